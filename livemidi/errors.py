@@ -1,0 +1,50 @@
+"""The one exception tree of livemidi.
+
+Every error livemidi raises on purpose is an instance of `LivemidiError` and
+also of the builtin type that a mido user's code already catches::
+
+    LivemidiError
+     ├── UnknownMessageTypeError   (also ValueError and LookupError, as mido raises LookupError)
+     ├── ImmutableMessageError     (also AttributeError and ValueError: mido raises ValueError)
+     └── MidiParseError            (also ValueError; malformed file data)
+
+Raise these with ``raise ... from`` so the original cause is kept, and say in
+the message what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+
+class LivemidiError(Exception):
+    """Base class of every error livemidi raises deliberately."""
+
+
+class UnknownMessageTypeError(LivemidiError, ValueError, LookupError):
+    """A message type name that livemidi does not know.
+
+    mido raises LookupError for ``Message('foo')`` and ValueError elsewhere,
+    so this is both.
+    """
+
+
+class ImmutableMessageError(LivemidiError, AttributeError, ValueError):
+    """An attempt to change a frozen message (mido raises ValueError here)."""
+
+
+class MidiParseError(LivemidiError, ValueError):
+    """Malformed MIDI data.
+
+    ``track`` and ``offset`` (a byte offset into the data) say where the
+    problem is, when known; both are also part of the message text.
+    """
+
+    def __init__(self, message: str, *, track: int | None = None, offset: int | None = None):
+        where = []
+        if track is not None:
+            where.append(f"track {track}")
+        if offset is not None:
+            where.append(f"byte {offset}")
+        text = f"{message} (at {', '.join(where)})" if where else message
+        super().__init__(text)
+        self.track = track
+        self.offset = offset
