@@ -31,6 +31,8 @@ def _describe(value: object) -> str:
 
 
 def check_type(type_: object) -> str:
+    if not isinstance(type_, str):
+        raise TypeError(f"message type must be a str like 'note_on', got {_describe(type_)}")
     if type_ not in SPEC_BY_TYPE:
         known = ", ".join(sorted(SPEC_BY_TYPE))
         raise UnknownMessageTypeError(f"unknown message type {type_!r}; expected one of: {known}")

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from .build import VALIDATORS as _VALIDATORS
+from .build import BUILDERS as _BUILDERS
+from .build import UNCHECKED_BUILDERS as _UNCHECKED_BUILDERS
 from .checks import SysexData, check_time, check_type, check_value
 from .decode import DECODERS as _DECODERS
 from .decode import validate
 from .encode import ENCODERS as _ENCODERS
 from .specs import MESSAGE_LENGTH as _LENGTH
-from .specs import REALTIME_TYPES, SPEC_BY_TYPE, SPECS
+from .specs import REALTIME_TYPES, SPEC_BY_TYPE
 from .strings import format_msgdict, parse_msgdict
 
 __all__ = [
@@ -31,8 +32,6 @@ __all__ = [
 ]
 
 _new = object.__new__
-# type name -> a complete attribute dict with the default values.
-_PROTOTYPES = {spec.type: {"type": spec.type, **spec.defaults} for spec in SPECS}
 
 
 class BaseMessage:
@@ -98,6 +97,15 @@ class BaseMessage:
         raise AttributeError("message attributes cannot be deleted")
 
 
+def _check_names(type_: str, names) -> None:
+    """Raise the ValueError mido users expect for an attribute the type does not have."""
+    spec = SPEC_BY_TYPE[type_]
+    for name in names:
+        if name not in spec.attribute_names or name == "type":
+            known = ", ".join(spec.value_names + ("time",))
+            raise ValueError(f"{type_} message has no attribute {name!r}; it has: {known}")
+
+
 # Sets an instance's __dict__ without going through Message.__setattr__.
 _set_dict = BaseMessage.__dict__["__dict__"].__set__
 
@@ -111,18 +119,16 @@ class Message(BaseMessage):
     """
 
     def __init__(self, type: str, skip_checks: bool = False, **args) -> None:
-        # Fill a copy of the type's prototype dict, check it, then install it as
-        # the instance dict in one step (cheaper than storing key by key).
-        prototype = _PROTOTYPES.get(type) if type.__class__ is str else None
-        if prototype is None:
+        try:
+            build = (_UNCHECKED_BUILDERS if skip_checks else _BUILDERS)[type]
+        except (KeyError, TypeError):
             check_type(type)
-        attrs = prototype.copy()
-        if args:
-            attrs.update(args)
-            if not skip_checks:
-                _VALIDATORS[type](attrs)
-            elif type == "sysex":
-                attrs["data"] = SysexData(attrs["data"])
+            raise
+        try:
+            attrs = build(**args)
+        except TypeError:
+            _check_names(type, args)  # an unknown name is a ValueError, as in mido
+            raise
         _set_dict(self, attrs)
 
     def copy(self, skip_checks: bool = False, **overrides) -> Message:
