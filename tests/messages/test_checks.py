@@ -6,44 +6,13 @@ from fractions import Fraction
 
 import pytest
 
-from livemidi import MAX_PITCHWHEEL, MAX_SONGPOS, MIN_PITCHWHEEL, MIN_SONGPOS, Message
+from livemidi import Message
 from livemidi.messages import SPECS
 
-RANGES = {
-    "channel": (0, 15),
-    "note": (0, 127),
-    "velocity": (0, 127),
-    "control": (0, 127),
-    "value": (0, 127),
-    "program": (0, 127),
-    "song": (0, 127),
-    "pitch": (MIN_PITCHWHEEL, MAX_PITCHWHEEL),
-    "pos": (MIN_SONGPOS, MAX_SONGPOS),
-    "frame_type": (0, 7),
-    "frame_value": (0, 15),
-}
+from documented import ATTRIBUTES, RANGES
 
 # The integer attributes of each type, as documented.
-INTEGER_ATTRIBUTES = {
-    "note_off": ("channel", "note", "velocity"),
-    "note_on": ("channel", "note", "velocity"),
-    "polytouch": ("channel", "note", "value"),
-    "control_change": ("channel", "control", "value"),
-    "program_change": ("channel", "program"),
-    "aftertouch": ("channel", "value"),
-    "pitchwheel": ("channel", "pitch"),
-    "sysex": (),
-    "quarter_frame": ("frame_type", "frame_value"),
-    "songpos": ("pos",),
-    "song_select": ("song",),
-    "tune_request": (),
-    "clock": (),
-    "start": (),
-    "continue": (),
-    "stop": (),
-    "active_sensing": (),
-    "reset": (),
-}
+INTEGER_ATTRIBUTES = {type_: tuple(name for name in names if name != "data") for type_, names in ATTRIBUTES.items()}
 
 ALL_TYPES = [spec.type for spec in SPECS]
 

@@ -8,41 +8,7 @@ from hypothesis import strategies as st
 from livemidi import Message, Parser, format_as_string, parse_all, parse_string
 from livemidi.frozen import FrozenMessage, freeze_message, is_frozen, thaw_message
 
-# Documented attributes and ranges, per type.
-RANGES = {
-    "channel": (0, 15),
-    "note": (0, 127),
-    "velocity": (0, 127),
-    "control": (0, 127),
-    "value": (0, 127),
-    "program": (0, 127),
-    "song": (0, 127),
-    "pitch": (-8192, 8191),
-    "pos": (0, 16383),
-    "frame_type": (0, 7),
-    "frame_value": (0, 15),
-}
-ATTRIBUTES = {
-    "note_off": ("channel", "note", "velocity"),
-    "note_on": ("channel", "note", "velocity"),
-    "polytouch": ("channel", "note", "value"),
-    "control_change": ("channel", "control", "value"),
-    "program_change": ("channel", "program"),
-    "aftertouch": ("channel", "value"),
-    "pitchwheel": ("channel", "pitch"),
-    "sysex": ("data",),
-    "quarter_frame": ("frame_type", "frame_value"),
-    "songpos": ("pos",),
-    "song_select": ("song",),
-    "tune_request": (),
-    "clock": (),
-    "start": (),
-    "continue": (),
-    "stop": (),
-    "active_sensing": (),
-    "reset": (),
-}
-REALTIME = {"clock", "start", "continue", "stop", "active_sensing", "reset"}
+from documented import ATTRIBUTES, RANGES, REALTIME
 
 times = st.one_of(
     st.integers(min_value=-(10**12), max_value=10**12),
