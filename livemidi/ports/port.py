@@ -507,6 +507,7 @@ class BasePort(Port):
 
     is_input = False
     is_output = False
+    _kind = (False, False)  # isinstance(x, BasePort) is true for every livemidi port
 
     def __init__(self, name: str | None = None, **kwargs) -> None:
         if hasattr(self, "closed"):
