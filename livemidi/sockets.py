@@ -37,6 +37,7 @@ MAX_SYSEX_SIZE = 1 << 20  # bytes, F0 and F7 included
 MAX_BUFFER = 1 << 20  # bytes waiting to be sent to one slow client
 MAX_CLIENTS = 64
 READ_CHUNK = 1 << 16
+CONNECT_TIMEOUT = 10.0  # seconds
 _POLL_TIMEOUT = 0.01  # seconds one blocking poll waits in select
 
 _STATUS = re.compile(rb"[\x80-\xff]")
@@ -237,7 +238,8 @@ class SocketPort(Port):
         host = host or DEFAULT_HOST
         if conn is None:
             try:
-                conn = socket.create_connection((host, portno))
+                conn = socket.create_connection((host, portno), timeout=CONNECT_TIMEOUT)
+                conn.settimeout(None)
             except OSError as error:
                 reason = error.strerror or error
                 raise PortError(
@@ -331,6 +333,8 @@ class _ServerDevice:
             except PortDisconnectedError as error:
                 warnings.warn(f"livemidi.sockets: {error}", RuntimeWarning, stacklevel=2)
                 client.close()
+        with self._lock:
+            self._server.ports = [port for port in self._server.ports if not port.closed]
 
     def close(self) -> None:
         with self._lock:

@@ -41,7 +41,9 @@ def start_jackd(server_name: str | None = None, timeout: float = 15.0):
     if server_name:
         command += ["-n", server_name]
         env["JACK_DEFAULT_SERVER"] = server_name
-    command += ["-d", "dummy", "-r", "48000", "-p", "64"]
+    # 256 frames (5.3 ms): with -p 64 the non-realtime dummy driver overruns often
+    # enough that JACK repeats or drops MIDI events now and then (docs/ports.md).
+    command += ["-d", "dummy", "-r", "48000", "-p", "256"]
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     deadline = time.monotonic() + timeout
     saved = os.environ.get("JACK_DEFAULT_SERVER")
