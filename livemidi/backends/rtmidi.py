@@ -28,6 +28,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 from ..errors import PortDisconnectedError, PortError
@@ -36,6 +37,7 @@ from .names import describe_ports, match_port
 __all__ = ["RtMidiDevice", "get_api_names", "get_devices", "open_device"]
 
 DEFAULT_CLIENT_NAME = "livemidi"
+JACK_CONNECT_SETTLE = 0.05  # seconds to let a new JACK connection become active
 
 _FRIENDLY_API_NAMES = {
     "coremidi": "MACOSX_CORE",
@@ -261,6 +263,10 @@ def open_device(
             rt.open_port(index)
         except (RuntimeError, rtmidi.RtMidiError) as error:
             raise PortError(f"could not open the {kind} {names[index]!r}: {error}") from error
+        if _is_jack(api_id):
+            # A JACK connection takes effect at a later process cycle; what is
+            # sent before that is lost. Waiting a few periods at open is cheap.
+            time.sleep(JACK_CONNECT_SETTLE)
         return RtMidiDevice(rt, kind, api_id, names[index], target=names[index])
     except BaseException:
         _close_client(rt, api_id)
