@@ -12,9 +12,19 @@
 
 from __future__ import annotations
 
-from . import frozen, messages, parser, tokenizer
+from . import backends, frozen, messages, parser, ports, sockets, tokenizer
 from ._version import __version__, version_info
-from .errors import LivemidiError, MidiParseError
+from .backends import (
+    Backend,
+    get_input_names,
+    get_ioport_names,
+    get_output_names,
+    open_input,
+    open_ioport,
+    open_output,
+    set_backend,
+)
+from .errors import LivemidiError, MidiParseError, PortDisconnectedError, PortError, PortNotFoundError
 from .messages import (
     MAX_PITCHWHEEL,
     MAX_SONGPOS,
@@ -30,6 +40,7 @@ from .messages import (
 )
 
 __all__ = [
+    "Backend",
     "LivemidiError",
     "MAX_PITCHWHEEL",
     "MAX_SONGPOS",
@@ -38,15 +49,37 @@ __all__ = [
     "Message",
     "MidiParseError",
     "Parser",
+    "PortDisconnectedError",
+    "PortError",
+    "PortNotFoundError",
     "__version__",
+    "backend",
+    "backends",
     "format_as_string",
     "frozen",
+    "get_input_names",
+    "get_ioport_names",
+    "get_output_names",
     "messages",
+    "open_input",
+    "open_ioport",
+    "open_output",
     "parse",
     "parse_all",
     "parse_string",
     "parse_string_stream",
     "parser",
+    "ports",
+    "set_backend",
+    "sockets",
     "tokenizer",
     "version_info",
 ]
+
+
+def __getattr__(name: str):
+    # `livemidi.backend` is whichever Backend `set_backend` chose last; it is
+    # looked up on each access rather than stored, so it can never go stale.
+    if name == "backend":
+        return backends.current_backend()
+    raise AttributeError(f"module 'livemidi' has no attribute {name!r}")

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from ._version import __version__
+from .portcommands import add_port_commands
 
 DESCRIPTION = """\
 livemidi: a live-coding MIDI sequencer for Python.
@@ -28,7 +29,8 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"livemidi {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_port_commands(subparsers)
     return parser
 
 

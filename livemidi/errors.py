@@ -7,7 +7,10 @@ also of the builtin type that a mido user's code already catches::
      ├── UnknownMessageTypeError   (also ValueError and LookupError, as mido raises LookupError)
      ├── ImmutableMessageError     (also AttributeError and ValueError: mido raises ValueError)
      ├── NotAMessageError          (also TypeError and ValueError: mido raises ValueError)
-     └── MidiParseError            (also ValueError; malformed file data)
+     ├── MidiParseError            (also ValueError; malformed file data)
+     └── PortError                 (also OSError: mido raises IOError for port trouble)
+          ├── PortNotFoundError     no port matches a name; lists the ports there are
+          └── PortDisconnectedError an open port's device, peer or server went away
 
 Raise these with ``raise ... from`` so the original cause is kept, and say in
 the message what was expected and what was found.
@@ -53,3 +56,28 @@ class MidiParseError(LivemidiError, ValueError):
         super().__init__(text)
         self.track = track
         self.offset = offset
+
+
+class PortError(LivemidiError, OSError):
+    """Trouble with a MIDI port or its backend (an OSError, as mido raises IOError)."""
+
+
+class PortNotFoundError(PortError):
+    """No port, or more than one, matches the name asked for.
+
+    ``name`` is what was asked for, ``available`` the port names there are;
+    both are in the message text, so the user sees what to type instead.
+    """
+
+    def __init__(self, message: str, *, name: object = None, available: list[str] | tuple[str, ...] = ()):
+        super().__init__(message)
+        self.name = name
+        self.available = list(available)
+
+
+class PortDisconnectedError(PortError):
+    """The device, program, server or peer behind an open port went away.
+
+    The port object stays usable for ``close()``; sending or receiving on it
+    raises this error again until it is closed.
+    """

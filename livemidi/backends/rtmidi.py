@@ -1,0 +1,294 @@
+"""The rtmidi backend: real MIDI ports through python-rtmidi (CoreMIDI, WinMM, ALSA, JACK).
+
+A thin adapter: it opens, closes, reads and writes bytes; `livemidi.ports.Port`
+does the rest. ``rtmidi`` is imported on first use, never by ``import livemidi``.
+
+Options (keyword arguments of ``open_input``/``open_output``/``open_ioport``):
+
+``api``
+    'MACOSX_CORE', 'WINDOWS_MM', 'LINUX_ALSA', 'UNIX_JACK' (also 'coremidi',
+    'winmm', 'alsa', 'jack'); default: rtmidi's choice for the platform.
+``client_name``
+    the client name other programs see (JACK: ``client:port``). As in mido,
+    giving one makes the port virtual. Default ``'livemidi'``.
+``ignore_sysex=False``, ``ignore_timing=False``, ``ignore_active_sensing=True``
+    what inputs drop before Python sees it: mido's defaults (sysex and
+    clock messages arrive; the 3-per-second active sensing does not).
+
+JACK is special in two ways. Its ports only carry data once connected:
+opening a port by name connects to it (a virtual port waits for others to
+connect to it). And a JACK client whose server died must not be closed
+(libjack crashes the process): such devices are left open and a
+`PortDisconnectedError` says what happened.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from ..errors import PortDisconnectedError, PortError
+from .names import describe_ports, match_port
+
+__all__ = ["RtMidiDevice", "get_api_names", "get_devices", "open_device"]
+
+DEFAULT_CLIENT_NAME = "livemidi"
+JACK_CONNECT_SETTLE = 0.05  # seconds to let a new JACK connection become active
+
+_FRIENDLY_API_NAMES = {
+    "coremidi": "MACOSX_CORE",
+    "core": "MACOSX_CORE",
+    "macos": "MACOSX_CORE",
+    "winmm": "WINDOWS_MM",
+    "mm": "WINDOWS_MM",
+    "windows": "WINDOWS_MM",
+    "alsa": "LINUX_ALSA",
+    "jack": "UNIX_JACK",
+}
+
+# rtmidi objects of JACK clients whose server died: closing them would crash
+# libjack, and letting them be collected closes them. Kept here for good.
+_abandoned: list = []
+_abandoned_lock = threading.Lock()
+
+
+def _rtmidi():
+    try:
+        import rtmidi
+    except ImportError as error:
+        raise ImportError(
+            "the rtmidi backend needs python-rtmidi: pip install python-rtmidi "
+            "(or use the in-memory backend: LIVEMIDI_BACKEND=livemidi.backends.memory)"
+        ) from error
+    return rtmidi
+
+
+def _api_names() -> dict[str, int]:
+    rtmidi = _rtmidi()
+    return {name[4:]: getattr(rtmidi, name) for name in dir(rtmidi) if name.startswith("API_")}
+
+
+def get_api_names() -> list[str]:
+    """The APIs compiled into this rtmidi, e.g. ``['LINUX_ALSA', 'UNIX_JACK']``."""
+    by_number = {number: name for name, number in _api_names().items()}
+    return [by_number[number] for number in _rtmidi().get_compiled_api()]
+
+
+def _api_id(api: str | None) -> int:
+    rtmidi = _rtmidi()
+    if api is None:
+        return rtmidi.API_UNSPECIFIED
+    if not isinstance(api, str):
+        raise TypeError(f"api must be an API name like 'UNIX_JACK', got {type(api).__name__}")
+    name = api.upper().removeprefix("API_")
+    name = _FRIENDLY_API_NAMES.get(api.lower(), name)
+    numbers = _api_names()
+    if name not in numbers:
+        raise ValueError(f"unknown API {api!r}; expected one of {', '.join(sorted(numbers))}")
+    if name not in get_api_names():
+        raise ValueError(f"API {name} not compiled in; this rtmidi has {', '.join(get_api_names()) or 'none'}")
+    return numbers[name]
+
+
+# -- JACK server liveness --------------------------------------------------------------
+
+
+def _jack_socket_paths() -> list[str]:
+    server = os.environ.get("JACK_DEFAULT_SERVER", "default")
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    paths = []
+    for directory in ("/dev/shm", "/tmp"):
+        paths.append(f"{directory}/jack_{server}_{uid}_0")  # JACK 2
+        paths.append(f"{directory}/jack-{uid}/{server}/jack_0")  # JACK 1
+    return paths
+
+
+def jack_server_running() -> bool | None:
+    """True if a JACK server accepts clients, False if not, None if this OS can't tell.
+
+    Asked through the server's socket, without libjack: after a server dies,
+    a failed libjack connection attempt leaves libjack in a state where
+    closing the old clients crashes the process.
+    """
+    if not hasattr(socket, "AF_UNIX"):
+        return None
+    for path in _jack_socket_paths():
+        if not os.path.exists(path):
+            continue
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.settimeout(1.0)
+            probe.connect(path)
+            return True
+        except OSError:
+            continue
+        finally:
+            probe.close()
+    return False
+
+
+def _is_jack(api_id: int) -> bool:
+    return api_id == _rtmidi().API_UNIX_JACK
+
+
+def _new_client(kind: str, api_id: int, client_name: str) -> tuple[object, int]:
+    """A new rtmidi client and the API it uses.
+
+    With no API given, each compiled API is tried in rtmidi's order, so a
+    Linux machine without ALSA MIDI but with a JACK server still works.
+    """
+    rtmidi = _rtmidi()
+    cls = rtmidi.MidiIn if kind == "input" else rtmidi.MidiOut
+    candidates = [api_id] if api_id != rtmidi.API_UNSPECIFIED else list(rtmidi.get_compiled_api())
+    problems = []
+    for candidate in candidates:
+        if _is_jack(candidate) and jack_server_running() is False:
+            problems.append(
+                "JACK: the server is not running (start it with qjackctl, or `jackd -d alsa` / `jackd -d dummy`)"
+            )
+            continue
+        try:
+            return cls(candidate, client_name), candidate
+        except (SystemError, RuntimeError, rtmidi.RtMidiError) as error:
+            problems.append(str(error))
+    raise PortError(f"could not start a MIDI client: {'; '.join(problems) or 'no MIDI API compiled in'}")
+
+
+def _close_client(rt, api_id: int) -> None:
+    if _is_jack(api_id) and jack_server_running() is False:
+        with _abandoned_lock:
+            _abandoned.append(rt)  # see the module docstring
+        return
+    if isinstance(rt, _rtmidi().MidiIn):
+        rt.cancel_callback()
+    rt.close_port()
+    rt.delete()
+
+
+# -- devices ----------------------------------------------------------------------------
+
+
+class RtMidiDevice:
+    """One rtmidi port, input or output."""
+
+    def __init__(self, rt, kind: str, api_id: int, name: str, target: str | None) -> None:
+        self._rt = rt
+        self._api_id = api_id
+        self.kind = kind
+        self.is_input = kind == "input"
+        self.is_output = kind == "output"
+        self.name = name
+        self.target = target  # the other program's port we connected to; None if virtual
+        by_number = {number: api for api, number in _api_names().items()}
+        self.api = by_number.get(rt.get_current_api(), "UNSPECIFIED")
+        self.device_type = f"RtMidi/{self.api}"
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def connect(self, sink: Callable) -> None:
+        self._rt.set_callback(lambda event, _data: sink(event[0]))
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._rt.send_message(data)
+        except Exception as error:
+            raise PortError(f"could not send on {self.name!r}: {error}") from error
+
+    def check(self) -> None:
+        if _is_jack(self._api_id) and jack_server_running() is False:
+            raise PortDisconnectedError(f"the JACK server stopped; port {self.name!r} is gone (close it)")
+        if self.target is not None:
+            names = self._rt.get_ports()
+            if self.target not in names:
+                raise PortDisconnectedError(
+                    f"the {self.kind} {self.target!r} went away (its device was unplugged or its program quit); "
+                    f"{describe_ports(self.kind, names)}"
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        _close_client(self._rt, self._api_id)
+
+
+def open_device(
+    kind: str,
+    name: str | int | None,
+    *,
+    virtual: bool = False,
+    api: str | None = None,
+    client_name: str | None = None,
+    ignore_sysex: bool = False,
+    ignore_timing: bool = False,
+    ignore_active_sensing: bool = True,
+    callback: Callable | None = None,
+) -> RtMidiDevice:
+    """Open an rtmidi port; `kind` is 'input' or 'output' (see the module docstring for options)."""
+    if kind not in ("input", "output"):
+        raise ValueError(f"kind must be 'input' or 'output', got {kind!r}")
+    if callback is not None:
+        raise TypeError("give the callback to open_input(), not to the device")
+    if client_name is not None:
+        virtual = True  # as in mido
+    api_id = _api_id(api)
+    rtmidi = _rtmidi()
+    if virtual:
+        if not isinstance(name, str) or not name:
+            raise PortError(f"a virtual port needs a name, as in open_{kind}('livemidi', virtual=True)")
+        if api_id == rtmidi.API_WINDOWS_MM or (api_id == rtmidi.API_UNSPECIFIED and sys.platform == "win32"):
+            raise PortError(
+                "Windows cannot make virtual MIDI ports. Install loopMIDI "
+                "(https://www.tobias-erichsen.de/software/loopmidi.html), add a port in it "
+                "(e.g. 'loopMIDI Port'), then open that port by name: open_output('loopMIDI')"
+            )
+    rt, api_id = _new_client(kind, api_id, client_name or DEFAULT_CLIENT_NAME)
+    try:
+        if kind == "input":
+            rt.ignore_types(bool(ignore_sysex), bool(ignore_timing), bool(ignore_active_sensing))
+        if virtual:
+            try:
+                rt.open_virtual_port(name)
+            except (NotImplementedError, rtmidi.RtMidiError) as error:
+                raise PortError(f"this MIDI system cannot make a virtual port: {error}") from error
+            return RtMidiDevice(rt, kind, api_id, name, target=None)
+        names = rt.get_ports()
+        index = match_port(name, names, kind)
+        try:
+            rt.open_port(index)
+        except (RuntimeError, rtmidi.RtMidiError) as error:
+            raise PortError(f"could not open the {kind} {names[index]!r}: {error}") from error
+        if _is_jack(api_id):
+            # A JACK connection takes effect at a later process cycle; what is
+            # sent before that is lost. Waiting a few periods at open is cheap.
+            time.sleep(JACK_CONNECT_SETTLE)
+        return RtMidiDevice(rt, kind, api_id, names[index], target=names[index])
+    except BaseException:
+        _close_client(rt, api_id)
+        raise
+
+
+def get_devices(api: str | None = None, **kwargs) -> list[dict]:
+    """The ports the MIDI system has now, as ``{'name', 'is_input', 'is_output'}`` dicts."""
+    api_id = _api_id(api)
+    probe_in, api_id = _new_client("input", api_id, DEFAULT_CLIENT_NAME)
+    try:
+        probe_out, _ = _new_client("output", api_id, DEFAULT_CLIENT_NAME)
+    except BaseException:
+        _close_client(probe_in, api_id)
+        raise
+    try:
+        inputs = probe_in.get_ports()
+        outputs = probe_out.get_ports()
+    finally:
+        _close_client(probe_in, api_id)
+        _close_client(probe_out, api_id)
+    devices: dict[str, dict] = {}
+    for name in inputs + outputs:
+        devices.setdefault(name, {"name": name, "is_input": name in inputs, "is_output": name in outputs})
+    return list(devices.values())

@@ -1,0 +1,187 @@
+"""The port commands of ``livemidi``: ports, play, serve, connect (mido-ports, mido-play,
+mido-serve and mido-connect, under one command).
+
+Each ``cmd_*`` takes the parsed arguments and returns an exit status.
+Whatever happens, an output port that played notes gets their note-offs
+before the command exits (Ctrl-C included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+ENVIRONMENT = (
+    "LIVEMIDI_BACKEND",
+    "LIVEMIDI_DEFAULT_INPUT",
+    "LIVEMIDI_DEFAULT_OUTPUT",
+    "LIVEMIDI_DEFAULT_IOPORT",
+    "MIDO_BACKEND",
+    "MIDO_DEFAULT_INPUT",
+    "MIDO_DEFAULT_OUTPUT",
+    "MIDO_DEFAULT_IOPORT",
+)
+
+
+def add_port_commands(subparsers) -> None:
+    """Add the port commands to the ``livemidi`` argument parser."""
+    ports = subparsers.add_parser("ports", help="list MIDI input and output ports")
+    ports.add_argument("--backend", help="backend module, e.g. livemidi.backends.rtmidi/UNIX_JACK")
+    ports.set_defaults(handler=cmd_ports)
+
+    play = subparsers.add_parser("play", help="play MIDI files on an output port")
+    play.add_argument("files", metavar="FILE", nargs="+", help="Standard MIDI File (.mid)")
+    play.add_argument("-p", "--port", "-o", "--output-port", dest="port", help="output port: name, part of it, or index")
+    play.add_argument("--virtual", action="store_true", help="create a virtual output named by --port")
+    play.add_argument("--backend", help="backend module")
+    play.add_argument("-m", "--print-messages", action="store_true", help="print messages as they are played")
+    play.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+    play.set_defaults(handler=cmd_play)
+
+    serve = subparsers.add_parser("serve", help="serve output ports over TCP (as mido-serve)")
+    serve.add_argument("address", metavar="HOST:PORT", help="address to serve on, e.g. localhost:9080")
+    serve.add_argument("ports", metavar="PORTNAME", nargs="+", help="output port to send received messages to")
+    serve.add_argument("--backend", help="backend module")
+    serve.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+    serve.set_defaults(handler=cmd_serve)
+
+    connect = subparsers.add_parser("connect", help="send input ports to a server over TCP (as mido-connect)")
+    connect.add_argument("address", metavar="HOST:PORT", help="address of the server")
+    connect.add_argument("ports", metavar="PORTNAME", nargs="+", help="input port to forward")
+    connect.add_argument("--backend", help="backend module")
+    connect.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+    connect.set_defaults(handler=cmd_connect)
+
+
+def _backend(args: argparse.Namespace):
+    from . import backends
+
+    if getattr(args, "backend", None):
+        return backends.Backend(args.backend)
+    return backends.current_backend()
+
+
+def _say(args: argparse.Namespace, *text) -> None:
+    if not getattr(args, "quiet", False):
+        print(*text, flush=True)
+
+
+def cmd_ports(args: argparse.Namespace) -> int:
+    backend = _backend(args)
+    print("Inputs:")
+    for index, name in enumerate(backend.get_input_names()):
+        print(f"  {index}: {name!r}")
+    print("Outputs:")
+    for index, name in enumerate(backend.get_output_names()):
+        print(f"  {index}: {name!r}")
+    print(f"Backend: {backend.name}" + (f" (API {backend.api})" if backend.api else ""))
+    print("Environment:")
+    for name in ENVIRONMENT:
+        value = os.environ.get(name)
+        print(f"  {name}={value!r}" if value is not None else f"  {name} not set")
+    return 0
+
+
+class _NoteLedger:
+    """The notes sounding on an output, so that each gets its note-off whatever happens."""
+
+    def __init__(self, port) -> None:
+        self.port = port
+        self.sounding: set[tuple[int, int]] = set()
+
+    def send(self, msg) -> None:
+        self.port.send(msg)
+        if msg.type == "note_on" and msg.velocity > 0:
+            self.sounding.add((msg.channel, msg.note))
+        elif msg.type in ("note_on", "note_off"):
+            self.sounding.discard((msg.channel, msg.note))
+
+    def silence(self) -> None:
+        """Note-off for every sounding note, then all-notes-off on every channel."""
+        from .messages import Message
+
+        for channel, note in sorted(self.sounding):
+            self.port.send(Message("note_off", channel=channel, note=note, velocity=0))
+        self.sounding.clear()
+        self.port.reset()
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    import livemidi
+
+    midifile = getattr(livemidi, "MidiFile", None)
+    if midifile is None:
+        print("livemidi: this livemidi has no MIDI file support (livemidi.MidiFile)", file=sys.stderr)
+        return 1
+    files = [midifile(path) for path in args.files]  # read them all first: a bad file fails before any sound
+    backend = _backend(args)
+    with backend.open_output(args.port, virtual=args.virtual) as output:
+        _say(args, f"Using output {output.name!r}.")
+        ledger = _NoteLedger(output)
+        try:
+            for path, song in zip(args.files, files):
+                _say(args, f"Playing {path}.")
+                for msg in song.play():
+                    if getattr(msg, "is_meta", False):
+                        continue
+                    if args.print_messages and not args.quiet:
+                        print(msg, flush=True)
+                    ledger.send(msg)
+        except KeyboardInterrupt:
+            ledger.silence()
+            _say(args, "Stopped; sent note-offs.")
+            return 130
+        ledger.silence()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ports import MultiPort
+    from .sockets import PortServer, parse_address
+
+    host, portno = parse_address(args.address)
+    backend = _backend(args)
+    outputs = []
+    try:
+        for name in args.ports:
+            outputs.append(backend.open_output(name))
+        out = MultiPort(outputs)
+        ledger = _NoteLedger(out)
+        with PortServer(host, portno) as server:
+            _say(args, f"Serving {', '.join(repr(port.name) for port in outputs)} on {server.name}.")
+            try:
+                for msg in server:
+                    _say(args, f"Received {msg}")
+                    ledger.send(msg)
+            except KeyboardInterrupt:
+                ledger.silence()
+                return 130
+    finally:
+        for port in outputs:
+            port.close()
+    return 0
+
+
+def cmd_connect(args: argparse.Namespace) -> int:
+    from .ports import multi_receive
+    from .sockets import connect, parse_address
+
+    host, portno = parse_address(args.address)
+    backend = _backend(args)
+    inputs = []
+    try:
+        for name in args.ports:
+            inputs.append(backend.open_input(name))
+        with connect(host, portno) as server:
+            _say(args, f"Connected to {server.name}.")
+            try:
+                for msg in multi_receive(inputs):
+                    _say(args, f"Sending {msg}")
+                    server.send(msg)
+            except KeyboardInterrupt:
+                return 130
+    finally:
+        for port in inputs:
+            port.close()
+    return 0

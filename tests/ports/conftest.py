@@ -1,0 +1,154 @@
+"""Fixtures for the port tests: a real JACK server (dummy driver) and the memory backend.
+
+The `jack` fixture uses a running JACK server, or starts one with the dummy
+driver (no sound card needed) and stops it at the end of the session. With
+no jackd or no JACK in python-rtmidi the JACK tests skip, saying why, unless
+LIVEMIDI_REQUIRE_JACK=1 (CI), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+import livemidi
+
+JACK_BACKEND = "livemidi.backends.rtmidi/UNIX_JACK"
+
+
+def _unavailable(reason: str):
+    if os.environ.get("LIVEMIDI_REQUIRE_JACK") == "1":
+        pytest.fail(f"JACK is required (LIVEMIDI_REQUIRE_JACK=1) but {reason}")
+    pytest.skip(reason)
+
+
+def start_jackd(server_name: str | None = None, timeout: float = 15.0):
+    """Start `jackd --no-realtime -d dummy`; returns (process, log path) once it accepts clients."""
+    from livemidi.backends.rtmidi import jack_server_running
+
+    jackd = shutil.which("jackd")
+    if jackd is None:
+        return None, "jackd is not installed (scripts/test installs the jackd2 package)"
+    log = tempfile.NamedTemporaryFile(prefix="livemidi-jackd-", suffix=".log", delete=False)
+    env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
+    command = [jackd, "--no-realtime"]
+    if server_name:
+        command += ["-n", server_name]
+        env["JACK_DEFAULT_SERVER"] = server_name
+    # 256 frames (5.3 ms): with -p 64 the non-realtime dummy driver overruns often
+    # enough that JACK repeats or drops MIDI events now and then (docs/ports.md).
+    command += ["-d", "dummy", "-r", "48000", "-p", "256"]
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    saved = os.environ.get("JACK_DEFAULT_SERVER")
+    try:
+        if server_name:
+            os.environ["JACK_DEFAULT_SERVER"] = server_name
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            if jack_server_running():
+                return process, log.name
+            time.sleep(0.05)
+    finally:
+        if server_name:
+            if saved is None:
+                os.environ.pop("JACK_DEFAULT_SERVER", None)
+            else:
+                os.environ["JACK_DEFAULT_SERVER"] = saved
+    stop_jackd(process)
+    with open(log.name, errors="replace") as file:
+        return None, f"jackd did not start: {file.read()[-500:]}"
+
+
+def stop_jackd(process) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def jack_session():
+    """A JACK server for the whole session: (None if one was already running | our process)."""
+    try:
+        import rtmidi  # noqa: F401
+    except ImportError:
+        yield "python-rtmidi is not installed"
+        return
+    from livemidi.backends.rtmidi import get_api_names, jack_server_running
+
+    if "UNIX_JACK" not in get_api_names():
+        yield "this python-rtmidi was built without JACK"
+        return
+    if jack_server_running():
+        yield None
+        return
+    process, reason = start_jackd()
+    if process is None:
+        yield reason
+        return
+    yield process
+    stop_jackd(process)
+
+
+@pytest.fixture
+def jack(jack_session):
+    """A Backend on the JACK server; skips (or fails under LIVEMIDI_REQUIRE_JACK=1) without one."""
+    if isinstance(jack_session, str):
+        _unavailable(jack_session)
+    return livemidi.Backend(JACK_BACKEND)
+
+
+@pytest.fixture
+def unique():
+    """A port name no other test uses."""
+    return f"t{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def memory():
+    """The in-memory backend."""
+    return livemidi.Backend("livemidi.backends.memory")
+
+
+def _receive_within(port, seconds: float = 2.0):
+    """The next message from `port`, or fail after `seconds` (JACK delivers within a period)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        msg = port.poll()
+        if msg is not None:
+            return msg
+        time.sleep(0.0005)
+    pytest.fail(f"nothing arrived on {port!r} within {seconds} s")
+
+
+def _wait_for(predicate, seconds: float = 2.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.001)
+    pytest.fail(f"{what} not reached within {seconds} s")
+
+
+@pytest.fixture
+def receive_within():
+    """receive_within(port, seconds=2.0): the next message, or fail after `seconds`."""
+    return _receive_within
+
+
+@pytest.fixture
+def wait_for():
+    """wait_for(predicate, seconds=2.0, what=...): poll until true, or fail."""
+    return _wait_for

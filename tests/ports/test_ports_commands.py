@@ -1,0 +1,131 @@
+"""The port commands: livemidi ports / play / serve / connect."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import livemidi
+from livemidi import Message
+from livemidi.cli import main
+from livemidi.sockets import PortServer, connect
+
+
+def test_ports_lists_ports_backend_and_environment(capsys, monkeypatch, unique):
+    monkeypatch.setenv("MIDO_DEFAULT_OUTPUT", "Synth")
+    monkeypatch.delenv("LIVEMIDI_DEFAULT_INPUT", raising=False)
+    backend = livemidi.Backend("livemidi.backends.memory")
+    with backend.open_output(unique, virtual=True), backend.open_input(unique + "in", virtual=True):
+        assert main(["ports", "--backend", "livemidi.backends.memory"]) == 0
+    out = capsys.readouterr().out
+    assert f"Inputs:\n  0: {unique!r}\nOutputs:\n  0: {unique + 'in'!r}\n" in out
+    assert "Backend: livemidi.backends.memory" in out
+    assert "MIDO_DEFAULT_OUTPUT='Synth'" in out and "LIVEMIDI_DEFAULT_INPUT not set" in out
+
+
+class FakeMidiFile:
+    """Stands in for livemidi.MidiFile (issue 3): plays two notes, then Ctrl-C in the middle."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def play(self):
+        yield Message("note_on", note=60)
+        yield Message("note_on", channel=2, note=64)
+        yield Message("note_off", note=60)
+        raise KeyboardInterrupt
+
+
+def test_play_sends_note_offs_on_ctrl_c(monkeypatch, unique, capsys):
+    monkeypatch.setattr(livemidi, "MidiFile", FakeMidiFile, raising=False)
+    backend = livemidi.Backend("livemidi.backends.memory")
+    with backend.open_input(unique, virtual=True) as synth:
+        status = main(["play", "song.mid", "--port", unique, "--backend", "livemidi.backends.memory"])
+        received = list(synth.iter_pending())
+    assert status == 130
+    assert received[:3] == [Message("note_on", note=60), Message("note_on", channel=2, note=64), Message("note_off", note=60)]
+    assert received[3] == Message("note_off", channel=2, note=64, velocity=0)  # the note still sounding
+    assert received[4:] == [msg for msg in livemidi.ports.reset_messages()]
+    assert "sent note-offs" in capsys.readouterr().out
+
+
+def test_play_a_real_file(tmp_path, unique):
+    if not hasattr(livemidi, "MidiFile"):
+        pytest.skip("livemidi.MidiFile (issue 3) is not in this tree")
+    mid = livemidi.MidiFile()
+    track = livemidi.MidiTrack()
+    track.append(Message("note_on", note=60, time=0))
+    track.append(Message("note_off", note=60, time=10))
+    mid.tracks.append(track)
+    path = tmp_path / "song.mid"
+    mid.save(path)
+    backend = livemidi.Backend("livemidi.backends.memory")
+    with backend.open_input(unique, virtual=True) as synth:
+        assert main(["play", str(path), "-q", "--port", unique, "--backend", "livemidi.backends.memory"]) == 0
+        received = [msg for msg in synth.iter_pending() if msg.type in ("note_on", "note_off")]
+    assert [(m.type, m.note) for m in received] == [("note_on", 60), ("note_off", 60)]
+
+
+def test_play_bad_port_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setattr(livemidi, "MidiFile", FakeMidiFile, raising=False)
+    assert main(["play", "x.mid", "--port", "nothing-like-it", "--backend", "livemidi.backends.memory"]) == 1
+    assert "unknown output port 'nothing-like-it'" in capsys.readouterr().err
+
+
+def test_serve_and_connect_bad_address(capsys):
+    assert main(["serve", "nowhere", "x"]) == 1
+    assert "exactly one colon" in capsys.readouterr().err
+    assert main(["connect", "localhost:99999", "x"]) == 1
+    assert "out of range" in capsys.readouterr().err
+
+
+def _livemidi(*args):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    return subprocess.Popen(
+        [sys.executable, "-m", "livemidi", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+
+
+def _free_port():
+    with PortServer(None, 0) as probe:
+        return probe.portno
+
+
+def test_serve_forwards_to_a_real_port_and_silences_on_ctrl_c(jack, unique, receive_within):
+    with jack.open_input(unique, virtual=True) as synth:
+        portno = _free_port()
+        server = _livemidi("serve", f"127.0.0.1:{portno}", unique, "--backend", "livemidi.backends.rtmidi/UNIX_JACK")
+        try:
+            assert server.stdout.readline().startswith("Serving")
+            with connect(None, portno) as client:
+                client.send(Message("note_on", note=62))
+                assert receive_within(synth, 5) == Message("note_on", note=62)
+            server.send_signal(signal.SIGINT)
+            assert server.wait(10) == 130
+        finally:
+            server.kill()
+        rest = [receive_within(synth, 5) for _ in range(33)]
+        assert rest[0] == Message("note_off", note=62, velocity=0)
+
+
+def test_connect_forwards_a_real_input(jack, unique):
+    with jack.open_output(unique, virtual=True) as keyboard, PortServer(None, 0) as server:
+        client = _livemidi(
+            "connect", f"127.0.0.1:{server.portno}", unique, "--backend", "livemidi.backends.rtmidi/UNIX_JACK"
+        )
+        try:
+            assert client.stdout.readline().startswith("Connected")
+            deadline = time.monotonic() + 5
+            got = None
+            while got is None and time.monotonic() < deadline:
+                keyboard.send(Message("control_change", control=1, value=9))
+                time.sleep(0.02)
+                got = server.poll()
+            assert got == Message("control_change", control=1, value=9)
+            client.send_signal(signal.SIGINT)
+            assert client.wait(10) == 130
+        finally:
+            client.kill()
