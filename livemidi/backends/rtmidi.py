@@ -38,6 +38,10 @@ __all__ = ["RtMidiDevice", "get_api_names", "get_devices", "open_device"]
 
 DEFAULT_CLIENT_NAME = "livemidi"
 JACK_CONNECT_SETTLE = 0.05  # seconds to let a new JACK connection become active
+# JACK sends what was written at its next process cycle; a client closed before
+# then loses it -- often the last note-off. So closing waits this long after the
+# last write (a few periods even at large buffer sizes).
+JACK_DRAIN = 0.05
 
 _FRIENDLY_API_NAMES = {
     "coremidi": "MACOSX_CORE",
@@ -188,6 +192,7 @@ class RtMidiDevice:
         self.device_type = f"RtMidi/{self.api}"
         self._lock = threading.Lock()
         self._closed = False
+        self._last_write = float("-inf")
 
     def connect(self, sink: Callable) -> None:
         self._rt.set_callback(lambda event, _data: sink(event[0]))
@@ -197,6 +202,7 @@ class RtMidiDevice:
             self._rt.send_message(data)
         except Exception as error:
             raise PortError(f"could not send on {self.name!r}: {error}") from error
+        self._last_write = time.monotonic()
 
     def check(self) -> None:
         if _is_jack(self._api_id) and jack_server_running() is False:
@@ -214,6 +220,10 @@ class RtMidiDevice:
             if self._closed:
                 return
             self._closed = True
+        if self.is_output and _is_jack(self._api_id):
+            unsent_for = self._last_write + JACK_DRAIN - time.monotonic()
+            if unsent_for > 0:
+                time.sleep(unsent_for)  # see JACK_DRAIN
         _close_client(self._rt, self._api_id)
 
 

@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-import livemidi
 from livemidi import Message, PortDisconnectedError
 from livemidi.ports import MultiPort
 
@@ -180,7 +179,7 @@ def test_the_jack_server_dies_under_open_ports(jack_session, tmp_path):
     """A clear error and a clean close, not a crash (libjack segfaults on a careless close)."""
     if isinstance(jack_session, str):
         pytest.skip(jack_session)
-    from conftest import start_jackd, stop_jackd
+    from jackserver import start_jackd, stop_jackd
 
     name = f"livemidi-dies-{os.getpid()}"
     server, reason = start_jackd(server_name=name)

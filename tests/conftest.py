@@ -1,4 +1,4 @@
-"""Fixtures for the port tests: a real JACK server (dummy driver) and the memory backend.
+"""Shared fixtures: a real JACK server (dummy driver), the memory backend, waiting helpers.
 
 The `jack` fixture uses a running JACK server, or starts one with the dummy
 driver (no sound card needed) and stops it at the end of the session. With
@@ -9,15 +9,13 @@ LIVEMIDI_REQUIRE_JACK=1 (CI), where they fail instead.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import tempfile
 import time
 import uuid
 
 import pytest
 
 import livemidi
+from jackserver import start_jackd, stop_jackd
 
 JACK_BACKEND = "livemidi.backends.rtmidi/UNIX_JACK"
 
@@ -26,56 +24,6 @@ def _unavailable(reason: str):
     if os.environ.get("LIVEMIDI_REQUIRE_JACK") == "1":
         pytest.fail(f"JACK is required (LIVEMIDI_REQUIRE_JACK=1) but {reason}")
     pytest.skip(reason)
-
-
-def start_jackd(server_name: str | None = None, timeout: float = 15.0):
-    """Start `jackd --no-realtime -d dummy`; returns (process, log path) once it accepts clients."""
-    from livemidi.backends.rtmidi import jack_server_running
-
-    jackd = shutil.which("jackd")
-    if jackd is None:
-        return None, "jackd is not installed (scripts/test installs the jackd2 package)"
-    log = tempfile.NamedTemporaryFile(prefix="livemidi-jackd-", suffix=".log", delete=False)
-    env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
-    command = [jackd, "--no-realtime"]
-    if server_name:
-        command += ["-n", server_name]
-        env["JACK_DEFAULT_SERVER"] = server_name
-    # 256 frames (5.3 ms): with -p 64 the non-realtime dummy driver overruns often
-    # enough that JACK repeats or drops MIDI events now and then (docs/ports.md).
-    command += ["-d", "dummy", "-r", "48000", "-p", "256"]
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    deadline = time.monotonic() + timeout
-    saved = os.environ.get("JACK_DEFAULT_SERVER")
-    try:
-        if server_name:
-            os.environ["JACK_DEFAULT_SERVER"] = server_name
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                break
-            if jack_server_running():
-                return process, log.name
-            time.sleep(0.05)
-    finally:
-        if server_name:
-            if saved is None:
-                os.environ.pop("JACK_DEFAULT_SERVER", None)
-            else:
-                os.environ["JACK_DEFAULT_SERVER"] = saved
-    stop_jackd(process)
-    with open(log.name, errors="replace") as file:
-        return None, f"jackd did not start: {file.read()[-500:]}"
-
-
-def stop_jackd(process) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(10)
 
 
 @pytest.fixture(scope="session")
