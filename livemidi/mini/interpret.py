@@ -24,7 +24,9 @@ from functools import lru_cache
 
 from livemidi.pattern.chance import degrade_by, randcat
 from livemidi.pattern.combinators import euclid_rot, fast, slow
-from livemidi.pattern.core import Pattern, cat, fastcat, pure, set_string_parser, silence, stack, timecat
+from livemidi.pattern.compose import cat, fastcat, stack, timecat
+from livemidi.pattern.core import Pattern, pure, silence
+from livemidi.pattern.lift import set_string_parser
 from livemidi.pattern.music import parse_chord
 from livemidi.pattern.time import to_time
 

@@ -24,8 +24,9 @@ from .combinators import (brak, chunk, compress, early, euclid, euclid_bools, eu
                           swing_by, when, within, zoom)
 from .controls import (aftertouch, bank, bend, cc, cc_items, ch, channel, duration, legato, n, note, port,
                        program, sysex, vel, velocity)
-from .core import (Event, Pattern, cat, fastcat, patternify, pure, reify, sequence, show, show_value, signal,
-                   silence, stack, timecat)
+from .compose import cat, fastcat, sequence, stack, timecat
+from .core import Event, Pattern, pure, show_value, signal, silence
+from .lift import patternify, reify, show
 from .music import (ARP_MODES, CHORDS, SCALES, VOICINGS, arp_order, chord_notes, note_name, note_number,
                     parse_chord, scale_note, snap_note)
 from .signals import (choose, cosine, irand, isaw, perlin, perlin_seeded, rand, rand_at, rand_seeded, saw, sine,

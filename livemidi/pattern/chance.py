@@ -14,9 +14,11 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .combinators import _by_cycle, _function, _shifted_query, _whole_number
-from .core import Event, Pattern, patternify, reify, register_method, stack
+from .compose import stack
+from .core import Event, Pattern
+from .lift import patternify, reify, register_method
 from .signals import _seed, rand_at, rand_int
-from .time import TimeLike, TimeSpan, _span, sam, sect, step_span, to_time
+from .time import TimeLike, TimeSpan, _span, sect, step_span, to_time
 
 __all__ = [
     "almost_always", "almost_never", "always", "degrade", "degrade_by", "humanize", "never",

@@ -17,7 +17,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-from .core import Event, Pattern, fastcat, patternify, pure, reify, register_method, silence, stack
+from .compose import cat, fastcat, stack
+from .core import Event, Pattern, pure, silence
+from .lift import patternify, reify, register_method
+from .rational import add, div, frac, mul, sub
+from .tables import compiled, table_fast, table_rev, table_select, table_slow
 from .time import TimeLike, TimeSpan, _span, sam, sect, to_time
 
 __all__ = [
@@ -57,8 +61,8 @@ def _shifted_query(pat: Pattern, span: TimeSpan, shift: Fraction) -> list[Event]
     """Query `pat` at `span` moved back by `shift`, and move the events forward again."""
     if not shift:
         return pat.query(span)
-    evs = pat.query(_span(span[0] - shift, span[1] - shift))
-    return [ev.with_span(lambda s: _span(s[0] + shift, s[1] + shift)) for ev in evs]
+    evs = pat.query(_span(sub(span[0], shift), sub(span[1], shift)))
+    return [ev.with_span(lambda s: _span(add(s[0], shift), add(s[1], shift))) for ev in evs]
 
 
 # -- time --------------------------------------------------------------------
@@ -74,7 +78,15 @@ def fast(factor: TimeLike, pat: PatternLike) -> Pattern:
         return rev(fast(-factor, pat))
     if factor == 1:
         return pat
-    return pat.with_query_time(lambda t: t * factor).with_event_time(lambda t: t / factor)
+    if compiled(pat):
+        faster = None
+        if factor.denominator == 1:
+            faster = table_fast(pat, factor.numerator)
+        elif factor.numerator == 1:
+            faster = table_slow(pat, factor.denominator)
+        if faster is not None:
+            return faster
+    return pat.with_query_time(lambda t: mul(t, factor)).with_event_time(lambda t: div(t, factor))
 
 
 @patternify("factor")
@@ -92,7 +104,7 @@ def early(time: TimeLike, pat: PatternLike) -> Pattern:
     t = to_time(time)
     if not t:
         return pat
-    return pat.with_query_time(lambda x: x + t).with_event_time(lambda x: x - t)
+    return pat.with_query_time(lambda x: add(x, t)).with_event_time(lambda x: sub(x, t))
 
 
 @patternify("time")
@@ -104,6 +116,8 @@ def late(time: TimeLike, pat: PatternLike) -> Pattern:
 @patternify()
 def rev(pat: PatternLike) -> Pattern:
     """Reverse each cycle."""
+    if compiled(pat):
+        return table_rev(pat)
     q = pat.query
 
     def query(span: TimeSpan) -> list[Event]:
@@ -111,7 +125,7 @@ def rev(pat: PatternLike) -> Pattern:
         axis = c + c + 1
 
         def reflect(s: TimeSpan) -> TimeSpan:
-            return _span(axis - s[1], axis - s[0])
+            return _span(sub(axis, s[1]), sub(axis, s[0]))
 
         return [ev.with_span(reflect) for ev in q(reflect(span))]
 
@@ -121,8 +135,6 @@ def rev(pat: PatternLike) -> Pattern:
 @patternify()
 def palindrome(pat: PatternLike) -> Pattern:
     """Forwards one cycle, backwards the next."""
-    from .core import cat
-
     return cat(pat, rev(pat))
 
 
@@ -188,7 +200,33 @@ def compress(begin: TimeLike, end: TimeLike, pat: PatternLike) -> Pattern:
 def ply(factor: TimeLike, pat: PatternLike) -> Pattern:
     """Repeat each event `factor` times within its own span."""
     factor = to_time(factor)
-    return pat.squeeze_bind(lambda v: fast(factor, pure(v)))
+    if factor.denominator != 1 or factor <= 0:
+        return pat.squeeze_bind(lambda v: fast(factor, pure(v)))
+    n = factor.numerator
+    if compiled(pat):
+        return pat.squeeze_bind(lambda v: fast(n, pure(v)))  # a table in, a table out
+    count = frac(n, 1)
+    q = pat.query
+
+    def query(span: TimeSpan) -> list[Event]:
+        # Cut each whole into n pieces directly: the same events as the squeeze
+        # join above, without building an inner pattern per event.
+        out = []
+        for w, p, v in q(span):
+            if w is None:
+                continue
+            step = div(sub(w[1], w[0]), count)
+            begin = w[0]
+            for _ in range(n):
+                end = add(begin, step)
+                piece = _span(begin, end)
+                part = sect(piece, p)
+                if part is not None:
+                    out.append(Event(piece, part, v))
+                begin = end
+        return out
+
+    return Pattern(query)
 
 
 @patternify("frac")
@@ -264,7 +302,11 @@ def every(n: int, f: PatternFunc, pat: PatternLike, offset: int = 0) -> Pattern:
     if n <= 0:
         return pat
     changed = func(pat)
-    return _by_cycle(lambda c: changed if (c - offset) % n == 0 else pat)
+
+    def pick(c: int) -> Pattern:
+        return changed if (c - offset) % n == 0 else pat
+
+    return table_select(n, pick, [pat, changed]) or _by_cycle(pick)
 
 
 @patternify("n")

@@ -24,7 +24,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable
 
-from .core import Pattern, patternify, pure, reify
+from .core import Pattern, pure
+from .lift import patternify, reify
 from .music import note_number
 from .time import to_time
 

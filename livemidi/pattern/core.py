@@ -11,11 +11,12 @@ a few lines built on the primitives defined here:
 - combining: `Pattern.app_left` / `app_right` / `app_both` (which side gives
   the structure), and the joins `inner_join`, `outer_join`, `squeeze_join`,
   `mix_join` (and their `*_bind` forms) that flatten a pattern of patterns;
-- building: `pure`, `silence`, `signal`, `stack`, `cat`, `fastcat`, `timecat`.
+- the atoms: `pure`, `silence`, `signal`.
 
-`reify` turns anything into a pattern (a string through the mini-notation hook
-that `livemidi.mini` registers, so this module never imports the parser), and
-`patternify` lets any argument of a combinator be a pattern, once for all.
+`compose` puts patterns together (stack, cat, fastcat, timecat), `tables`
+compiles repeating patterns to fast lookup tables, and `lift` turns anything
+into a pattern (strings through the mini-notation hook) and lets any argument
+of a combinator be a pattern.
 
 A query must return only events whose part lies inside the span asked about,
 and a part is always inside its whole. Breaking that contract makes events
@@ -24,21 +25,19 @@ show up twice or not at all when the clock queries bar by bar.
 
 from __future__ import annotations
 
-import functools
-import inspect
 from fractions import Fraction
 from operator import itemgetter
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
-from .time import TimeLike, TimeSpan, _span, cycle_span, sam, sect, show_time, step_span, to_time
+from .rational import add, div, mul, sub
+from .time import TimeLike, TimeSpan, _span, cycle_span, sam, sect, show_time, to_time
 
-__all__ = [
-    "Event", "Pattern", "cat", "fastcat", "patternify", "pure", "reify", "register_method",
-    "sequence", "set_string_parser", "show", "show_value", "signal", "silence", "stack", "timecat",
-]
+__all__ = ["Event", "Pattern", "pure", "show_value", "signal", "silence"]
 
 _tuple_new = tuple.__new__
 _NOTHING = object()
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
 
 
 class Event(tuple):
@@ -127,11 +126,17 @@ class Pattern:
     combinators; read them with `events`, `onsets` and `show`.
     """
 
-    __slots__ = ("query", "_pure")
+    __slots__ = ("query", "_pure", "_cycles")
 
-    def __init__(self, query: Callable[[TimeSpan], list[Event]], _pure: Any = _NOTHING):
+    def __init__(self, query: Callable[[TimeSpan], list[Event]], _pure: Any = _NOTHING,
+                 _cycles: tuple | None = None):
         self.query = query
+        # Two optional descriptions that let combinators take fast paths:
+        # `_pure` is the value of a pattern that is that value once per cycle;
+        # `_cycles` describes a pattern that repeats every few cycles as a
+        # table of (begin, end, value) offsets per cycle (see `tables`).
         self._pure = _pure
+        self._cycles = _cycles
 
     # -- reading ---------------------------------------------------------
 
@@ -198,6 +203,8 @@ class Pattern:
         """Apply `f` to every value (time untouched)."""
         if self._pure is not _NOTHING:
             return pure(f(self._pure))
+        if tables.compiled(self):
+            return tables.table_map(self, f)
         q = self.query
         return Pattern(lambda span: [_tuple_new(Event, (w, p, f(v))) for w, p, v in q(span)])
 
@@ -208,6 +215,8 @@ class Pattern:
         return Pattern(lambda span: [ev for ev in q(span) if pred(ev)])
 
     def filter_values(self, pred: Callable[[Any], bool]) -> Pattern:
+        if tables.compiled(self):
+            return tables.table_filter(self, pred)
         q = self.query
         return Pattern(lambda span: [ev for ev in q(span) if pred(ev[2])])
 
@@ -222,6 +231,10 @@ class Pattern:
         if other._pure is not _NOTHING:
             v2 = other._pure
             return self.fmap(lambda v: f(v, v2))
+        if tables.compiled(self) and tables.compiled(other):
+            combined = tables.table_app_left(self, other, f)
+            if combined is not None:
+                return combined
         q1, q2 = self.query, other.query
 
         def query(span: TimeSpan) -> list[Event]:
@@ -303,16 +316,16 @@ class Pattern:
             for w, p, inner in q(span):
                 w = w if w is not None else p
                 wb, we = w
-                width = we - wb
+                width = sub(we, wb)
                 if not width:
                     continue
                 c = sam(wb)
 
                 def to_inner(t: Fraction, wb=wb, width=width, c=c) -> Fraction:
-                    return c + (t - wb) / width
+                    return add(c, div(sub(t, wb), width))
 
                 def to_outer(t: Fraction, wb=wb, width=width, c=c) -> Fraction:
-                    return wb + (t - c) * width
+                    return add(wb, mul(sub(t, c), width))
 
                 for iw, ip, v in inner.query(_span(to_inner(p[0]), to_inner(p[1]))):
                     ip = _span(to_outer(ip[0]), to_outer(ip[1]))
@@ -444,14 +457,14 @@ def pure(value: Any) -> Pattern:
             c += 1
         return out
 
-    return Pattern(query, value)
+    return Pattern(query, value, (((_ZERO, _ONE, value),),))
 
 
 def _silent(span: TimeSpan) -> list[Event]:
     return []
 
 
-silence = Pattern(_silent)
+silence = Pattern(_silent, _cycles=((),))
 """The empty pattern: no events, ever. (``~`` in the mini-notation.)"""
 
 
@@ -464,288 +477,6 @@ def signal(f: Callable[[Fraction], Any]) -> Pattern:
     return Pattern(lambda span: [_tuple_new(Event, (None, span, f(span.midpoint)))])
 
 
-def stack(*pats: Any) -> Pattern:
-    """Play patterns together."""
-    items = [reify(p) for p in _flatten(pats)]
-    if not items:
-        return silence
-    if len(items) == 1:
-        return items[0]
-    queries = [p.query for p in items]
-
-    def query(span: TimeSpan) -> list[Event]:
-        out: list[Event] = []
-        for q in queries:
-            out.extend(q(span))
-        return out
-
-    return Pattern(query)
-
-
-def cat(*pats: Any) -> Pattern:
-    """One pattern per cycle, in turn. Each keeps its own count of cycles, so none is skipped."""
-    items = [reify(p) for p in _flatten(pats)]
-    n = len(items)
-    if n == 0:
-        return silence
-    if n == 1:
-        return items[0]
-
-    def query(span: TimeSpan) -> list[Event]:
-        out: list[Event] = []
-        for cyc in span.cycles():
-            b = cyc[0]
-            c = b.numerator // b.denominator
-            item = items[c % n]
-            offset = c - c // n
-            if item._pure is not _NOTHING:
-                out.append(_tuple_new(Event, (cycle_span(c), cyc, item._pure)))
-            elif offset == 0:
-                out.extend(item.query(cyc))
-            else:
-                shifted = _span(b - offset, cyc[1] - offset)
-                for ev in item.query(shifted):
-                    out.append(ev.with_span(lambda s: _span(s[0] + offset, s[1] + offset)))
-        return out
-
-    return Pattern(query)
-
-
-def timecat(*pairs: tuple[TimeLike, Any]) -> Pattern:
-    """Patterns side by side in one cycle, each taking its weight's share: ``timecat((1, "a"), (3, "b"))``."""
-    flat = _flatten(pairs, keep_tuples=True)
-    weights = []
-    items = []
-    for pair in flat:
-        if not (isinstance(pair, tuple) and len(pair) == 2):
-            raise TypeError(f"timecat expects (weight, pattern) pairs, found {pair!r}")
-        w = to_time(pair[0])
-        if w <= 0:
-            raise ValueError(f"timecat weights must be positive, found {show_time(w)}")
-        weights.append(w)
-        items.append(reify(pair[1]))
-    if not items:
-        return silence
-    total = sum(weights)
-    if all(w == weights[0] for w in weights):
-        return _slots(items, None)
-    bounds = [Fraction(0)]
-    for w in weights:
-        bounds.append(bounds[-1] + w / total)
-    return _slots(items, bounds)
-
-
-def fastcat(*pats: Any) -> Pattern:
-    """Patterns one after the other, squeezed into one cycle: ``fastcat("a", "b")`` is ``mini("a b")``."""
-    items = [reify(p) for p in _flatten(pats)]
-    if not items:
-        return silence
-    return _slots(items, None)
-
-
-sequence = fastcat
-
-
-def _slots(items: list[Pattern], bounds: list[Fraction] | None) -> Pattern:
-    """Each item plays its cycle c squeezed into its slot of cycle c.
-
-    Equal slots (`bounds` None) use the shared step-span cache, and items that
-    are plain values skip the inner query entirely: the hot path of every
-    mini-notation sequence.
-    """
-    n = len(items)
-    if n == 1:
-        return items[0]
-    atoms = [p._pure for p in items]
-    queries = [p.query for p in items]
-    if bounds is None:
-
-        def slot(k: int) -> TimeSpan:
-            return step_span(k, n)
-
-        def first_last(b: Fraction, e: Fraction) -> tuple[int, int]:
-            k0 = (b.numerator * n) // b.denominator
-            if b == e:
-                return k0, k0 + 1
-            return k0, -((-e.numerator * n) // e.denominator)
-    else:
-
-        @functools.lru_cache(maxsize=4096)
-        def slot(k: int) -> TimeSpan:
-            c, i = divmod(k, n)
-            return _span(c + bounds[i], c + bounds[i + 1])
-
-        def first_last(b: Fraction, e: Fraction) -> tuple[int, int]:
-            c0 = b.numerator // b.denominator
-            k0 = c0 * n
-            while slot(k0)[1] <= b and not (b == e == slot(k0)[0]):
-                k0 += 1
-            k1 = k0 + 1
-            while slot(k1)[0] < e:
-                k1 += 1
-            return k0, k1
-
-    def query(span: TimeSpan) -> list[Event]:
-        b, e = span
-        k0, k1 = first_last(b, e)
-        out: list[Event] = []
-        for k in range(k0, k1):
-            whole = slot(k)
-            i = k % n
-            wb, we = whole
-            if b <= wb and we <= e:
-                part = whole
-            else:
-                part = sect(whole, span)
-                if part is None:
-                    continue
-            atom = atoms[i]
-            if atom is not _NOTHING:
-                out.append(_tuple_new(Event, (whole, part, atom)))
-                continue
-            c = k // n
-            width = we - wb
-
-            def to_inner(t: Fraction, wb=wb, width=width, c=c) -> Fraction:
-                return c + (t - wb) / width
-
-            def to_outer(t: Fraction, wb=wb, width=width, c=c) -> Fraction:
-                return wb + (t - c) * width
-
-            for ev in queries[i](_span(to_inner(part[0]), to_inner(part[1]))):
-                out.append(ev.with_span(lambda s: _span(to_outer(s[0]), to_outer(s[1]))))
-        return out
-
-    return Pattern(query)
-
-
-def _flatten(args: Sequence[Any], keep_tuples: bool = False) -> list[Any]:
-    """Accept both ``stack(a, b)`` and ``stack([a, b])``."""
-    if len(args) == 1 and isinstance(args[0], list):
-        return list(args[0])
-    if len(args) == 1 and isinstance(args[0], tuple) and not keep_tuples:
-        return list(args[0])
-    return list(args)
-
-
-# -- turning anything into a pattern ----------------------------------------
-
-_string_parser: Callable[[str], Pattern] | None = None
-
-
-def set_string_parser(parser: Callable[[str], Pattern]) -> None:
-    """Register how strings become patterns (`livemidi.mini` registers the mini-notation)."""
-    global _string_parser
-    _string_parser = parser
-
-
-def reify(x: Any) -> Pattern:
-    """A pattern from anything: patterns pass through, strings are mini-notation,
-    lists are sequences, other values repeat once per cycle."""
-    if isinstance(x, Pattern):
-        return x
-    if isinstance(x, str):
-        if _string_parser is None:
-            raise RuntimeError("no mini-notation parser registered: import livemidi.pattern, not its core alone")
-        return _string_parser(x)
-    if isinstance(x, list):
-        return fastcat(*x)
-    if x is None or callable(x):
-        what = "None" if x is None else f"the function {getattr(x, '__name__', x)!r}"
-        raise TypeError(f"expected a pattern, a mini-notation string or a value, found {what}")
-    return pure(x)
-
-
-def register_method(fn: Callable[..., Any], name: str | None = None) -> None:
-    """Make ``fn(..., pat, ...)`` also callable as ``pat.name(...)``: the pattern fills `pat`."""
-    sig = inspect.signature(fn)
-    names = list(sig.parameters)
-    if "pat" not in names:
-        raise ValueError(f"{fn.__name__} has no 'pat' parameter to bind a method to")
-    index = names.index("pat")
-
-    def method(self: Pattern, *args: Any, **kwargs: Any) -> Any:
-        return fn(*args[:index], self, *args[index:], **kwargs)
-
-    method.__name__ = name or fn.__name__.rstrip("_")
-    method.__doc__ = fn.__doc__
-    setattr(Pattern, method.__name__, method)
-
-
-def patternify(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Let the named arguments of a combinator be patterns (or mini-notation strings).
-
-    The combinator is written for plain values. Given a pattern, it is called
-    once per value of that pattern and the results are joined, with the
-    structure of the result (``fast("<1 2>", p)``: p at speed 1, then 2).
-    Called without its ``pat`` argument, the combinator returns a function
-    that waits for it, so ``every(4, fast(2), p)`` reads as it does in Tidal.
-    Errors raised while building say which function they came from.
-    """
-
-    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        sig = inspect.signature(fn)
-        has_pat = "pat" in sig.parameters
-        label = fn.__name__.rstrip("_")
-
-        def call(arguments: dict[str, Any]) -> Any:
-            try:
-                return fn(**arguments)
-            except (TypeError, ValueError) as exc:
-                if str(exc).startswith(f"{label}("):
-                    raise
-                raise type(exc)(f"{label}(): {exc}") from exc
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                bound = sig.bind_partial(*args, **kwargs)
-            except TypeError as exc:
-                raise TypeError(f"{label}(): {exc}") from None
-            arguments = bound.arguments
-            if has_pat and "pat" not in arguments:
-                missing = [n for n, p in sig.parameters.items() if p.default is p.empty and n not in arguments
-                           and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and n != "pat"]
-                if missing:
-                    raise TypeError(f"{label}(): missing argument {missing[0]!r}")
-                return lambda pat: wrapper(*args, pat=pat, **kwargs)
-            if has_pat:
-                arguments["pat"] = reify(arguments["pat"])
-            patterned = []
-            for n in names:
-                v = arguments.get(n, _NOTHING)
-                if isinstance(v, (Pattern, str)):
-                    p = reify(v)
-                    if p._pure is not _NOTHING:
-                        arguments[n] = p._pure
-                    else:
-                        patterned.append((n, p))
-            if not patterned:
-                return call(arguments)
-            combined = patterned[0][1].fmap(lambda v: (v,))
-            for _, p in patterned[1:]:
-                combined = combined.app_both(p, lambda t, v: t + (v,))
-            cache: dict[tuple, Pattern] = {}
-
-            def make(values: tuple) -> Pattern:
-                try:
-                    return cache[values]
-                except KeyError:
-                    pass
-                except TypeError:  # unhashable values: no caching
-                    return reify(call({**arguments, **dict(zip([n for n, _ in patterned], values))}))
-                if len(cache) > 256:
-                    cache.clear()
-                result = cache[values] = reify(call({**arguments, **dict(zip([n for n, _ in patterned], values))}))
-                return result
-
-            return combined.fmap(make).inner_join()
-
-        return wrapper
-
-    return decorate
-
-
-def show(pat: Any, cycles: TimeLike = 1, begin: TimeLike = 0) -> str:
-    """The events of a pattern (or mini-notation string) over the first `cycles` cycles, one per line."""
-    return reify(pat).show(cycles, begin)
+# The rest of the engine's foundations build on the classes above.
+from . import tables  # noqa: E402
+from .lift import reify  # noqa: E402

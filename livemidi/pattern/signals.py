@@ -19,7 +19,8 @@ import math
 from fractions import Fraction
 from typing import Any
 
-from .core import Pattern, patternify, signal
+from .core import Pattern, signal
+from .lift import patternify
 from .time import sam
 
 __all__ = [
@@ -44,9 +45,9 @@ def rand_at(t: Fraction, seed: int = 0, stream: int = 0) -> float:
     `stream` gives independent numbers for the same instant (a shuffle needs
     several per cycle).
     """
-    h = _mix((t.numerator & _MASK) ^ _mix(seed * 0x632BE59BD9B4E019 + stream))
-    h = _mix(h ^ t.denominator)
-    return (h >> 11) * (1.0 / (1 << 53))
+    x = (t.numerator * 0xD1B54A32D192ED03 + t.denominator * 0xABC98388FB8FAC03
+         + seed * 0x8CB92BA72F3D8DD7 + stream * 0x9E3779B97F4A7C15) & _MASK
+    return (_mix(x) >> 11) * (1.0 / (1 << 53))
 
 
 def rand_int(t: Fraction, n: int, seed: int = 0, stream: int = 0) -> int:
@@ -62,7 +63,8 @@ def _seed(seed: Any) -> int:
 
 def _cycle_float(t: Fraction) -> float:
     """The position of `t` inside its cycle as a float, for the trigonometry."""
-    return float(t - sam(t))
+    d = t.denominator
+    return (t.numerator % d) / d
 
 
 sine = signal(lambda t: (math.sin(2 * math.pi * _cycle_float(t)) + 1) / 2)

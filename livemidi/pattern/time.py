@@ -114,7 +114,10 @@ class TimeSpan(tuple):
     @property
     def midpoint(self) -> Fraction:
         b, e = self
-        return b if b == e else (b + e) / 2
+        if b == e:
+            return b
+        bd, ed = b.denominator, e.denominator
+        return Fraction(b.numerator * ed + e.numerator * bd, 2 * bd * ed)
 
     def cycles(self) -> list[TimeSpan]:
         """Split at cycle boundaries: ``[1/2, 5/2)`` → ``[1/2, 1) [1, 2) [2, 5/2)``."""

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .core import Event, Pattern, patternify, pure, register_method, stack
+from .compose import stack
+from .core import Event, Pattern, pure
+from .lift import patternify, register_method
 from .music import arp_order, chord_notes, note_number, scale_note, snap_note
 from .signals import _seed, rand_int
+from .rational import add, div, frac, sub
+from .tables import _at, compiled, table, table_period
 from .time import TimeSpan, _span, sect
 
 __all__ = ["arp", "chord", "scale", "snap", "transpose"]
@@ -79,6 +83,8 @@ def arp(mode: str, pat: Any, seed: int = 0) -> Pattern:
     """
     arp_order(mode, [0, 1], lambda i: 0)  # check the mode now
     seed = _seed(seed)
+    if compiled(pat) and mode != "random":
+        return _arp_table(mode, pat)
     q = pat.query
 
     def query(span: TimeSpan) -> list[Event]:
@@ -93,15 +99,34 @@ def arp(mode: str, pat: Any, seed: int = 0) -> Pattern:
             ordered = arp_order(mode, values, lambda i: rand_int(at, i + 1, seed, 7 + i))
             if not ordered:
                 continue
-            step = (w[1] - w[0]) / len(ordered)
-            for i, v in enumerate(ordered):
-                sub = _span(at + i * step, at + (i + 1) * step)
-                part = sect(sub, span)
+            step = div(sub(w[1], at), frac(len(ordered), 1))
+            begin = at
+            for v in ordered:
+                end = add(begin, step)
+                piece = _span(begin, end)
+                part = sect(piece, span)
                 if part is not None:
-                    out.append(Event(sub, part, v))
+                    out.append(Event(piece, part, v))
+                begin = end
         return out
 
     return Pattern(query)
+
+
+def _arp_table(mode: str, pat: Pattern) -> Pattern:
+    """`arp` of a cycle table: the same grouping and order, compiled once."""
+    cycles = []
+    for j in range(table_period(pat) or 1):
+        groups: dict[tuple, list] = {}
+        for b, e, v in _at(pat, j):
+            groups.setdefault((b, e), []).append(v)
+        entries = []
+        for (b, e), values in groups.items():
+            ordered = arp_order(mode, values)
+            step = (e - b) / len(ordered)
+            entries.extend((b + i * step, b + (i + 1) * step, v) for i, v in enumerate(ordered))
+        cycles.append(sorted(entries, key=lambda entry: entry[0]))
+    return table(cycles)
 
 
 for _f in (arp, chord, scale, snap, transpose):
