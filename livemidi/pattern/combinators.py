@@ -454,14 +454,18 @@ def euclid_bools(k: int, n: int, rotation: int = 0) -> list[bool]:
         return []
     invert = k < 0
     k = min(abs(k), n)
-    # Bjorklund: repeatedly pair the leading groups with the remainder groups.
+    # Bjorklund, as Toussaint describes it: append the remainder groups to the
+    # leading groups, one each, until at most one remainder group is left
+    # (always distributing at least once, so E(3,4) is x.xx, not xxx.).
     heads: list[list[bool]] = [[True] for _ in range(k)]
     tails: list[list[bool]] = [[False] for _ in range(n - k)]
-    while len(tails) > 1 and heads:
+    while heads and tails:
         m = min(len(heads), len(tails))
         paired = [heads[i] + tails[i] for i in range(m)]
         tails = heads[m:] if len(heads) > m else tails[m:]
         heads = paired
+        if len(tails) <= 1:
+            break
     steps = [b for group in heads + tails for b in group]
     if invert:
         steps = [not b for b in steps]

@@ -371,30 +371,33 @@ class Pattern:
 
     # -- arithmetic and merging, structure from the left -----------------
 
+    # Structure comes from the left operand; a plain value (``10 - p``,
+    # ``{'velocity': 90} | p``) never gives structure, the pattern does.
+
     def __or__(self, other: Any) -> Pattern:
         """``a | b``: a's structure, b's values merged in (dicts) or taking over (others)."""
         return self.app_left(other, _merge)
 
     def __ror__(self, other: Any) -> Pattern:
-        return reify(other).app_left(self, _merge)
+        return _reflected(self, other, _merge)
 
     def __add__(self, other: Any) -> Pattern:
         return self.app_left(other, _numeric("+", lambda a, b: a + b))
 
     def __radd__(self, other: Any) -> Pattern:
-        return reify(other).app_left(self, _numeric("+", lambda a, b: a + b))
+        return _reflected(self, other, _numeric("+", lambda a, b: a + b))
 
     def __sub__(self, other: Any) -> Pattern:
         return self.app_left(other, _numeric("-", lambda a, b: a - b))
 
     def __rsub__(self, other: Any) -> Pattern:
-        return reify(other).app_left(self, _numeric("-", lambda a, b: a - b))
+        return _reflected(self, other, _numeric("-", lambda a, b: a - b))
 
     def __mul__(self, other: Any) -> Pattern:
         return self.app_left(other, _numeric("*", lambda a, b: a * b))
 
     def __rmul__(self, other: Any) -> Pattern:
-        return reify(other).app_left(self, _numeric("*", lambda a, b: a * b))
+        return _reflected(self, other, _numeric("*", lambda a, b: a * b))
 
     def __truediv__(self, other: Any) -> Pattern:
         return self.app_left(other, _numeric("/", lambda a, b: a / b))
@@ -404,6 +407,13 @@ class Pattern:
 
     def __mod__(self, other: Any) -> Pattern:
         return self.app_left(other, _numeric("%", lambda a, b: a % b))
+
+
+def _reflected(pat: Pattern, other: Any, f: Callable[[Any, Any], Any]) -> Pattern:
+    """``other OP pat`` with a plain value on the left: the pattern keeps its structure."""
+    if isinstance(other, (Pattern, str, list)):
+        return reify(other).app_left(pat, f)
+    return pat.fmap(lambda v: f(other, v))
 
 
 def _merge(a: Any, b: Any) -> Any:
