@@ -179,7 +179,7 @@ def humanize(pat: Any, velocity: int = 8, timing: TimeLike = Fraction(1, 128), s
             vel = v.get("velocity", 100) + round((2 * rand_at(at, seed, 5) - 1) * velocity)
             v = {**v, "velocity": max(1, min(127, vel))}
         if spread:
-            d = spread * Fraction(round((2 * rand_at(at, seed, 6) - 1) * 1000), 1000)
+            d = spread * Fraction(round((2 * rand_at(at, seed, 6) - 1) * 96), 96)
             w, p = _span(w[0] + d, w[1] + d), _span(p[0] + d, p[1] + d)
         return Event(w, p, v)
 

@@ -10,7 +10,7 @@ supplies values (sampled over each left event's whole)::
 
 Keys and ranges (the units of mido's messages): ``note`` 0–127 (c4 = 60; a
 float is a microtonal note), ``velocity`` 0–127, ``channel`` 0–15, ``port``
-(a name or index), ``legato`` (how much of the event's span the note
+(a name or index; a name string is taken literally, not as mini-notation), ``legato`` (how much of the event's span the note
 sounds, 1 = all of it), ``duration`` (cycles, overriding legato), a control
 change as ``cc<number>`` (``cc(74, 64)`` → ``{'cc74': 64}``; `cc_items` lists
 them), ``bend`` −8192–8191, ``aftertouch`` 0–127, ``program`` 0–127,
@@ -86,7 +86,15 @@ def _control(key: str, convert: Callable[[Any], Any], doc: str) -> Callable[[Any
 note = _control("note", _note, "Notes from note names (``c4`` = 60, ``eb3``, ``f#2``) or numbers.")
 velocity = _control("velocity", _number("velocity", 0, 127), "Note-on velocity, 0–127.")
 channel = _control("channel", _number("channel", 0, 15), "MIDI channel, 0–15 (as in mido).")
-port = _control("port", _port, "Output port, by name or index.")
+_port_control = _control("port", _port, "")
+
+
+def port(pat: Any) -> Pattern:
+    """Output port, by name or index. A name is taken as it is (``port("IAC Bus 1")``),
+    not read as mini-notation; pass a pattern (``port(mini("<0 1>"))``) to switch ports."""
+    if isinstance(pat, str):
+        return pure({"port": pat})
+    return _port_control(pat)
 legato = _control("legato", _positive("legato", False), "How much of each event's span the note sounds (1 = all).")
 duration = _control("duration", _positive("duration", True), "How long each note sounds, in cycles.")
 bend = _control("bend", _number("bend", -8192, 8191), "Pitch bend, −8192–8191 (0 = centre).")
