@@ -227,10 +227,8 @@ class _Parser:
         steps: list[Step] = []
         while True:
             t = self.tok
-            if t.kind == "end" or (t.kind == "op" and t.text in (",", "|", ")") or t.text == closer):
-                break
-            if t.kind == "op" and t.text in "]>}":
-                raise self.fail(f"{closer!r}" if closer else "a step or the end of the text")
+            if t.kind == "end" or (t.kind == "op" and t.text in (",", "|", ")", "]", ">", "}")):
+                break  # whoever opened the bracket reports a mismatch, naming where it opened
             if t.kind == "hold":
                 self.advance()
                 if not steps:
