@@ -25,8 +25,20 @@ from fractions import Fraction
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from livemidi.pattern import (arp, cc, fast, n, note, ply, saw, scale, sine, stack, transpose)
-from livemidi.pattern import tables  # noqa: E402
+from livemidi.pattern import (
+    arp,
+    cc,
+    fast,
+    n,
+    note,
+    ply,
+    saw,
+    scale,
+    sine,
+    stack,
+    tables,  # noqa: E402
+    transpose,
+)
 
 CYCLES = 64
 

@@ -6,7 +6,8 @@ also of the builtin type that a mido user's code already catches::
     LivemidiError
      ├── UnknownMessageTypeError   (also ValueError and LookupError, as mido raises LookupError)
      ├── ImmutableMessageError     (also AttributeError and ValueError: mido raises ValueError)
-     └── MidiParseError            (also ValueError; malformed file data)
+     ├── MidiParseError            (also ValueError; malformed file data)
+     └── MiniNotationError         (also ValueError; a syntax error in pattern text, with its column)
 
 Raise these with ``raise ... from`` so the original cause is kept, and say in
 the message what was expected and what was found.
@@ -48,3 +49,18 @@ class MidiParseError(LivemidiError, ValueError):
         super().__init__(text)
         self.track = track
         self.offset = offset
+
+
+class MiniNotationError(LivemidiError, ValueError):
+    """A syntax error in mini-notation text (``mini("a [b")``).
+
+    ``column`` (1-based) says where; the message shows the text with a caret
+    under that column, and ``reason`` is the message without them.
+    """
+
+    def __init__(self, message: str, source: str, column: int):
+        self.column = column
+        self.source = source
+        self.reason = message
+        pointer = " " * (column - 1) + "^"
+        super().__init__(f"{message} at column {column}\n  {source}\n  {pointer}")

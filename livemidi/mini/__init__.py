@@ -8,9 +8,9 @@ described in docs/patterns.md.
 
 from __future__ import annotations
 
-import livemidi.pattern  # noqa: F401  (initialise the engine first; it imports this package's interpreter)
+from livemidi.errors import MiniNotationError
 
 from .interpret import mini
-from .parser import MiniNotationError, parse
+from .parser import parse
 
 __all__ = ["MiniNotationError", "mini", "parse"]

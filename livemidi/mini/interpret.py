@@ -30,8 +30,23 @@ from livemidi.pattern.lift import set_string_parser
 from livemidi.pattern.music import parse_chord
 from livemidi.pattern.time import to_time
 
-from .parser import (Alternation, Choice, Degrade, Euclid, MiniNotationError, Node, Number, Polymeter, Rest,
-                     Sequence, Speed, Stack, Step, Word, parse)
+from .parser import (
+    Alternation,
+    Choice,
+    Degrade,
+    Euclid,
+    MiniNotationError,
+    Node,
+    Number,
+    Polymeter,
+    Rest,
+    Sequence,
+    Speed,
+    Stack,
+    Step,
+    Word,
+    parse,
+)
 
 __all__ = ["mini"]
 

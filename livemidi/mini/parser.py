@@ -22,23 +22,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Union
 
-from livemidi.errors import LivemidiError
+from livemidi.errors import MiniNotationError
 
 __all__ = [
     "Alternation", "Choice", "Degrade", "Euclid", "MiniNotationError", "Node", "Number", "Polymeter", "Rest",
     "Sequence", "Speed", "Stack", "Step", "Word", "parse",
 ]
-
-
-class MiniNotationError(LivemidiError, ValueError):
-    """A syntax error in mini-notation text; `column` (1-based) says where."""
-
-    def __init__(self, message: str, source: str, column: int):
-        self.column = column
-        self.source = source
-        self.reason = message
-        pointer = " " * (column - 1) + "^"
-        super().__init__(f"{message} at column {column}\n  {source}\n  {pointer}")
 
 
 @dataclass

@@ -16,28 +16,112 @@ messages.
 
 from __future__ import annotations
 
-from .chance import (almost_always, almost_never, always, degrade, degrade_by, humanize, never, often,
-                     randcat, rarely, scramble, shuffle, sometimes, sometimes_by, undegrade_by)
-from .combinators import (brak, chunk, compress, early, euclid, euclid_bools, euclid_full, euclid_rot, every,
-                          fast, first_of, inside, iter_, last_of, late, layer, linger, mask, off, outside,
-                          palindrome, ply, range_, rev, run, segment, slow, struct, superimpose, swing,
-                          swing_by, when, within, zoom)
-from .controls import (aftertouch, bank, bend, cc, cc_items, ch, channel, duration, legato, n, note, port,
-                       program, sysex, vel, velocity)
+from livemidi.errors import MiniNotationError
+
+from .chance import (
+                     almost_always,
+                     almost_never,
+                     always,
+                     degrade,
+                     degrade_by,
+                     humanize,
+                     never,
+                     often,
+                     randcat,
+                     rarely,
+                     scramble,
+                     shuffle,
+                     sometimes,
+                     sometimes_by,
+                     undegrade_by,
+)
+from .combinators import (
+                     brak,
+                     chunk,
+                     compress,
+                     early,
+                     euclid,
+                     euclid_bools,
+                     euclid_full,
+                     euclid_rot,
+                     every,
+                     fast,
+                     first_of,
+                     inside,
+                     iter_,
+                     last_of,
+                     late,
+                     layer,
+                     linger,
+                     mask,
+                     off,
+                     outside,
+                     palindrome,
+                     ply,
+                     range_,
+                     rev,
+                     run,
+                     segment,
+                     slow,
+                     struct,
+                     superimpose,
+                     swing,
+                     swing_by,
+                     when,
+                     within,
+                     zoom,
+)
 from .compose import cat, fastcat, sequence, stack, timecat
+from .controls import (
+                     aftertouch,
+                     bank,
+                     bend,
+                     cc,
+                     cc_items,
+                     ch,
+                     channel,
+                     duration,
+                     legato,
+                     n,
+                     note,
+                     port,
+                     program,
+                     sysex,
+                     vel,
+                     velocity,
+)
 from .core import Event, Pattern, pure, show_value, signal, silence
-from .lift import patternify, reify, show
-from .music import (ARP_MODES, CHORDS, SCALES, VOICINGS, arp_order, chord_notes, note_name, note_number,
-                    parse_chord, scale_note, snap_note)
-from .signals import (choose, cosine, irand, isaw, perlin, perlin_seeded, rand, rand_at, rand_seeded, saw, sine,
-                      square, tri)
+from .lift import mini, patternify, reify, show
+from .music import (
+                     ARP_MODES,
+                     CHORDS,
+                     SCALES,
+                     VOICINGS,
+                     arp_order,
+                     chord_notes,
+                     note_name,
+                     note_number,
+                     parse_chord,
+                     scale_note,
+                     snap_note,
+)
+from .signals import (
+                     choose,
+                     cosine,
+                     irand,
+                     isaw,
+                     perlin,
+                     perlin_seeded,
+                     rand,
+                     rand_at,
+                     rand_seeded,
+                     saw,
+                     sine,
+                     square,
+                     tri,
+)
 from .time import Time, TimeSpan, to_time
 from .tonal import arp, chord, scale, snap, transpose
-
-# Last: the mini-notation interpreter imports the modules above and registers
-# itself as the way strings become patterns.
-from livemidi.mini.interpret import mini  # noqa: E402
-from livemidi.mini.parser import MiniNotationError  # noqa: E402
 
 __all__ = [
     "ARP_MODES", "CHORDS", "Event", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from .combinators import _by_cycle, _function, _shifted_query, _whole_number
 from .compose import stack
 from .core import Event, Pattern
-from .lift import patternify, reify, register_method
+from .lift import patternify, register_method, reify
 from .signals import _seed, rand_at, rand_int
 from .time import TimeLike, TimeSpan, _span, sect, step_span, to_time
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, Sequence
 
 from .compose import cat, fastcat, stack
 from .core import Event, Pattern, pure, silence
-from .lift import patternify, reify, register_method
+from .lift import patternify, register_method, reify
 from .rational import add, div, frac, mul, sub
 from .tables import compiled, table_fast, table_rev, table_select, table_slow
 from .time import TimeLike, TimeSpan, _span, sam, sect, to_time

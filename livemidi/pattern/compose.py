@@ -18,9 +18,19 @@ from typing import Any, Sequence
 
 from .core import _NOTHING, Event, Pattern, silence
 from .lift import reify
-from .tables import compiled, table_cat, table_period, table_slots, table_stack
 from .rational import add, div, mul, sub
-from .time import TimeLike, TimeSpan, _int_time_any, _span, cycle_span, sect, show_time, step_span, to_time
+from .tables import compiled, table_cat, table_period, table_slots, table_stack
+from .time import (
+    TimeLike,
+    TimeSpan,
+    _int_time_any,
+    _span,
+    cycle_span,
+    sect,
+    show_time,
+    step_span,
+    to_time,
+)
 
 __all__ = ["cat", "fastcat", "sequence", "stack", "timecat"]
 

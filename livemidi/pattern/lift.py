@@ -1,9 +1,12 @@
 """Turning anything into a pattern, and letting any argument be a pattern.
 
 `reify` is the one door: patterns pass through, strings go to the
-mini-notation parser that `livemidi.mini` registers with `set_string_parser`
-(so the engine never imports the parser), lists become sequences and other
-values repeat once per cycle.
+mini-notation parser, lists become sequences and other values repeat once
+per cycle. The parser lives in `livemidi.mini`, a layer above this one: it
+registers itself with `set_string_parser` when imported. So that
+``from livemidi.pattern import mini`` works without the engine importing the
+layer above it, the first string to parse loads that package by name
+(`importlib`), which registers the hook; nothing here depends on its code.
 
 `patternify` is the one decorator that lifts a combinator written for plain
 values (``fast(2, p)``) so that any named argument may be a pattern
@@ -15,13 +18,14 @@ module exists to prevent.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 from typing import Any, Callable
 
 from .core import _NOTHING, Pattern, pure
 from .time import TimeLike
 
-__all__ = ["patternify", "register_method", "reify", "set_string_parser", "show"]
+__all__ = ["mini", "patternify", "register_method", "reify", "set_string_parser", "show"]
 
 
 _string_parser: Callable[[str], Pattern] | None = None
@@ -33,15 +37,29 @@ def set_string_parser(parser: Callable[[str], Pattern]) -> None:
     _string_parser = parser
 
 
+def mini(text: str) -> Pattern:
+    """A pattern from mini-notation text: ``mini("c e [g a] <b d5>")``.
+
+    Raises `MiniNotationError` (a ValueError) naming the column and what was
+    expected there. Every string given where a pattern is expected goes
+    through here; parsed patterns are cached by text.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected mini-notation text (str), found {type(text).__name__}")
+    if _string_parser is None:
+        importlib.import_module("livemidi.mini")  # registers its parser (see the module docstring)
+        if _string_parser is None:
+            raise RuntimeError("livemidi.mini did not register a mini-notation parser")
+    return _string_parser(text)
+
+
 def reify(x: Any) -> Pattern:
     """A pattern from anything: patterns pass through, strings are mini-notation,
     lists are sequences, other values repeat once per cycle."""
     if isinstance(x, Pattern):
         return x
     if isinstance(x, str):
-        if _string_parser is None:
-            raise RuntimeError("no mini-notation parser registered: import livemidi.pattern, not its core alone")
-        return _string_parser(x)
+        return mini(x)
     if isinstance(x, list):
         from .compose import fastcat  # (compose builds on this module)
 

@@ -15,8 +15,8 @@ from .compose import stack
 from .core import Event, Pattern, pure
 from .lift import patternify, register_method
 from .music import arp_order, chord_notes, note_number, scale_note, snap_note
-from .signals import _seed, rand_int
 from .rational import add, div, frac, sub
+from .signals import _seed, rand_int
 from .tables import _at, compiled, table, table_period
 from .time import TimeSpan, _span, sect
 

@@ -6,9 +6,31 @@ from fractions import Fraction as F
 import pytest
 
 from livemidi.mini import MiniNotationError, mini, parse
-from livemidi.mini.parser import Alternation, Degrade, Euclid, Number, Polymeter, Rest, Sequence, Speed, Stack, Word
-from livemidi.pattern import (cat, degrade_by, euclid, euclid_rot, fast, fastcat, note, randcat, slow, stack,
-                              timecat)
+from livemidi.mini.parser import (
+    Alternation,
+    Degrade,
+    Euclid,
+    Number,
+    Polymeter,
+    Rest,
+    Sequence,
+    Speed,
+    Stack,
+    Word,
+)
+from livemidi.pattern import (
+    cat,
+    degrade_by,
+    euclid,
+    euclid_rot,
+    fast,
+    fastcat,
+    note,
+    randcat,
+    slow,
+    stack,
+    timecat,
+)
 
 
 def lines(text_or_pattern, cycles=1, begin=0):

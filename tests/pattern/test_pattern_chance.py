@@ -3,12 +3,35 @@
 from fractions import Fraction as F
 
 import pytest
-
-from livemidi.pattern import (almost_always, almost_never, always, choose, degrade, degrade_by, fast, humanize,
-                              irand, mini, never, note, often, perlin, rand, rand_seeded, randcat, rarely, scramble,
-                              segment, shuffle, sometimes, sometimes_by, undegrade_by)
-from livemidi.pattern.signals import rand_at
 from pattern_helpers import lines
+
+from livemidi.pattern import (
+    almost_always,
+    almost_never,
+    always,
+    choose,
+    degrade,
+    degrade_by,
+    fast,
+    humanize,
+    irand,
+    mini,
+    never,
+    note,
+    often,
+    perlin,
+    rand,
+    rand_seeded,
+    randcat,
+    rarely,
+    scramble,
+    segment,
+    shuffle,
+    sometimes,
+    sometimes_by,
+    undegrade_by,
+)
+from livemidi.pattern.signals import rand_at
 
 
 def test_rand_is_a_function_of_time_and_seed():

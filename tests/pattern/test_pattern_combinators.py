@@ -3,12 +3,47 @@
 from fractions import Fraction as F
 
 import pytest
-
-from livemidi.pattern import (brak, chunk, compress, early, euclid, euclid_full, euclid_rot, every, fast, first_of,
-                              inside, iter_, last_of, late, layer, linger, mask, mini, note, off, outside, palindrome,
-                              ply, range_, rev, run, saw, segment, slow, stack, struct, superimpose, swing, swing_by,
-                              when, within, zoom)
 from pattern_helpers import lines
+
+from livemidi.pattern import (
+    brak,
+    chunk,
+    compress,
+    early,
+    euclid,
+    euclid_full,
+    euclid_rot,
+    every,
+    fast,
+    first_of,
+    inside,
+    iter_,
+    last_of,
+    late,
+    layer,
+    linger,
+    mask,
+    mini,
+    note,
+    off,
+    outside,
+    palindrome,
+    ply,
+    range_,
+    rev,
+    run,
+    saw,
+    segment,
+    slow,
+    stack,
+    struct,
+    superimpose,
+    swing,
+    swing_by,
+    when,
+    within,
+    zoom,
+)
 
 CASES = {
     "fast": (lambda: fast(2, "a b"), 1, 0, [

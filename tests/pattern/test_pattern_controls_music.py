@@ -3,12 +3,49 @@
 from fractions import Fraction as F
 
 import pytest
-
-from livemidi.pattern import (CHORDS, SCALES, aftertouch, arp, arp_order, bank, bend, cc, cc_items, ch, channel,
-                              chord, chord_notes, cosine, duration, isaw, legato, mini, n, note, note_name,
-                              note_number, parse_chord, port, program, range_, saw, scale, scale_note, segment, sine,
-                              snap, snap_note, square, sysex, transpose, tri, vel, velocity)
 from pattern_helpers import lines
+
+from livemidi.pattern import (
+    CHORDS,
+    SCALES,
+    aftertouch,
+    arp,
+    arp_order,
+    bank,
+    bend,
+    cc,
+    cc_items,
+    ch,
+    channel,
+    chord,
+    chord_notes,
+    cosine,
+    duration,
+    isaw,
+    legato,
+    mini,
+    n,
+    note,
+    note_name,
+    note_number,
+    parse_chord,
+    port,
+    program,
+    range_,
+    saw,
+    scale,
+    scale_note,
+    segment,
+    sine,
+    snap,
+    snap_note,
+    square,
+    sysex,
+    transpose,
+    tri,
+    vel,
+    velocity,
+)
 
 
 def values(pat, cycles=1):

@@ -1,10 +1,26 @@
 from fractions import Fraction as F
 
 import pytest
-
-from livemidi.pattern import (Event, Pattern, TimeSpan, cat, fast, fastcat, mini, note, pure, reify, sequence,
-                              show, signal, silence, stack, timecat)
 from pattern_helpers import lines
+
+from livemidi.pattern import (
+    Event,
+    Pattern,
+    TimeSpan,
+    cat,
+    fast,
+    fastcat,
+    mini,
+    note,
+    pure,
+    reify,
+    sequence,
+    show,
+    signal,
+    silence,
+    stack,
+    timecat,
+)
 
 
 def test_pure_fills_each_cycle_and_cuts_fragments():

@@ -13,11 +13,33 @@ from fractions import Fraction as F
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from livemidi.pattern import (brak, chunk, degrade, early, euclid, every, fast, iter_, late, linger, mini, off,
-                              palindrome, ply, rev, scramble, segment, shuffle, slow, sometimes, stack, swing,
-                              tables)
 from pattern_helpers import canonical, stitch
+
+from livemidi.pattern import (
+    brak,
+    chunk,
+    degrade,
+    early,
+    euclid,
+    every,
+    fast,
+    iter_,
+    late,
+    linger,
+    mini,
+    off,
+    palindrome,
+    ply,
+    rev,
+    scramble,
+    segment,
+    shuffle,
+    slow,
+    sometimes,
+    stack,
+    swing,
+    tables,
+)
 
 settings.register_profile("patterns", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -112,7 +134,9 @@ def test_rev_rev_is_identity(p, c):
 def test_tables_and_general_queries_agree(text, a):
     compiled = mini(text).fast(2).every(3, rev)
     with tables.disabled():
-        from livemidi.mini.interpret import _Builder  # (past mini's cache of compiled patterns)
+        from livemidi.mini.interpret import (
+            _Builder,  # (past mini's cache of compiled patterns)
+        )
         from livemidi.mini.parser import parse
         general = _Builder(text).build(parse(text)).fast(2).every(3, rev)
     assert canonical(compiled.events(a, a + 4)) == canonical(general.events(a, a + 4))

@@ -2,8 +2,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from livemidi.pattern import TimeSpan, to_time
-from livemidi.pattern import rational
+from livemidi.pattern import TimeSpan, rational, to_time
 
 
 def test_to_time_is_exact():
