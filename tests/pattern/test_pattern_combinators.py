@@ -35,7 +35,6 @@ from livemidi.pattern import (
     saw,
     segment,
     slow,
-    stack,
     struct,
     superimpose,
     swing,

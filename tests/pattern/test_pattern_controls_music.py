@@ -23,7 +23,6 @@ from livemidi.pattern import (
     duration,
     isaw,
     legato,
-    mini,
     n,
     note,
     note_name,
