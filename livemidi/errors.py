@@ -8,6 +8,7 @@ also of the builtin type that a mido user's code already catches::
      ├── ImmutableMessageError     (also AttributeError and ValueError: mido raises ValueError)
      ├── NotAMessageError          (also TypeError and ValueError: mido raises ValueError)
      ├── MidiParseError            (also ValueError; malformed file data)
+     ├── MiniNotationError         (also ValueError; a syntax error in pattern text, with its column)
      └── PortError                 (also OSError: mido raises IOError for port trouble)
           ├── PortNotFoundError     no port matches a name; lists the ports there are
           └── PortDisconnectedError an open port's device, peer or server went away
@@ -81,3 +82,18 @@ class PortDisconnectedError(PortError):
     The port object stays usable for ``close()``; sending or receiving on it
     raises this error again until it is closed.
     """
+
+
+class MiniNotationError(LivemidiError, ValueError):
+    """A syntax error in mini-notation text (``mini("a [b")``).
+
+    ``column`` (1-based) says where; the message shows the text with a caret
+    under that column, and ``reason`` is the message without them.
+    """
+
+    def __init__(self, message: str, source: str, column: int):
+        self.column = column
+        self.source = source
+        self.reason = message
+        pointer = " " * (column - 1) + "^"
+        super().__init__(f"{message} at column {column}\n  {source}\n  {pointer}")

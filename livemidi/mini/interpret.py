@@ -1,0 +1,151 @@
+"""Mini-notation syntax tree → Pattern, using only public pattern functions.
+
+`mini(text)` is what ``note("c e g")`` and every other string argument goes
+through: importing this module registers it as the pattern core's string
+parser. Parsed patterns are cached by text (patterns are immutable), so a
+string passed to a combinator in a loop is parsed once.
+
+What each piece means:
+
+- a sequence squeezes its steps into one cycle (weights from ``@`` and ``_``);
+- ``< >`` plays one step per cycle (weighted steps take that many cycles);
+- ``{ }`` plays every layer at the step rate of the first (or of ``%n``);
+- ``,`` stacks layers, ``|`` picks one at random each cycle;
+- ``*`` / ``/`` are `fast` / `slow`, ``?`` is `degrade_by` (each ``?`` with its
+  own seed, so two of them are independent), ``(k,n,r)`` is `euclid_rot`;
+- words stay strings (``c4`` is turned into 60 by `note`), numbers become
+  ints when whole, and ``c4'maj7`` becomes the chord's note numbers, stacked.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+
+from livemidi.pattern.chance import degrade_by, randcat
+from livemidi.pattern.combinators import euclid_rot, fast, slow
+from livemidi.pattern.compose import cat, fastcat, stack, timecat
+from livemidi.pattern.core import Pattern, pure, silence
+from livemidi.pattern.lift import set_string_parser
+from livemidi.pattern.music import parse_chord
+from livemidi.pattern.time import to_time
+
+from .parser import (
+    Alternation,
+    Choice,
+    Degrade,
+    Euclid,
+    MiniNotationError,
+    Node,
+    Number,
+    Polymeter,
+    Rest,
+    Sequence,
+    Speed,
+    Stack,
+    Step,
+    Word,
+    parse,
+)
+
+__all__ = ["mini"]
+
+
+class _Builder:
+    def __init__(self, source: str):
+        self.source = source
+
+    def error(self, exc: Exception, pos: int) -> MiniNotationError:
+        return MiniNotationError(str(exc).split("\n")[0], self.source, pos + 1)
+
+    def build(self, node: Node) -> Pattern:
+        try:
+            return self._build(node)
+        except MiniNotationError:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise self.error(exc, node.pos) from exc
+
+    def _build(self, node: Node) -> Pattern:
+        if isinstance(node, Number):
+            return pure(node.value)
+        if isinstance(node, Word):
+            if "'" in node.text:
+                notes = parse_chord(node.text)
+                return stack(*[pure(n) for n in notes or []])
+            return pure(node.text)
+        if isinstance(node, Rest):
+            return silence
+        if isinstance(node, Sequence):
+            return self.sequence(node.steps)
+        if isinstance(node, Stack):
+            return stack(*[self.build(layer) for layer in node.layers])
+        if isinstance(node, Choice):
+            return randcat(*[self.build(layer) for layer in node.layers], seed=node.seed)
+        if isinstance(node, Alternation):
+            return stack(*[self.alternation(layer) for layer in node.layers])
+        if isinstance(node, Polymeter):
+            return self.polymeter(node)
+        if isinstance(node, Speed):
+            factor = self.build(node.factor)
+            return (slow if node.slow else fast)(factor, self.build(node.node))
+        if isinstance(node, Degrade):
+            return degrade_by(node.amount, self.build(node.node), seed=node.seed)
+        if isinstance(node, Euclid):
+            args = [self.build(a) for a in node.args]
+            rotation = args[2] if len(args) == 3 else 0
+            return euclid_rot(args[0], args[1], rotation, self.build(node.node))
+        raise AssertionError(f"unknown node {node!r}")
+
+    def sequence(self, steps: list[Step]) -> Pattern:
+        if not steps:
+            return silence
+        if len(steps) == 1:
+            return self.build(steps[0].node)
+        if all(s.weight == steps[0].weight for s in steps):
+            return fastcat(*[self.build(s.node) for s in steps])
+        return timecat(*[(s.weight, self.build(s.node)) for s in steps])
+
+    def alternation(self, seq: Node) -> Pattern:
+        if not isinstance(seq, Sequence):
+            return self.build(seq)
+        steps = seq.steps
+        if all(s.weight == 1 for s in steps):
+            return cat(*[self.build(s.node) for s in steps])
+        total = sum(s.weight for s in steps)
+        return slow(total, timecat(*[(s.weight, self.build(s.node)) for s in steps]))
+
+    def polymeter(self, node: Polymeter) -> Pattern:
+        layers = [layer if isinstance(layer, Sequence) else Sequence([Step(layer, Fraction(1), layer.pos)], layer.pos)
+                  for layer in node.layers]
+        counts = [sum((s.weight for s in layer.steps), Fraction(0)) for layer in layers]
+        if node.steps is None:
+            base = self.build(Number(counts[0], node.pos)) if counts[0] else pure(0)
+        else:
+            base = self.build(node.steps)
+        out = []
+        for layer, count in zip(layers, counts):
+            if not count:
+                continue
+            per_cycle = base.fmap(lambda s, count=count: to_time(s) / count)
+            out.append(fast(per_cycle, self.sequence(layer.steps)))
+        return stack(*out)
+
+
+def mini(text: str) -> Pattern:
+    """A pattern from mini-notation text: ``mini("c e [g a] <b d5>")``.
+
+    Raises `MiniNotationError` (a ValueError) naming the column and what was
+    expected there.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected mini-notation text (str), found {type(text).__name__}")
+    return _mini(text)
+
+
+@lru_cache(maxsize=2048)
+def _mini(text: str) -> Pattern:
+    return _Builder(text).build(parse(text))
+
+
+set_string_parser(mini)

@@ -1,0 +1,139 @@
+"""Patterns: the pattern engine, the mini-notation and music helpers.
+
+A pattern is a function of time that answers "which events fall in this
+span?", with exact `Fraction` cycles and deterministic randomness::
+
+    >>> from livemidi.pattern import note, fast
+    >>> print(note("c e <g b>").show())
+    0 → 1/3 | note=60
+    1/3 → 2/3 | note=64
+    2/3 → 1 | note=67
+
+Everything public is importable from here; docs/patterns.md describes it all.
+Pure Python, no I/O and no MIDI: `livemidi.render` turns the events into
+messages.
+"""
+
+from __future__ import annotations
+
+from livemidi.errors import MiniNotationError
+
+from .chance import (
+                     almost_always,
+                     almost_never,
+                     always,
+                     degrade,
+                     degrade_by,
+                     humanize,
+                     never,
+                     often,
+                     randcat,
+                     rarely,
+                     scramble,
+                     shuffle,
+                     sometimes,
+                     sometimes_by,
+                     undegrade_by,
+)
+from .combinators import (
+                     brak,
+                     chunk,
+                     compress,
+                     early,
+                     euclid,
+                     euclid_bools,
+                     euclid_full,
+                     euclid_rot,
+                     every,
+                     fast,
+                     first_of,
+                     inside,
+                     iter_,
+                     last_of,
+                     late,
+                     layer,
+                     linger,
+                     mask,
+                     off,
+                     outside,
+                     palindrome,
+                     ply,
+                     range_,
+                     rev,
+                     run,
+                     segment,
+                     slow,
+                     struct,
+                     superimpose,
+                     swing,
+                     swing_by,
+                     when,
+                     within,
+                     zoom,
+)
+from .compose import cat, fastcat, sequence, stack, timecat
+from .controls import (
+                     aftertouch,
+                     bank,
+                     bend,
+                     cc,
+                     cc_items,
+                     ch,
+                     channel,
+                     duration,
+                     legato,
+                     n,
+                     note,
+                     port,
+                     program,
+                     sysex,
+                     vel,
+                     velocity,
+)
+from .core import Event, Pattern, pure, show_value, signal, silence
+from .lift import mini, patternify, reify, show
+from .music import (
+                     ARP_MODES,
+                     CHORDS,
+                     SCALES,
+                     VOICINGS,
+                     arp_order,
+                     chord_notes,
+                     note_name,
+                     note_number,
+                     parse_chord,
+                     scale_note,
+                     snap_note,
+)
+from .signals import (
+                     choose,
+                     cosine,
+                     irand,
+                     isaw,
+                     perlin,
+                     perlin_seeded,
+                     rand,
+                     rand_at,
+                     rand_seeded,
+                     saw,
+                     sine,
+                     square,
+                     tri,
+)
+from .time import Time, TimeSpan, to_time
+from .tonal import arp, chord, scale, snap, transpose
+
+__all__ = [
+    "ARP_MODES", "CHORDS", "Event", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
+    "aftertouch", "almost_always", "almost_never", "always", "arp", "arp_order", "bank", "bend", "brak", "cat",
+    "cc", "cc_items", "ch", "channel", "choose", "chord", "chord_notes", "chunk", "compress", "cosine", "degrade",
+    "degrade_by", "duration", "early", "euclid", "euclid_bools", "euclid_full", "euclid_rot", "every", "fast",
+    "fastcat", "first_of", "humanize", "inside", "irand", "isaw", "iter_", "last_of", "late", "layer", "legato",
+    "linger", "mask", "mini", "n", "never", "note", "note_name", "note_number", "off", "often", "outside",
+    "palindrome", "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "port", "program", "pure", "rand",
+    "rand_at", "rand_seeded", "randcat", "range_", "rarely", "reify", "rev", "run", "saw", "scale", "scale_note",
+    "scramble", "segment", "sequence", "show", "show_value", "shuffle", "signal", "silence", "sine", "slow",
+    "snap", "snap_note", "sometimes", "sometimes_by", "square", "stack", "struct", "superimpose", "swing",
+    "swing_by", "sysex", "timecat", "to_time", "transpose", "tri", "undegrade_by", "vel", "velocity", "when",
+    "within", "zoom",
+]

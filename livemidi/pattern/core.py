@@ -1,0 +1,492 @@
+"""The pattern engine's core: `Event`, `Pattern`, and the primitives.
+
+A pattern is its query: ``Pattern(query)`` where ``query(span) -> list[Event]``
+answers "which events fall in this time span?". Every combinator elsewhere is
+a few lines built on the primitives defined here:
+
+- on the way in: `Pattern.with_query_span`, `Pattern.with_query_time`,
+  `Pattern.split_queries` (cut a query at cycle boundaries);
+- on the way out: `Pattern.with_event_span`, `Pattern.with_event_time`,
+  `Pattern.fmap`, `Pattern.filter_events`;
+- combining: `Pattern.app_left` / `app_right` / `app_both` (which side gives
+  the structure), and the joins `inner_join`, `outer_join`, `squeeze_join`,
+  `mix_join` (and their `*_bind` forms) that flatten a pattern of patterns;
+- the atoms: `pure`, `silence`, `signal`.
+
+`compose` puts patterns together (stack, cat, fastcat, timecat), `tables`
+compiles repeating patterns to fast lookup tables, and `lift` turns anything
+into a pattern (strings through the mini-notation hook) and lets any argument
+of a combinator be a pattern.
+
+A query must return only events whose part lies inside the span asked about,
+and a part is always inside its whole. Breaking that contract makes events
+show up twice or not at all when the clock queries bar by bar.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from operator import itemgetter
+from typing import Any, Callable
+
+from .rational import add, div, mul, sub
+from .time import TimeLike, TimeSpan, _span, cycle_span, sam, sect, show_time, to_time
+
+__all__ = ["Event", "Pattern", "pure", "show_value", "signal", "silence"]
+
+_tuple_new = tuple.__new__
+_NOTHING = object()
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
+
+
+class Event(tuple):
+    """One event: the `whole` span it occupies, the `part` of it inside the query, its `value`.
+
+    `whole` is None for samples of a continuous signal. An event whose part
+    begins where its whole begins `has_onset()`; only those trigger notes.
+    """
+
+    __slots__ = ()
+
+    whole: TimeSpan | None = property(itemgetter(0))  # type: ignore[assignment]
+    part: TimeSpan = property(itemgetter(1))  # type: ignore[assignment]
+    value: Any = property(itemgetter(2))
+
+    def __new__(cls, whole: TimeSpan | None, part: TimeSpan, value: Any) -> Event:
+        return _tuple_new(cls, (whole, part, value))
+
+    def has_onset(self) -> bool:
+        w = self[0]
+        return w is not None and (w is self[1] or w[0] == self[1][0])
+
+    def has_offset(self) -> bool:
+        w = self[0]
+        return w is not None and (w is self[1] or w[1] == self[1][1])
+
+    @property
+    def onset(self) -> Fraction:
+        """Where the event begins: the whole's begin (the part's for a signal)."""
+        w = self[0]
+        return (w if w is not None else self[1])[0]
+
+    def whole_or_part(self) -> TimeSpan:
+        w = self[0]
+        return w if w is not None else self[1]
+
+    def with_value(self, f: Callable[[Any], Any]) -> Event:
+        return _tuple_new(Event, (self[0], self[1], f(self[2])))
+
+    def with_span(self, f: Callable[[TimeSpan], TimeSpan]) -> Event:
+        w, p, v = self
+        if w is None:
+            return _tuple_new(Event, (None, f(p), v))
+        nw = f(w)
+        return _tuple_new(Event, (nw, nw if p is w else f(p), v))
+
+    def show(self) -> str:
+        """``0 → 1/2 | c4``; a fragment shows its part in brackets: ``0 → 1 (1/2 → 1) | c4``."""
+        w, p, v = self
+        if w is None:
+            span = f"({p})"
+        elif p is w or p == w:
+            span = str(w)
+        else:
+            span = f"{w} ({p})"
+        return f"{span} | {show_value(v)}"
+
+    def __repr__(self) -> str:
+        return f"<Event {self.show()}>"
+
+
+def show_value(value: Any) -> str:
+    """How values read in event displays: ``c4``, ``60``, ``0.7071``, ``note=60 velocity=100``."""
+    if isinstance(value, dict):
+        return " ".join(f"{k}={show_value(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, Fraction):
+        return show_time(value)
+    if isinstance(value, str):
+        return value
+    return repr(value)
+
+
+def _sort_key(ev: Event) -> tuple:
+    w = ev[0]
+    b = (w if w is not None else ev[1])[0]
+    # Comparing floats is cheap; the exact Fraction breaks (vanishingly rare) float ties.
+    return (b.numerator / b.denominator, b)
+
+
+class Pattern:
+    """A function of time: ``query(span)`` returns the events in that span.
+
+    Build patterns with `mini` ("c e g"), `pure`, `stack`, `cat` and the
+    combinators; read them with `events`, `onsets` and `show`.
+    """
+
+    __slots__ = ("query", "_pure", "_cycles")
+
+    def __init__(self, query: Callable[[TimeSpan], list[Event]], _pure: Any = _NOTHING,
+                 _cycles: tuple | None = None):
+        self.query = query
+        # Two optional descriptions that let combinators take fast paths:
+        # `_pure` is the value of a pattern that is that value once per cycle;
+        # `_cycles` describes a pattern that repeats every few cycles as a
+        # table of (begin, end, value) offsets per cycle (see `tables`).
+        self._pure = _pure
+        self._cycles = _cycles
+
+    # -- reading ---------------------------------------------------------
+
+    def events(self, begin: TimeLike, end: TimeLike) -> list[Event]:
+        """All events overlapping ``[begin, end)`` (cycles), sorted by onset.
+
+        Events that began before `begin` come as fragments (``has_onset()`` is
+        False); events of simultaneous onset keep their stacking order.
+        """
+        evs = self.query(TimeSpan(begin, end))
+        evs.sort(key=_sort_key)
+        return evs
+
+    def onsets(self, begin: TimeLike, end: TimeLike) -> list[Event]:
+        """Only the events that begin inside ``[begin, end)``: what a player triggers."""
+        return [ev for ev in self.events(begin, end) if ev.has_onset()]
+
+    def show(self, cycles: TimeLike = 1, begin: TimeLike = 0) -> str:
+        """The events of the first `cycles` cycles, one per line, for reading and for test oracles."""
+        b = to_time(begin)
+        lines = [ev.show() for ev in self.events(b, b + to_time(cycles))]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        if self._pure is not _NOTHING:
+            return f"pure({self._pure!r})"
+        return "<Pattern>"
+
+    # -- primitives: on the way in ---------------------------------------
+
+    def with_query_span(self, f: Callable[[TimeSpan], TimeSpan]) -> Pattern:
+        q = self.query
+        return Pattern(lambda span: q(f(span)))
+
+    def with_query_time(self, f: Callable[[Fraction], Fraction]) -> Pattern:
+        q = self.query
+        return Pattern(lambda span: q(_span(f(span[0]), f(span[1]))))
+
+    def split_queries(self) -> Pattern:
+        """Query cycle by cycle, so that per-cycle logic sees one cycle at a time."""
+        q = self.query
+
+        def query(span: TimeSpan) -> list[Event]:
+            cycles = span.cycles()
+            if len(cycles) == 1:
+                return q(span)
+            out: list[Event] = []
+            for c in cycles:
+                out.extend(q(c))
+            return out
+
+        return Pattern(query)
+
+    # -- primitives: on the way out --------------------------------------
+
+    def with_event_span(self, f: Callable[[TimeSpan], TimeSpan]) -> Pattern:
+        q = self.query
+        return Pattern(lambda span: [ev.with_span(f) for ev in q(span)])
+
+    def with_event_time(self, f: Callable[[Fraction], Fraction]) -> Pattern:
+        return self.with_event_span(lambda s: _span(f(s[0]), f(s[1])))
+
+    def fmap(self, f: Callable[[Any], Any]) -> Pattern:
+        """Apply `f` to every value (time untouched)."""
+        if self._pure is not _NOTHING:
+            return pure(f(self._pure))
+        if tables.compiled(self):
+            return tables.table_map(self, f)
+        q = self.query
+        return Pattern(lambda span: [_tuple_new(Event, (w, p, f(v))) for w, p, v in q(span)])
+
+    with_value = fmap
+
+    def filter_events(self, pred: Callable[[Event], bool]) -> Pattern:
+        q = self.query
+        return Pattern(lambda span: [ev for ev in q(span) if pred(ev)])
+
+    def filter_values(self, pred: Callable[[Any], bool]) -> Pattern:
+        if tables.compiled(self):
+            return tables.table_filter(self, pred)
+        q = self.query
+        return Pattern(lambda span: [ev for ev in q(span) if pred(ev[2])])
+
+    def filter_onsets(self) -> Pattern:
+        return self.filter_events(Event.has_onset)
+
+    # -- primitives: combining two patterns ------------------------------
+
+    def app_left(self, other: Any, f: Callable[[Any, Any], Any]) -> Pattern:
+        """Structure from the left: each of self's events takes values from `other` where they overlap."""
+        other = reify(other)
+        if other._pure is not _NOTHING:
+            v2 = other._pure
+            return self.fmap(lambda v: f(v, v2))
+        if tables.compiled(self) and tables.compiled(other):
+            combined = tables.table_app_left(self, other, f)
+            if combined is not None:
+                return combined
+        q1, q2 = self.query, other.query
+
+        def query(span: TimeSpan) -> list[Event]:
+            out = []
+            for ev in q1(span):
+                w, p, v = ev
+                for w2, p2, v2 in q2(w if w is not None else p):
+                    part = sect(p, p2)
+                    if part is not None:
+                        out.append(_tuple_new(Event, (w, part, f(v, v2))))
+            return out
+
+        return Pattern(query)
+
+    def app_right(self, other: Any, f: Callable[[Any, Any], Any]) -> Pattern:
+        """Structure from the right (`other`); values combined as ``f(self_value, other_value)``."""
+        return reify(other).app_left(self, lambda b, a: f(a, b))
+
+    def app_both(self, other: Any, f: Callable[[Any, Any], Any]) -> Pattern:
+        """Structure from both: events where both overlap, wholes intersected."""
+        other = reify(other)
+        if other._pure is not _NOTHING and self._pure is not _NOTHING:
+            return pure(f(self._pure, other._pure))
+        q1, q2 = self.query, other.query
+
+        def query(span: TimeSpan) -> list[Event]:
+            right = q2(span)
+            out = []
+            for w1, p1, v1 in q1(span):
+                for w2, p2, v2 in right:
+                    part = sect(p1, p2)
+                    if part is None:
+                        continue
+                    if w1 is None or w2 is None:
+                        whole = w1 if w2 is None else w2
+                    else:
+                        whole = sect(w1, w2)
+                        if whole is None:
+                            continue
+                    out.append(_tuple_new(Event, (whole, part, f(v1, v2))))
+            return out
+
+        return Pattern(query)
+
+    # -- primitives: joins (flattening a pattern of patterns) ------------
+
+    def inner_join(self) -> Pattern:
+        """Structure from the inner patterns, played only while their outer event lasts."""
+        q = self.query
+
+        def query(span: TimeSpan) -> list[Event]:
+            out: list[Event] = []
+            for _, p, inner in q(span):
+                out.extend(inner.query(p))
+            return out
+
+        return Pattern(query)
+
+    def outer_join(self) -> Pattern:
+        """Structure from the outer pattern; values sampled from the inner ones at each outer onset."""
+        q = self.query
+
+        def query(span: TimeSpan) -> list[Event]:
+            out = []
+            for w, p, inner in q(span):
+                at = (w if w is not None else p)[0]
+                for ev in inner.query(_span(at, at)):
+                    out.append(_tuple_new(Event, (w, p, ev[2])))
+            return out
+
+        return Pattern(query)
+
+    def squeeze_join(self) -> Pattern:
+        """Each inner pattern's cycle squeezed into the whole of its outer event."""
+        q = self.query
+
+        def query(span: TimeSpan) -> list[Event]:
+            out = []
+            for w, p, inner in q(span):
+                w = w if w is not None else p
+                wb, we = w
+                width = sub(we, wb)
+                if not width:
+                    continue
+                c = sam(wb)
+
+                def to_inner(t: Fraction, wb=wb, width=width, c=c) -> Fraction:
+                    return add(c, div(sub(t, wb), width))
+
+                def to_outer(t: Fraction, wb=wb, width=width, c=c) -> Fraction:
+                    return add(wb, mul(sub(t, c), width))
+
+                for iw, ip, v in inner.query(_span(to_inner(p[0]), to_inner(p[1]))):
+                    ip = _span(to_outer(ip[0]), to_outer(ip[1]))
+                    part = sect(p, ip)
+                    if part is None:
+                        continue
+                    whole = None if iw is None else sect(w, _span(to_outer(iw[0]), to_outer(iw[1])))
+                    out.append(_tuple_new(Event, (whole, part, v)))
+            return out
+
+        return Pattern(query)
+
+    def mix_join(self) -> Pattern:
+        """Structure from both levels: wholes are the overlap of outer and inner wholes."""
+        q = self.query
+
+        def query(span: TimeSpan) -> list[Event]:
+            out = []
+            for w, p, inner in q(span):
+                for iw, ip, v in inner.query(p):
+                    if w is None or iw is None:
+                        whole = w if iw is None else iw
+                    else:
+                        whole = sect(w, iw)
+                        if whole is None:
+                            continue
+                    out.append(_tuple_new(Event, (whole, ip, v)))
+            return out
+
+        return Pattern(query)
+
+    def inner_bind(self, f: Callable[[Any], Any]) -> Pattern:
+        return self.fmap(lambda v: reify(f(v))).inner_join()
+
+    def outer_bind(self, f: Callable[[Any], Any]) -> Pattern:
+        return self.fmap(lambda v: reify(f(v))).outer_join()
+
+    def squeeze_bind(self, f: Callable[[Any], Any]) -> Pattern:
+        return self.fmap(lambda v: reify(f(v))).squeeze_join()
+
+    def bind(self, f: Callable[[Any], Any]) -> Pattern:
+        return self.fmap(lambda v: reify(f(v))).mix_join()
+
+    # -- arithmetic and merging, structure from the left -----------------
+
+    # Structure comes from the left operand; a plain value (``10 - p``,
+    # ``{'velocity': 90} | p``) never gives structure, the pattern does.
+
+    def __or__(self, other: Any) -> Pattern:
+        """``a | b``: a's structure, b's values merged in (dicts) or taking over (others)."""
+        return self.app_left(other, _merge)
+
+    def __ror__(self, other: Any) -> Pattern:
+        return _reflected(self, other, _merge)
+
+    def __add__(self, other: Any) -> Pattern:
+        return self.app_left(other, _numeric("+", lambda a, b: a + b))
+
+    def __radd__(self, other: Any) -> Pattern:
+        return _reflected(self, other, _numeric("+", lambda a, b: a + b))
+
+    def __sub__(self, other: Any) -> Pattern:
+        return self.app_left(other, _numeric("-", lambda a, b: a - b))
+
+    def __rsub__(self, other: Any) -> Pattern:
+        return _reflected(self, other, _numeric("-", lambda a, b: a - b))
+
+    def __mul__(self, other: Any) -> Pattern:
+        return self.app_left(other, _numeric("*", lambda a, b: a * b))
+
+    def __rmul__(self, other: Any) -> Pattern:
+        return _reflected(self, other, _numeric("*", lambda a, b: a * b))
+
+    def __truediv__(self, other: Any) -> Pattern:
+        return self.app_left(other, _numeric("/", lambda a, b: a / b))
+
+    def __floordiv__(self, other: Any) -> Pattern:
+        return self.app_left(other, _numeric("//", lambda a, b: a // b))
+
+    def __mod__(self, other: Any) -> Pattern:
+        return self.app_left(other, _numeric("%", lambda a, b: a % b))
+
+
+def _reflected(pat: Pattern, other: Any, f: Callable[[Any, Any], Any]) -> Pattern:
+    """``other OP pat`` with a plain value on the left: the pattern keeps its structure."""
+    if isinstance(other, (Pattern, str, list)):
+        return reify(other).app_left(pat, f)
+    return pat.fmap(lambda v: f(other, v))
+
+
+def _merge(a: Any, b: Any) -> Any:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {**a, **b}
+    return b
+
+
+def _numeric(symbol: str, op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        if isinstance(a, dict):
+            if not isinstance(b, dict):
+                raise TypeError(
+                    f"cannot combine controls {show_value(a)!r} {symbol} {b!r}: expected controls on both "
+                    f"sides (e.g. note(...) {symbol} note(12)), or use transpose() for notes"
+                )
+            out = dict(a)
+            for k, v in b.items():
+                out[k] = op(out[k], v) if k in out else v
+            return out
+        if isinstance(b, dict):
+            raise TypeError(f"cannot combine {a!r} {symbol} controls {show_value(b)!r}: expected controls on both sides")
+        try:
+            return op(a, b)
+        except TypeError:
+            raise TypeError(f"cannot compute {a!r} {symbol} {b!r}: expected numbers") from None
+
+    return apply
+
+
+# -- building patterns -----------------------------------------------------
+
+
+def pure(value: Any) -> Pattern:
+    """`value` once per cycle, filling the cycle."""
+
+    def query(span: TimeSpan) -> list[Event]:
+        b, e = span
+        c = b.numerator // b.denominator
+        if b == e:
+            return [_tuple_new(Event, (cycle_span(c), span, value))]
+        out = []
+        while c < e:
+            whole = cycle_span(c)
+            wb, we = whole
+            if b <= wb:
+                part = whole if e >= we else _span(wb, e)
+            else:
+                part = _span(b, we if e >= we else e)
+            out.append(_tuple_new(Event, (whole, part, value)))
+            c += 1
+        return out
+
+    return Pattern(query, value, (((_ZERO, _ONE, value),),))
+
+
+def _silent(span: TimeSpan) -> list[Event]:
+    return []
+
+
+silence = Pattern(_silent, _cycles=((),))
+"""The empty pattern: no events, ever. (``~`` in the mini-notation.)"""
+
+
+def signal(f: Callable[[Fraction], Any]) -> Pattern:
+    """A continuous pattern: one event per query, valued `f` at the query's midpoint.
+
+    Its events have no whole (nothing triggers); sample it with `segment` or
+    use it as the value side of ``|`` or a control.
+    """
+    return Pattern(lambda span: [_tuple_new(Event, (None, span, f(span.midpoint)))])
+
+
+# The rest of the engine's foundations build on the classes above.
+from . import tables  # noqa: E402
+from .lift import reify  # noqa: E402

@@ -1,0 +1,165 @@
+"""Turning anything into a pattern, and letting any argument be a pattern.
+
+`reify` is the one door: patterns pass through, strings go to the
+mini-notation parser, lists become sequences and other values repeat once
+per cycle. The parser lives in `livemidi.mini`, a layer above this one: it
+registers itself with `set_string_parser` when imported. So that
+``from livemidi.pattern import mini`` works without the engine importing the
+layer above it, the first string to parse loads that package by name
+(`importlib`), which registers the hook; nothing here depends on its code.
+
+`patternify` is the one decorator that lifts a combinator written for plain
+values (``fast(2, p)``) so that any named argument may be a pattern
+(``fast("<1 2>", p)``), and `register_method` makes it a method too
+(``p.fast(2)``). Writing either by hand in a combinator is the mistake this
+module exists to prevent.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+from typing import Any, Callable
+
+from .core import _NOTHING, Pattern, pure
+from .time import TimeLike
+
+__all__ = ["mini", "patternify", "register_method", "reify", "set_string_parser", "show"]
+
+
+_string_parser: Callable[[str], Pattern] | None = None
+
+
+def set_string_parser(parser: Callable[[str], Pattern]) -> None:
+    """Register how strings become patterns (`livemidi.mini` registers the mini-notation)."""
+    global _string_parser
+    _string_parser = parser
+
+
+def mini(text: str) -> Pattern:
+    """A pattern from mini-notation text: ``mini("c e [g a] <b d5>")``.
+
+    Raises `MiniNotationError` (a ValueError) naming the column and what was
+    expected there. Every string given where a pattern is expected goes
+    through here; parsed patterns are cached by text.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected mini-notation text (str), found {type(text).__name__}")
+    if _string_parser is None:
+        importlib.import_module("livemidi.mini")  # registers its parser (see the module docstring)
+        if _string_parser is None:
+            raise RuntimeError("livemidi.mini did not register a mini-notation parser")
+    return _string_parser(text)
+
+
+def reify(x: Any) -> Pattern:
+    """A pattern from anything: patterns pass through, strings are mini-notation,
+    lists are sequences, other values repeat once per cycle."""
+    if isinstance(x, Pattern):
+        return x
+    if isinstance(x, str):
+        return mini(x)
+    if isinstance(x, list):
+        from .compose import fastcat  # (compose builds on this module)
+
+        return fastcat(*x)
+    if x is None or callable(x):
+        what = "None" if x is None else f"the function {getattr(x, '__name__', x)!r}"
+        raise TypeError(f"expected a pattern, a mini-notation string or a value, found {what}")
+    return pure(x)
+
+
+def register_method(fn: Callable[..., Any], name: str | None = None) -> None:
+    """Make ``fn(..., pat, ...)`` also callable as ``pat.name(...)``: the pattern fills `pat`."""
+    sig = inspect.signature(fn)
+    names = list(sig.parameters)
+    if "pat" not in names:
+        raise ValueError(f"{fn.__name__} has no 'pat' parameter to bind a method to")
+    index = names.index("pat")
+
+    def method(self: Pattern, *args: Any, **kwargs: Any) -> Any:
+        return fn(*args[:index], self, *args[index:], **kwargs)
+
+    method.__name__ = name or fn.__name__.rstrip("_")
+    method.__doc__ = fn.__doc__
+    setattr(Pattern, method.__name__, method)
+
+
+def patternify(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let the named arguments of a combinator be patterns (or mini-notation strings).
+
+    The combinator is written for plain values. Given a pattern, it is called
+    once per value of that pattern and the results are joined, with the
+    structure of the result (``fast("<1 2>", p)``: p at speed 1, then 2).
+    Called without its ``pat`` argument, the combinator returns a function
+    that waits for it, so ``every(4, fast(2), p)`` reads as it does in Tidal.
+    Errors raised while building say which function they came from.
+    """
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        sig = inspect.signature(fn)
+        has_pat = "pat" in sig.parameters
+        label = fn.__name__.rstrip("_")
+
+        def call(arguments: dict[str, Any]) -> Any:
+            try:
+                return fn(**arguments)
+            except (TypeError, ValueError) as exc:
+                if str(exc).startswith(f"{label}("):
+                    raise
+                raise type(exc)(f"{label}(): {exc}") from exc
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                bound = sig.bind_partial(*args, **kwargs)
+            except TypeError as exc:
+                raise TypeError(f"{label}(): {exc}") from None
+            arguments = bound.arguments
+            if has_pat and "pat" not in arguments:
+                missing = [n for n, p in sig.parameters.items() if p.default is p.empty and n not in arguments
+                           and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and n != "pat"]
+                if missing:
+                    raise TypeError(f"{label}(): missing argument {missing[0]!r}")
+                return lambda pat: wrapper(*args, pat=pat, **kwargs)
+            if has_pat:
+                arguments["pat"] = reify(arguments["pat"])
+            patterned = []
+            for n in names:
+                v = arguments.get(n, _NOTHING)
+                if isinstance(v, (Pattern, str)):
+                    p = reify(v)
+                    if p._pure is not _NOTHING:
+                        arguments[n] = p._pure
+                    else:
+                        patterned.append((n, p))
+            if not patterned:
+                return call(arguments)
+            combined = patterned[0][1].fmap(lambda v: (v,))
+            for _, p in patterned[1:]:
+                combined = combined.app_both(p, lambda t, v: t + (v,))
+            cache: dict[tuple, Pattern] = {}
+
+            def make(values: tuple) -> Pattern:
+                try:
+                    return cache[values]
+                except KeyError:
+                    pass
+                except TypeError:  # unhashable values: no caching
+                    return reify(call({**arguments, **dict(zip([n for n, _ in patterned], values))}))
+                if len(cache) > 256:
+                    cache.clear()
+                result = cache[values] = reify(call({**arguments, **dict(zip([n for n, _ in patterned], values))}))
+                return result
+
+            return combined.fmap(make).inner_join()
+
+        return wrapper
+
+    return decorate
+
+
+def show(pat: Any, cycles: TimeLike = 1, begin: TimeLike = 0) -> str:
+    """The events of a pattern (or mini-notation string) over the first `cycles` cycles, one per line."""
+    return reify(pat).show(cycles, begin)
