@@ -12,9 +12,9 @@
 
 from __future__ import annotations
 
-from . import frozen, messages, parser, tokenizer
+from . import frozen, messages, midifiles, parser, syx, tokenizer
 from ._version import __version__, version_info
-from .errors import LivemidiError, MidiParseError
+from .errors import KeySignatureError, LivemidiError, MidiFileWarning, MidiParseError
 from .messages import (
     MAX_PITCHWHEEL,
     MAX_SONGPOS,
@@ -28,25 +28,52 @@ from .messages import (
     parse_string,
     parse_string_stream,
 )
+from .midifiles import (
+    MetaMessage,
+    MidiFile,
+    MidiTrack,
+    UnknownMetaMessage,
+    bpm2tempo,
+    merge_tracks,
+    second2tick,
+    tempo2bpm,
+    tick2second,
+)
+from .syx import read_syx_file, write_syx_file
 
 __all__ = [
+    "KeySignatureError",
     "LivemidiError",
     "MAX_PITCHWHEEL",
     "MAX_SONGPOS",
     "MIN_PITCHWHEEL",
     "MIN_SONGPOS",
     "Message",
+    "MetaMessage",
+    "MidiFile",
+    "MidiFileWarning",
     "MidiParseError",
+    "MidiTrack",
     "Parser",
+    "UnknownMetaMessage",
     "__version__",
+    "bpm2tempo",
     "format_as_string",
     "frozen",
+    "merge_tracks",
     "messages",
+    "midifiles",
     "parse",
     "parse_all",
     "parse_string",
     "parse_string_stream",
     "parser",
+    "read_syx_file",
+    "second2tick",
+    "syx",
+    "tempo2bpm",
+    "tick2second",
     "tokenizer",
     "version_info",
+    "write_syx_file",
 ]

@@ -7,6 +7,11 @@ also of the builtin type that a mido user's code already catches::
      ├── UnknownMessageTypeError   (also ValueError and LookupError, as mido raises LookupError)
      ├── ImmutableMessageError     (also AttributeError and ValueError: mido raises ValueError)
      └── MidiParseError            (also ValueError; malformed file data)
+          ├── MidiFormatError      (also OSError: bad structure or data byte, as mido raises OSError)
+          ├── MidiTruncatedError   (also EOFError: the data ends too early, as mido raises EOFError)
+          └── KeySignatureError    (an impossible key signature; mido exports this name)
+
+    MidiFileWarning (a UserWarning): what a lenient read (``strict=False``) repaired or skipped
 
 Raise these with ``raise ... from`` so the original cause is kept, and say in
 the message what was expected and what was found.
@@ -46,5 +51,28 @@ class MidiParseError(LivemidiError, ValueError):
             where.append(f"byte {offset}")
         text = f"{message} (at {', '.join(where)})" if where else message
         super().__init__(text)
+        self.reason = message  # the text without the location
         self.track = track
         self.offset = offset
+
+
+class MidiFormatError(MidiParseError, OSError):
+    """The bytes do not have the structure of a MIDI file here (or a data byte is over 127).
+
+    mido raises OSError for these, so this is an OSError too.
+    """
+
+
+class MidiTruncatedError(MidiParseError, EOFError):
+    """The data ends in the middle of a header, chunk or event (mido raises EOFError)."""
+
+
+class KeySignatureError(MidiParseError):
+    """A key_signature meta event with a key that does not exist (more than 7 sharps or flats, or a bad mode)."""
+
+
+class MidiFileWarning(UserWarning):
+    """A problem in a MIDI file that a lenient read (``strict=False``) repaired or skipped.
+
+    The text says what was found and where, like a `MidiParseError`.
+    """
