@@ -23,7 +23,8 @@ def second2tick(second: float, ticks_per_beat: int, tempo: float) -> int:
 def bpm2tempo(bpm: float, time_signature: tuple[int, int] = (4, 4)) -> int:
     """Tempo in microseconds per quarter note for `bpm` beats (the time signature's denominator) per minute.
 
-    Rounded to the nearest int: ``bpm2tempo(120)`` is 500000, ``bpm2tempo(120, (6, 8))`` 250000.
+    Rounded to the nearest int: ``bpm2tempo(120)`` is 500000; ``bpm2tempo(120, (6, 8))`` is
+    1000000, as 120 eighth notes a minute are 60 quarter notes.
     """
     return int(round(60 * 1e6 / bpm * time_signature[1] / 4.0))
 
