@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 __version__ = "0.1.0"
 
-
-class VersionInfo(NamedTuple):
-    major: int
-    minor: int
-    micro: int
-    releaselevel: str = ""
-    serial: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.major}.{self.minor}.{self.micro}"
-
-
+VersionInfo = namedtuple("VersionInfo", "major minor micro")
 version_info = VersionInfo(*(int(part) for part in __version__.split(".")))

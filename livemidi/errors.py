@@ -6,6 +6,7 @@ also of the builtin type that a mido user's code already catches::
     LivemidiError
      ├── UnknownMessageTypeError   (also ValueError and LookupError, as mido raises LookupError)
      ├── ImmutableMessageError     (also AttributeError and ValueError: mido raises ValueError)
+     ├── NotAMessageError          (also TypeError and ValueError: mido raises ValueError)
      └── MidiParseError            (also ValueError; malformed file data)
           ├── MidiFormatError      (also OSError: bad structure or data byte, as mido raises OSError)
           ├── MidiTruncatedError   (also EOFError: the data ends too early, as mido raises EOFError)
@@ -34,6 +35,10 @@ class UnknownMessageTypeError(LivemidiError, ValueError, LookupError):
 
 class ImmutableMessageError(LivemidiError, AttributeError, ValueError):
     """An attempt to change a frozen message (mido raises ValueError here)."""
+
+
+class NotAMessageError(LivemidiError, TypeError, ValueError):
+    """A message was expected and something else was given (mido raises ValueError here)."""
 
 
 class MidiParseError(LivemidiError, ValueError):

@@ -12,7 +12,7 @@ this one, so there is no import cycle.
 
 from __future__ import annotations
 
-from .errors import ImmutableMessageError
+from .errors import ImmutableMessageError, NotAMessageError
 from .messages import Message
 from .midifiles.meta import MetaMessage, UnknownMetaMessage
 
@@ -92,7 +92,7 @@ def freeze_message(msg):
         frozen = _FROZEN_OF.get(mutable)
         if frozen is not None:
             return _same_class(msg, frozen)
-    raise TypeError(f"freeze_message() expects a message or None, got {type(msg).__name__}")
+    raise NotAMessageError(f"freeze_message() expects a message or None, got {type(msg).__name__}")
 
 
 def thaw_message(msg):
@@ -102,7 +102,7 @@ def thaw_message(msg):
     if not isinstance(msg, Frozen):
         if hasattr(msg, "copy") and hasattr(msg, "is_meta"):
             return msg.copy()
-        raise TypeError(f"thaw_message() expects a message or None, got {type(msg).__name__}")
+        raise NotAMessageError(f"thaw_message() expects a message or None, got {type(msg).__name__}")
     for mutable, frozen in _FROZEN_OF.items():
         if type(msg) is frozen:
             return _same_class(msg, mutable)

@@ -1,64 +1,68 @@
-"""Fast construction and validation of messages, generated from the spec table.
+"""Fast construction of messages: one builder function per type, generated from the spec table.
 
-``Message('note_on', note=60)`` has a budget of well under a microsecond, and
-Python's call overhead alone takes most of it. So, once at import, this
-module writes one small validator per message type, with its attribute
-names and ranges inlined (as `dataclasses` writes ``__init__``). Each one
-checks a filled-in attribute dict in a few comparisons and, only when a
-value looks wrong, calls the plain checks in checks.py for the exact error.
+``Message('note_on', note=60)`` has a budget of well under a microsecond,
+and on CPython a class call with keyword arguments takes most of it before
+any of our code runs. So, once at import, this module writes one small
+function per message type (as `dataclasses` writes ``__init__``), e.g.::
 
-A validator also catches unknown attribute names: the attribute dict starts
-from the type's defaults, which hold every valid name, so any extra key
-makes it longer than it should be.
+    def build_note_on(channel=0, note=0, velocity=64, time=0):
+        if channel.__class__ is not int or not 0 <= channel <= 15:
+            channel = check_int('channel', channel)
+        ...
+        return {'type': 'note_on', 'channel': channel, 'note': note, 'velocity': velocity, 'time': time}
+
+Python binds the keyword arguments and fills in the defaults in C; each
+value costs one comparison unless it looks wrong, and only then are the
+plain checks in checks.py called, for the exact error. An unknown keyword
+raises Python's own TypeError, which `Message` turns into the ValueError
+mido users expect. The unchecked variants serve ``skip_checks=True``.
 """
 
 from __future__ import annotations
 
-from .checks import check_data, check_int, check_time
-from .specs import RANGES, SPEC_BY_TYPE, SPECS
+from .checks import SysexData, check_data, check_int, check_time
+from .specs import DEFAULT_VALUES, RANGES, SPECS
 
-__all__ = ["VALIDATORS"]
-
-
-def _unknown_attribute(attrs: dict) -> ValueError:
-    spec = SPEC_BY_TYPE[attrs["type"]]
-    extra = [name for name in attrs if name not in spec.attribute_names]
-    names = ", ".join(spec.value_names + ("time",))
-    return ValueError(f"{spec.type} message has no attribute {extra[0]!r}; it has: {names}")
+__all__ = ["BUILDERS", "UNCHECKED_BUILDERS"]
 
 
-def _validator_source(spec) -> str:
-    lines = [f"def validate_{spec.type}(attrs):"]
+def _builder_source(spec, checked: bool) -> str:
+    names = spec.value_names + ("time",)
+    parameters = ", ".join(f"{name}={DEFAULT_VALUES[name]!r}" for name in names)
+    lines = [f"def build_{spec.type}({parameters}):"]
     for name in spec.value_names:
         if name == "data":
-            lines.append("    attrs['data'] = check_data(attrs['data'])")
-            continue
-        low, high = RANGES[name]
+            lines.append("    data = check_data(data)" if checked else "    data = SysexData(data)")
+        elif checked:
+            low, high = RANGES[name]
+            lines += [
+                f"    if {name}.__class__ is not int or not {low} <= {name} <= {high}:",
+                f"        {name} = check_int({name!r}, {name})",
+            ]
+    if checked:
         lines += [
-            f"    value = attrs[{name!r}]",
-            f"    if value.__class__ is not int or not {low} <= value <= {high}:",
-            f"        attrs[{name!r}] = check_int({name!r}, value)",
+            "    if time.__class__ is not int and time.__class__ is not float:",
+            "        time = check_time(time)",
         ]
-    lines += [
-        "    value = attrs['time']",
-        "    if value.__class__ is not int and value.__class__ is not float:",
-        "        attrs['time'] = check_time(value)",
-        f"    if len(attrs) != {len(spec.value_names) + 2}:",
-        "        raise unknown_attribute(attrs)",
-    ]
+    items = ", ".join([f"'type': {spec.type!r}"] + [f"{name!r}: {name}" for name in names])
+    lines.append(f"    return {{{items}}}")
     return "\n".join(lines)
 
 
-def _make_validator(spec):
+def _make_builders(checked: bool) -> dict:
     namespace = {
+        "SysexData": SysexData,
         "check_data": check_data,
         "check_int": check_int,
         "check_time": check_time,
-        "unknown_attribute": _unknown_attribute,
     }
-    exec(_validator_source(spec), namespace)  # source built above from the spec table only
-    return namespace[f"validate_{spec.type}"]
+    # One exec for all types: compiling is most of the import-time cost.
+    source = "\n\n".join(_builder_source(spec, checked) for spec in SPECS)
+    exec(source, namespace)  # the source comes from the spec table only
+    return {spec.type: namespace[f"build_{spec.type}"] for spec in SPECS}
 
 
-# type name -> validate(attrs): checks in place, converts sysex data to SysexData.
-VALIDATORS = {spec.type: _make_validator(spec) for spec in SPECS}
+# type name -> build(**attributes) -> the checked attribute dict of a message.
+BUILDERS = _make_builders(checked=True)
+# The same without checks (sysex data is still made a SysexData).
+UNCHECKED_BUILDERS = _make_builders(checked=False)

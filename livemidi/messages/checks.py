@@ -31,7 +31,14 @@ def _describe(value: object) -> str:
 
 
 def check_type(type_: object) -> str:
+    if not isinstance(type_, str):
+        raise TypeError(f"message type must be a str like 'note_on', got {_describe(type_)}")
     if type_ not in SPEC_BY_TYPE:
+        from difflib import get_close_matches  # only on this error path: keeps import fast
+
+        close = get_close_matches(type_, SPEC_BY_TYPE, n=1)
+        if close:
+            raise UnknownMessageTypeError(f"unknown message type {type_!r} (did you mean {close[0]!r}?)")
         known = ", ".join(sorted(SPEC_BY_TYPE))
         raise UnknownMessageTypeError(f"unknown message type {type_!r}; expected one of: {known}")
     return type_

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .checks import SysexData
 from .specs import MESSAGE_LENGTH, MIN_PITCHWHEEL, SPEC_BY_STATUS, SYSEX_END, SYSEX_START
 
-__all__ = ["DECODERS", "decode_message"]
+__all__ = ["DECODERS", "PLAIN_THREE_BYTE", "decode_message", "validate"]
 
 
 _new = object.__new__
@@ -87,6 +87,16 @@ def _make_decoder(status: int):
 
     return decode
 
+
+# status -> (type, first name, second name) for the three-byte channel messages
+# whose data bytes are stored as they are (note_off, note_on, polytouch,
+# control_change): the bulk of all traffic, which callers decode inline.
+PLAIN_THREE_BYTE = [
+    (SPEC_BY_STATUS[status].type, *SPEC_BY_STATUS[status].value_names[1:])
+    if 0x80 <= status < 0xC0
+    else None
+    for status in range(256)
+]
 
 DECODERS = [_make_decoder(status) if status in SPEC_BY_STATUS else None for status in range(256)]
 

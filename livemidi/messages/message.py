@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from .build import VALIDATORS as _VALIDATORS
+from .build import BUILDERS as _BUILDERS
+from .build import UNCHECKED_BUILDERS as _UNCHECKED_BUILDERS
 from .checks import SysexData, check_time, check_type, check_value
 from .decode import DECODERS as _DECODERS
+from .decode import PLAIN_THREE_BYTE as _PLAIN_THREE_BYTE
 from .decode import validate
 from .encode import ENCODERS as _ENCODERS
-from .specs import MESSAGE_LENGTH as _LENGTH
-from .specs import REALTIME_TYPES, SPEC_BY_TYPE, SPECS
-from .strings import format_msgdict, parse_msgdict
+from .specs import REALTIME_TYPES, SPEC_BY_TYPE
+from .strings import FORMATTERS as _FORMATTERS
+from .strings import format_message, parse_msgdict
 
 __all__ = [
     "BaseMessage",
@@ -31,8 +33,6 @@ __all__ = [
 ]
 
 _new = object.__new__
-# type name -> a complete attribute dict with the default values.
-_PROTOTYPES = {spec.type: {"type": spec.type, **spec.defaults} for spec in SPECS}
 
 
 class BaseMessage:
@@ -98,6 +98,15 @@ class BaseMessage:
         raise AttributeError("message attributes cannot be deleted")
 
 
+def _check_names(type_: str, names) -> None:
+    """Raise the ValueError mido users expect for an attribute the type does not have."""
+    spec = SPEC_BY_TYPE[type_]
+    for name in names:
+        if name not in spec.attribute_names or name == "type":
+            known = ", ".join(spec.value_names + ("time",))
+            raise ValueError(f"{type_} message has no attribute {name!r}; it has: {known}")
+
+
 # Sets an instance's __dict__ without going through Message.__setattr__.
 _set_dict = BaseMessage.__dict__["__dict__"].__set__
 
@@ -111,19 +120,21 @@ class Message(BaseMessage):
     """
 
     def __init__(self, type: str, skip_checks: bool = False, **args) -> None:
-        # Fill a copy of the type's prototype dict, check it, then install it as
-        # the instance dict in one step (cheaper than storing key by key).
-        prototype = _PROTOTYPES.get(type) if type.__class__ is str else None
-        if prototype is None:
-            check_type(type)
-        attrs = prototype.copy()
-        if args:
-            attrs.update(args)
-            if not skip_checks:
-                _VALIDATORS[type](attrs)
-            elif type == "sysex":
-                attrs["data"] = SysexData(attrs["data"])
-        _set_dict(self, attrs)
+        try:
+            build = (_UNCHECKED_BUILDERS if skip_checks else _BUILDERS)[type]
+        except (KeyError, TypeError):
+            build = None
+        if build is None:
+            check_type(type)  # raises, outside the except block: no chained KeyError
+        try:
+            attrs = build(**args)
+        except TypeError as error:
+            failure = error
+        else:
+            _set_dict(self, attrs)
+            return
+        _check_names(type, args)  # an unknown name is a ValueError, as in mido
+        raise failure
 
     def copy(self, skip_checks: bool = False, **overrides) -> Message:
         """A copy, with the given attributes changed (the type cannot change)."""
@@ -144,20 +155,24 @@ class Message(BaseMessage):
         """Decode one message from bytes (or any iterable of ints): the inverse of `bytes()`."""
         if time.__class__ is not int and time.__class__ is not float:
             time = check_time(time)
-        # Fast path: a well-formed 3-byte channel message given as a list or bytes.
-        if data.__class__ is list or data.__class__ is bytes or data.__class__ is bytearray:
-            if len(data) == 3:
+        # Fast path, decoded inline: a note or controller message as a list or
+        # bytes. Anything unusual (wrong length, a non-int, out of range) falls
+        # through to the full validation, which says what is wrong.
+        if data.__class__ is list or data.__class__ is bytes:
+            try:
                 status, first, second = data
-                if (
-                    status.__class__ is int
-                    and 0x80 <= status < 0xF0
-                    and _LENGTH[status] == 3
-                    and first.__class__ is int
-                    and 0 <= first < 0x80
-                    and second.__class__ is int
-                    and 0 <= second < 0x80
-                ):
-                    return _DECODERS[status](cls, data, time)
+                if 0x80 <= status < 0xC0 and 0 <= first | second < 0x80 and status.__class__ is int:
+                    type_, first_name, second_name = _PLAIN_THREE_BYTE[status]
+                    msg = _new(cls)
+                    attrs = msg.__dict__
+                    attrs["type"] = type_
+                    attrs["channel"] = status & 0x0F
+                    attrs[first_name] = first
+                    attrs[second_name] = second
+                    attrs["time"] = time
+                    return msg
+            except (ValueError, TypeError):
+                pass
         data = validate(data)
         return _DECODERS[data[0]](cls, data, time)
 
@@ -177,14 +192,14 @@ class Message(BaseMessage):
 
     def bytes(self) -> list[int]:
         """The encoded message as a list of ints: ``[0x90, 60, 64]``."""
-        attrs = self.__dict__
-        type_ = attrs["type"]
         # Notes are most of all MIDI traffic, so they skip the encoder table.
+        # (Plain attribute reads are faster here than going through __dict__.)
+        type_ = self.type
         if type_ == "note_on":
-            return [0x90 | attrs["channel"], attrs["note"], attrs["velocity"]]
+            return [0x90 | self.channel, self.note, self.velocity]
         if type_ == "note_off":
-            return [0x80 | attrs["channel"], attrs["note"], attrs["velocity"]]
-        return _ENCODERS[type_](attrs)
+            return [0x80 | self.channel, self.note, self.velocity]
+        return _ENCODERS[type_](self.__dict__)
 
     def __len__(self) -> int:
         if self.type == "sysex":
@@ -192,7 +207,7 @@ class Message(BaseMessage):
         return SPEC_BY_TYPE[self.type].length
 
     def __str__(self) -> str:
-        return format_msgdict(self.__dict__)
+        return _FORMATTERS[self.type](self)
 
     def __setattr__(self, name: str, value) -> None:
         attrs = self.__dict__
@@ -205,7 +220,7 @@ class Message(BaseMessage):
 
 def format_as_string(msg: BaseMessage, include_time: bool = True) -> str:
     """The text form of a message, as `str(msg)`; ``include_time=False`` leaves out the time."""
-    return format_msgdict(vars(msg), include_time=include_time)
+    return format_message(msg, include_time=include_time)
 
 
 def parse_string(text: str) -> Message:

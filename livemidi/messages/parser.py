@@ -10,16 +10,33 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from .decode import DECODERS
+from .decode import DECODERS, PLAIN_THREE_BYTE
 from .message import Message
 from .tokenizer import StreamSplitter, as_stream_bytes
 
 __all__ = ["Parser", "parse", "parse_all"]
 
+_new = object.__new__
+
 def _decode_all(raws: Iterable[bytes], append) -> None:
     decoders = DECODERS
+    inline = PLAIN_THREE_BYTE
     for raw in raws:
-        append(decoders[raw[0]](Message, raw, 0))
+        status = raw[0]
+        names = inline[status]
+        if names is None:
+            append(decoders[status](Message, raw, 0))
+        else:
+            # Inline: a call per message would cost more than the decoding.
+            type_, first, second = names
+            msg = _new(Message)
+            attrs = msg.__dict__
+            attrs["type"] = type_
+            attrs["channel"] = status & 0x0F
+            attrs[first] = raw[1]
+            attrs[second] = raw[2]
+            attrs["time"] = 0
+            append(msg)
 
 
 class Parser:

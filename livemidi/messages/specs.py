@@ -8,8 +8,6 @@ means adding one line here; a lookup written by hand elsewhere would drift.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 CHANNEL_MESSAGES = frozenset(range(0x80, 0xF0))
 COMMON_MESSAGES = frozenset(range(0xF0, 0xF8))
 REALTIME_MESSAGES = frozenset(range(0xF8, 0x100))
@@ -55,28 +53,26 @@ DEFAULT_VALUES = {
 }
 
 
-@dataclass(frozen=True)
 class MessageSpec:
     """One message type. Also readable as a mapping (``spec['length']``), as in mido."""
 
-    status_byte: int
-    type: str
-    value_names: tuple[str, ...]
-    length: float  # bytes on the wire; infinite for sysex
-    attribute_names: frozenset = field(init=False)
-    defaults: dict = field(init=False, compare=False)
-    ranges: dict = field(init=False, compare=False)  # the integer attributes' (low, high)
+    __slots__ = ("status_byte", "type", "value_names", "length", "attribute_names", "defaults", "ranges")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "attribute_names", frozenset(self.value_names) | {"type", "time"})
-        defaults = {name: DEFAULT_VALUES[name] for name in self.value_names}
-        defaults["time"] = 0
-        object.__setattr__(self, "defaults", defaults)
-        ranges = {name: RANGES[name] for name in self.value_names if name in RANGES}
-        object.__setattr__(self, "ranges", ranges)
+    def __init__(self, status_byte: int, type: str, value_names: tuple, length: float) -> None:
+        self.status_byte = status_byte
+        self.type = type
+        self.value_names = value_names  # in wire order, channel first
+        self.length = length  # bytes on the wire; infinite for sysex
+        self.attribute_names = frozenset(value_names) | {"type", "time"}
+        self.defaults = {name: DEFAULT_VALUES[name] for name in value_names}
+        self.defaults["time"] = 0
+        self.ranges = {name: RANGES[name] for name in value_names if name in RANGES}
 
     def __getitem__(self, name: str):
         return getattr(self, name)
+
+    def __repr__(self) -> str:
+        return f"MessageSpec(0x{self.status_byte:02X}, {self.type!r}, {self.value_names!r}, {self.length!r})"
 
 
 SPECS = (

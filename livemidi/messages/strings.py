@@ -1,6 +1,6 @@
 """The text form of messages: ``note_on channel=0 note=60 velocity=64 time=0``.
 
-`format_msgdict` is the inverse of `parse_msgdict`: every message survives
+`format_message` is the inverse of `parse_msgdict`: every message survives
 ``str -> parse`` unchanged (sysex data is written ``data=(1,2,3)``, with no
 spaces, so that one message is always a run of space-separated words).
 """
@@ -8,33 +8,44 @@ spaces, so that one message is always a run of space-separated words).
 from __future__ import annotations
 
 import re
-from operator import itemgetter
 
+from .checks import check_type
 from .specs import SPEC_BY_TYPE, SPECS
 
-__all__ = ["format_msgdict", "parse_msgdict"]
+__all__ = ["FORMATTERS", "format_message", "parse_msgdict"]
 
-# type -> ('note_on channel=%s note=%s velocity=%s', value names, a getter of
-# (*those values, time)). %s formats exactly as str() does, which is the text form.
-_FORMATS = {
-    spec.type: (
-        " ".join([spec.type] + [f"{name}=%s" for name in spec.value_names]),
-        spec.value_names,
-        itemgetter(*spec.value_names, "time") if spec.value_names else lambda msg: (msg["time"],),
-    )
-    for spec in SPECS
-}
+def _format_data(data) -> str:
+    return "(" + ",".join(map(str, data)) + ")"
 
 
-def format_msgdict(msg: dict, include_time: bool = True) -> str:
-    """The text form of a message given as its attribute dict."""
-    template, names, values = _FORMATS[msg["type"]]
-    if msg["type"] == "sysex":
-        text = template % ("(" + ",".join(map(str, msg["data"])) + ")",)
-        return f"{text} time={msg['time']}" if include_time else text
+def _formatter_source(spec) -> str:
+    words = [spec.type]
+    for name in spec.value_names:
+        value = "format_data(msg.data)" if name == "data" else f"msg.{name}"
+        words.append(f"{name}={{{value}}}")
+    words.append("time={msg.time}")
+    return f"def format_{spec.type}(msg):\n    return f{' '.join(words)!r}"
+
+
+def _make_formatters() -> dict:
+    # One f-string function per type, generated from the spec table: str(msg)
+    # is common enough (logs, the REPL, text files) to deserve it.
+    namespace = {"format_data": _format_data}
+    exec("\n\n".join(_formatter_source(spec) for spec in SPECS), namespace)
+    return {spec.type: namespace[f"format_{spec.type}"] for spec in SPECS}
+
+
+# type -> format(message) -> 'note_on channel=0 note=60 velocity=64 time=0'
+# (attribute reads, which are faster than going through the __dict__)
+FORMATTERS = _make_formatters()
+
+
+def format_message(msg, include_time: bool = True) -> str:
+    """The text form of a message."""
+    text = FORMATTERS[msg.type](msg)
     if include_time:
-        return (template + " time=%s") % values(msg)
-    return template % tuple([msg[name] for name in names])
+        return text
+    return text.rpartition(" ")[0]  # time is always the last word
 
 
 # A word is name=value; a value in parentheses may contain spaces.
@@ -75,12 +86,13 @@ def parse_msgdict(text: str) -> dict:
     """Parse the text form of one message into an (unchecked) attribute dict."""
     if not isinstance(text, str):
         raise TypeError(f"expected a str, got {type(text).__name__}")
-    stripped = text.strip()
-    if not stripped:
+    words = text.split(None, 1)
+    if not words:
         raise ValueError("empty string: expected a message like 'note_on channel=0 note=60 velocity=64 time=0'")
-    type_, _, rest = stripped.partition(" ")
+    type_ = words[0]
+    rest = words[1] if len(words) > 1 else ""
     if type_ not in SPEC_BY_TYPE:
-        raise ValueError(f"unknown message type {type_!r}")
+        check_type(type_)  # raises UnknownMessageTypeError, a LookupError as in mido
     msg = {"type": type_}
     position = 0
     rest = rest.strip()

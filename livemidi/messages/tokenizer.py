@@ -11,8 +11,10 @@
   0xFD) and messages cut short by a new status byte are dropped.
 
 `StreamSplitter.split` does the work for both `Tokenizer` (lists of ints, as
-mido's) and `Parser` (messages). Whole messages at a message boundary are
-recognised in one step instead of byte by byte, which is most of the speed.
+mido's) and `Parser` (messages). Speed comes from one regular expression that
+cuts the stream, in C, into tokens: whole channel messages, whole sysex
+messages, runs of data bytes and single status bytes. Only the tokens that
+are not a whole message at a message boundary go through the state machine.
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ from .specs import MESSAGE_LENGTH, SYSEX_END, SYSEX_START
 
 __all__ = ["StreamSplitter", "Tokenizer", "as_stream_bytes"]
 
-_STATUS = re.compile(rb"[\x80-\xff]")
+_TOKENS = re.compile(
+    rb"[\x80-\xbf\xe0-\xef][\x00-\x7f][\x00-\x7f]"  # a whole three-byte channel message
+    rb"|[\xc0-\xdf][\x00-\x7f]"  # a whole two-byte channel message
+    rb"|\xf0[\x00-\x7f]*\xf7"  # a whole sysex
+    rb"|[\x00-\x7f]+"  # a run of data bytes
+    rb"|[\x80-\xff]"  # any other status byte
+).findall
 
 
 def as_stream_bytes(data) -> bytes:
@@ -49,86 +57,80 @@ def as_stream_bytes(data) -> bytes:
 class StreamSplitter:
     """The state of a MIDI stream between feeds: the partial message and running status."""
 
-    __slots__ = ("_buffer", "_need", "_running")
+    __slots__ = ("_buffer", "_running")
 
     def __init__(self) -> None:
         self._buffer: bytearray | None = None  # the message being collected, status first
-        self._need = 0  # its full length in bytes; 0 while collecting a sysex
         self._running = 0  # the running status byte, or 0
 
     def split(self, data: bytes) -> Iterator[bytes]:
         """Yield every complete message in `data` (checked bytes), status byte first."""
-        lengths = MESSAGE_LENGTH
-        buffer = self._buffer
-        running = self._running
-        i = 0
-        n = len(data)
-        try:
-            while i < n:
-                byte = data[i]
-                if buffer is None:
-                    # Fast path: a whole channel message (or running-status data) at once.
-                    if 0x80 <= byte < 0xF0:
-                        end = i + lengths[byte]
-                        if end <= n and data[i + 1] < 0x80 and (end - i == 2 or data[i + 2] < 0x80):
-                            running = byte
-                            yield data[i:end]
-                            i = end
-                            continue
-                    elif byte < 0x80 and running:
-                        end = i + lengths[running] - 1
-                        if end <= n and (end - i == 1 or data[i + 1] < 0x80):
-                            yield bytes((running,)) + data[i:end]
-                            i = end
-                            continue
-                i += 1
-                if byte >= 0xF8:
-                    if lengths[byte] is not None:  # 0xF9 and 0xFD are undefined
-                        yield bytes((byte,))
-                elif byte < 0x80:
-                    if buffer is None:
-                        if running:
-                            buffer = bytearray((running, byte))
-                            self._need = lengths[running]
-                        else:
-                            continue  # a stray data byte
-                    elif self._need == 0:
-                        # Inside a sysex: take every data byte up to the next status byte.
-                        match = _STATUS.search(data, i)
-                        stop = match.start() if match else n
-                        buffer.append(byte)
-                        buffer += data[i:stop]
-                        i = stop
-                        continue
-                    else:
-                        buffer.append(byte)
-                    if len(buffer) == self._need:
-                        yield bytes(buffer)
-                        buffer = None
+        for token in _TOKENS(data):
+            first = token[0]
+            if first >= 0x80 and len(token) > 1 and self._buffer is None:
+                # A whole message at a message boundary: the common case.
+                if first < 0xF0:
+                    self._running = first
                 else:
-                    if buffer is not None and self._need == 0:
-                        buffer.append(SYSEX_END)
-                        yield bytes(buffer)  # ended by 0xF7, or by another status byte
-                    buffer = None
-                    if byte < 0xF0:
-                        running = byte
-                        buffer = bytearray((byte,))
-                        self._need = lengths[byte]
-                        continue
-                    running = 0
-                    if byte == SYSEX_START:
-                        buffer = bytearray((byte,))
-                        self._need = 0
-                    elif byte == SYSEX_END or lengths[byte] is None:
-                        pass  # the end of a sysex (handled above), or undefined 0xF4/0xF5
-                    elif lengths[byte] == 1:
-                        yield bytes((byte,))  # tune request
-                    else:
-                        buffer = bytearray((byte,))
-                        self._need = lengths[byte]
-        finally:
-            self._buffer = buffer
-            self._running = running
+                    self._running = 0
+                yield token
+            else:
+                yield from self._step(token)
+
+    def _step(self, token: bytes) -> Iterator[bytes]:
+        """The state machine, for one token that is not simply a whole message."""
+        first = token[0]
+        buffer = self._buffer
+        if first < 0x80:  # a run of data bytes
+            if buffer is not None and buffer[0] == SYSEX_START:
+                buffer += token
+                return
+            start = 0
+            if buffer is not None:  # complete the message in progress
+                start = MESSAGE_LENGTH[buffer[0]] - len(buffer)
+                buffer += token[:start]
+                if len(buffer) < MESSAGE_LENGTH[buffer[0]]:
+                    return
+                self._buffer = None
+                yield bytes(buffer)
+            running = self._running
+            if not running:
+                return  # stray data bytes
+            size = MESSAGE_LENGTH[running] - 1
+            end = len(token)
+            status = bytes((running,))
+            while start + size <= end:
+                yield status + token[start : start + size]
+                start += size
+            if start < end:
+                self._buffer = bytearray(status + token[start:])
+            return
+        if first >= 0xF8:  # real time: at once, disturbing nothing
+            if MESSAGE_LENGTH[first] is not None:  # 0xF9 and 0xFD are undefined
+                yield token
+            return
+        # Any other status byte ends the message in progress.
+        if buffer is not None and buffer[0] == SYSEX_START:
+            buffer.append(SYSEX_END)
+            yield bytes(buffer)  # ended by 0xF7, or by another status byte
+        self._buffer = None
+        if len(token) > 1:  # a whole message after an unfinished one
+            self._running = first if first < 0xF0 else 0
+            yield token
+            return
+        if first < 0xF0:
+            self._running = first
+            self._buffer = bytearray(token)
+            return
+        self._running = 0
+        if first == SYSEX_START:
+            self._buffer = bytearray(token)
+        elif first == SYSEX_END or MESSAGE_LENGTH[first] is None:
+            pass  # the end of a sysex (handled above), or undefined 0xF4/0xF5
+        elif MESSAGE_LENGTH[first] == 1:
+            yield token  # tune request
+        else:
+            self._buffer = bytearray(token)  # quarter frame, song position, song select
 
 
 class Tokenizer:
