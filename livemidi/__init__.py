@@ -41,6 +41,13 @@ from .midifiles import (
 )
 from .syx import read_syx_file, write_syx_file
 
+# mido documents the frozen meta message classes in mido.frozen. They are
+# defined with the meta messages (livemidi.frozen sits below the file layer
+# and cannot import it), so the package puts them where mido users look.
+frozen.FrozenMetaMessage = midifiles.meta.FrozenMetaMessage
+frozen.FrozenUnknownMetaMessage = midifiles.meta.FrozenUnknownMetaMessage
+frozen.__all__ = sorted([*frozen.__all__, "FrozenMetaMessage", "FrozenUnknownMetaMessage"])
+
 __all__ = [
     "KeySignatureError",
     "LivemidiError",

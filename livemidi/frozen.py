@@ -3,28 +3,14 @@
 A frozen message compares equal to the mutable message with the same
 attributes and can be a dict key or a set member. Changing one raises
 `ImmutableMessageError` (an AttributeError, and a ValueError as in mido).
-
-Meta messages have frozen forms too (`FrozenMetaMessage`,
-`FrozenUnknownMetaMessage`, at mido's paths). This module imports the meta
-message classes from ``livemidi.midifiles``; that package never imports
-this one, so there is no import cycle.
 """
 
 from __future__ import annotations
 
 from .errors import ImmutableMessageError, NotAMessageError
 from .messages import Message
-from .midifiles.meta import MetaMessage, UnknownMetaMessage
 
-__all__ = [
-    "Frozen",
-    "FrozenMessage",
-    "FrozenMetaMessage",
-    "FrozenUnknownMetaMessage",
-    "freeze_message",
-    "is_frozen",
-    "thaw_message",
-]
+__all__ = ["Frozen", "FrozenMessage", "freeze_message", "is_frozen", "thaw_message"]
 
 _new = object.__new__
 
@@ -48,24 +34,8 @@ class FrozenMessage(Frozen, Message):
     """An immutable, hashable `Message`."""
 
 
-class FrozenMetaMessage(Frozen, MetaMessage):
-    """An immutable, hashable `MetaMessage`."""
-
-
-class FrozenUnknownMetaMessage(Frozen, UnknownMetaMessage):
-    """An immutable, hashable `UnknownMetaMessage`."""
-
-    def __repr__(self) -> str:
-        return "Frozen" + UnknownMetaMessage.__repr__(self)
-
-
-# Mutable class -> frozen class. The most derived classes come first:
-# freeze_message takes the first match along a message's MRO.
-_FROZEN_OF: dict[type, type] = {
-    UnknownMetaMessage: FrozenUnknownMetaMessage,
-    MetaMessage: FrozenMetaMessage,
-    Message: FrozenMessage,
-}
+# Mutable class -> frozen class; later layers (meta messages) register theirs.
+_FROZEN_OF: dict[type, type] = {Message: FrozenMessage}
 
 
 def register_frozen(mutable: type, frozen: type) -> None:

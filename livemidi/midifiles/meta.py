@@ -13,6 +13,11 @@ New meta types are added as in mido: subclass `MetaSpec` (``type_byte``,
 ``encode(message)``, optionally ``check(name, value)``) and pass the class
 to `add_meta_spec`. The type name is the ``type`` attribute, or the class
 name without a ``MetaSpec_`` prefix.
+
+The frozen forms (`FrozenMetaMessage`, `FrozenUnknownMetaMessage`) are
+defined here, above the message layer's `livemidi.frozen`, and registered
+with it; the package ``livemidi`` also shows them at mido's documented path
+``livemidi.frozen``.
 """
 
 from __future__ import annotations
@@ -20,9 +25,12 @@ from __future__ import annotations
 from numbers import Integral
 
 from ..errors import KeySignatureError, MidiParseError, UnknownMessageTypeError
+from ..frozen import Frozen, register_frozen
 from ..messages import BaseMessage, check_time
 
 __all__ = [
+    "FrozenMetaMessage",
+    "FrozenUnknownMetaMessage",
     "KeySignatureError",
     "META_SPECS",
     "MetaDataError",
@@ -517,3 +525,18 @@ class UnknownMetaMessage(MetaMessage):
 
     def _value_names(self):
         return ("type_byte", "data", "time")
+
+
+class FrozenMetaMessage(Frozen, MetaMessage):
+    """An immutable, hashable `MetaMessage`."""
+
+
+class FrozenUnknownMetaMessage(Frozen, UnknownMetaMessage):
+    """An immutable, hashable `UnknownMetaMessage`."""
+
+    def __repr__(self) -> str:
+        return "Frozen" + UnknownMetaMessage.__repr__(self)
+
+
+register_frozen(MetaMessage, FrozenMetaMessage)
+register_frozen(UnknownMetaMessage, FrozenUnknownMetaMessage)
