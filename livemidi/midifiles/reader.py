@@ -302,7 +302,7 @@ class _Reader:
                 break
             if number >= count and data_at(data, pos) != b"MTrk":
                 self.problem(MidiFormatError, f"{stop - pos} bytes of unexpected data after the last track "
-                             f"(the header announces {count} tracks)", None, pos)
+                             f"(the header announces {count} track{'' if count == 1 else 's'})", None, pos)
                 break  # lenient: ignored
             if stop - pos < 8:
                 self.problem(MidiTruncatedError, f"the file ends {stop - pos} bytes into the header of "
