@@ -1,6 +1,6 @@
 """Standard MIDI Files, at mido's documented paths (``livemidi.midifiles.MidiFile`` ...).
 
-meta.py (meta message types), tracks.py (MidiTrack, merging), units.py
+meta_specs.py (the list of meta types), meta.py (meta messages), tracks.py (MidiTrack, merging), units.py
 (ticks, seconds, tempo, bpm), reader.py and writer.py (bytes), midifile.py
 (the MidiFile object). This package uses only the message layer.
 """

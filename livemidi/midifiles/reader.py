@@ -28,7 +28,8 @@ from ..messages import Message
 from ..messages.checks import SysexData
 from ..messages.decode import DECODERS
 from ..messages.specs import MESSAGE_LENGTH, SPEC_BY_STATUS
-from .meta import SPEC_BY_BYTE, MetaMessage, UnknownMetaMessage
+from .meta import MetaMessage, UnknownMetaMessage
+from .meta_specs import SPEC_BY_BYTE
 from .tracks import MidiTrack
 
 __all__ = ["read_midi_bytes"]

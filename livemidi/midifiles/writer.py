@@ -15,7 +15,7 @@ from __future__ import annotations
 from numbers import Integral
 
 from ..messages import BaseMessage, Message
-from .meta import encode_variable_int
+from .meta_specs import encode_variable_int
 
 __all__ = ["encode_midi_file", "encode_track"]
 
