@@ -215,3 +215,14 @@ def test_filename_and_text_file_errors(tmp_path):
         livemidi.MidiFile(file=io.StringIO("MThd"))
     with pytest.raises(FileNotFoundError):
         livemidi.MidiFile(tmp_path / "missing.mid")
+
+
+def test_system_common_messages_read_as_in_mido():
+    body = b"\x00\xf2\x01\x02\x00\xf3\x05\x00\xf6\x00\xf1\x23" + EOT
+    assert load(smf(body)).tracks[0][:4] == [
+        Message("songpos", pos=257),
+        Message("song_select", song=5),
+        Message("tune_request"),
+        Message("quarter_frame", frame_type=2, frame_value=3),
+    ]
+    assert save(load(smf(body))) == smf(body)
