@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from . import backends, frozen, messages, parser, ports, sockets, tokenizer
+from . import backends, frozen, messages, midifiles, parser, ports, sockets, syx, tokenizer
 from ._version import __version__, version_info
 from .backends import (
     Backend,
@@ -24,7 +24,15 @@ from .backends import (
     open_output,
     set_backend,
 )
-from .errors import LivemidiError, MidiParseError, PortDisconnectedError, PortError, PortNotFoundError
+from .errors import (
+    KeySignatureError,
+    LivemidiError,
+    MidiFileWarning,
+    MidiParseError,
+    PortDisconnectedError,
+    PortError,
+    PortNotFoundError,
+)
 from .messages import (
     MAX_PITCHWHEEL,
     MAX_SONGPOS,
@@ -38,29 +46,57 @@ from .messages import (
     parse_string,
     parse_string_stream,
 )
+from .midifiles import (
+    MetaMessage,
+    MidiFile,
+    MidiTrack,
+    UnknownMetaMessage,
+    bpm2tempo,
+    merge_tracks,
+    second2tick,
+    tempo2bpm,
+    tick2second,
+)
+from .syx import read_syx_file, write_syx_file
+
+# mido documents the frozen meta message classes in mido.frozen. They are
+# defined with the meta messages (livemidi.frozen sits below the file layer
+# and cannot import it), so the package puts them where mido users look.
+frozen.FrozenMetaMessage = midifiles.meta.FrozenMetaMessage
+frozen.FrozenUnknownMetaMessage = midifiles.meta.FrozenUnknownMetaMessage
+frozen.__all__ = sorted([*frozen.__all__, "FrozenMetaMessage", "FrozenUnknownMetaMessage"])
 
 __all__ = [
     "Backend",
+    "KeySignatureError",
     "LivemidiError",
     "MAX_PITCHWHEEL",
     "MAX_SONGPOS",
     "MIN_PITCHWHEEL",
     "MIN_SONGPOS",
     "Message",
+    "MetaMessage",
+    "MidiFile",
+    "MidiFileWarning",
     "MidiParseError",
+    "MidiTrack",
     "Parser",
     "PortDisconnectedError",
     "PortError",
     "PortNotFoundError",
+    "UnknownMetaMessage",
     "__version__",
     "backend",
     "backends",
+    "bpm2tempo",
     "format_as_string",
     "frozen",
     "get_input_names",
     "get_ioport_names",
     "get_output_names",
+    "merge_tracks",
     "messages",
+    "midifiles",
     "open_input",
     "open_ioport",
     "open_output",
@@ -70,10 +106,16 @@ __all__ = [
     "parse_string_stream",
     "parser",
     "ports",
+    "read_syx_file",
+    "second2tick",
     "set_backend",
     "sockets",
+    "syx",
+    "tempo2bpm",
+    "tick2second",
     "tokenizer",
     "version_info",
+    "write_syx_file",
 ]
 
 

@@ -29,9 +29,49 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"livemidi {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    add_port_commands(subparsers)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    dump = commands.add_parser("dump", help="print the tracks and messages of a MIDI file",
+                               description="Print a MIDI file readably: type, tracks, ticks per beat, "
+                               "length, then every track's messages with their absolute tick.")
+    dump.add_argument("file", metavar="FILE.mid", help="a Standard MIDI File (.mid, .midi, .rmi)")
+    dump.add_argument("--lenient", action="store_true",
+                      help="load a damaged file anyway, printing a warning for each repair")
+    dump.add_argument("--meta-only", action="store_true", help="print only the meta messages")
+    dump.set_defaults(handler=_dump)
+    add_port_commands(commands)
     return parser
+
+
+def _dump(args: argparse.Namespace) -> int:
+    import warnings
+
+    from .midifiles import MidiFile
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mid = MidiFile(args.file, strict=not args.lenient)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    out = sys.stdout
+    out.write(f"file: {args.file}\ntype: {mid.type}\ntracks: {len(mid.tracks)}\n"
+              f"ticks per beat: {mid.ticks_per_beat}\n")
+    if mid.type == 2:
+        out.write("length: - (type 2: the tracks are independent songs)\n")
+    else:
+        out.write(f"length: {mid.length:.3f} s\n")
+    for number, track in enumerate(mid.tracks):
+        name = track.name
+        out.write(f"\n=== track {number}{f' {name!r}' if name else ''}: {len(track)} messages\n")
+        tick = 0
+        lines = []
+        for msg in track:
+            tick += msg.time
+            if args.meta_only and not msg.is_meta:
+                continue
+            text = repr(msg) if msg.is_meta else str(msg)
+            lines.append(f"{tick:>10}  {text}\n")
+        out.writelines(lines)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,10 +8,15 @@ also of the builtin type that a mido user's code already catches::
      ├── ImmutableMessageError     (also AttributeError and ValueError: mido raises ValueError)
      ├── NotAMessageError          (also TypeError and ValueError: mido raises ValueError)
      ├── MidiParseError            (also ValueError; malformed file data)
+     │    ├── MidiFormatError      (also OSError: bad structure or data byte, as mido raises OSError)
+     │    ├── MidiTruncatedError   (also EOFError: the data ends too early, as mido raises EOFError)
+     │    └── KeySignatureError    (an impossible key signature; mido exports this name)
      ├── MiniNotationError         (also ValueError; a syntax error in pattern text, with its column)
      └── PortError                 (also OSError: mido raises IOError for port trouble)
           ├── PortNotFoundError     no port matches a name; lists the ports there are
           └── PortDisconnectedError an open port's device, peer or server went away
+
+    MidiFileWarning (a UserWarning): what a lenient read (``strict=False``) repaired or skipped
 
 Raise these with ``raise ... from`` so the original cause is kept, and say in
 the message what was expected and what was found.
@@ -55,6 +60,7 @@ class MidiParseError(LivemidiError, ValueError):
             where.append(f"byte {offset}")
         text = f"{message} (at {', '.join(where)})" if where else message
         super().__init__(text)
+        self.reason = message  # the text without the location
         self.track = track
         self.offset = offset
 
@@ -97,3 +103,25 @@ class MiniNotationError(LivemidiError, ValueError):
         self.reason = message
         pointer = " " * (column - 1) + "^"
         super().__init__(f"{message} at column {column}\n  {source}\n  {pointer}")
+
+
+class MidiFormatError(MidiParseError, OSError):
+    """The bytes do not have the structure of a MIDI file here (or a data byte is over 127).
+
+    mido raises OSError for these, so this is an OSError too.
+    """
+
+
+class MidiTruncatedError(MidiParseError, EOFError):
+    """The data ends in the middle of a header, chunk or event (mido raises EOFError)."""
+
+
+class KeySignatureError(MidiParseError):
+    """A key_signature meta event with a key that does not exist (more than 7 sharps or flats, or a bad mode)."""
+
+
+class MidiFileWarning(UserWarning):
+    """A problem in a MIDI file that a lenient read (``strict=False``) repaired or skipped.
+
+    The text says what was found and where, like a `MidiParseError`.
+    """

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 ENVIRONMENT = (
     "LIVEMIDI_BACKEND",
@@ -108,13 +107,9 @@ class _NoteLedger:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    import livemidi
+    from .midifiles import MidiFile
 
-    midifile = getattr(livemidi, "MidiFile", None)
-    if midifile is None:
-        print("livemidi: this livemidi has no MIDI file support (livemidi.MidiFile)", file=sys.stderr)
-        return 1
-    files = [midifile(path) for path in args.files]  # read them all first: a bad file fails before any sound
+    files = [MidiFile(path) for path in args.files]  # read them all first: a bad file fails before any sound
     backend = _backend(args)
     with backend.open_output(args.port, virtual=args.virtual) as output:
         _say(args, f"Using output {output.name!r}.")

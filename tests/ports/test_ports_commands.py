@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 import livemidi
 from livemidi import Message
@@ -27,7 +26,7 @@ def test_ports_lists_ports_backend_and_environment(capsys, monkeypatch, unique):
 
 
 class FakeMidiFile:
-    """Stands in for livemidi.MidiFile (issue 3): plays two notes, then Ctrl-C in the middle."""
+    """Stands in for livemidi.MidiFile: plays two notes, then Ctrl-C in the middle."""
 
     def __init__(self, path):
         self.path = path
@@ -40,7 +39,7 @@ class FakeMidiFile:
 
 
 def test_play_sends_note_offs_on_ctrl_c(monkeypatch, unique, capsys):
-    monkeypatch.setattr(livemidi, "MidiFile", FakeMidiFile, raising=False)
+    monkeypatch.setattr(livemidi.midifiles, "MidiFile", FakeMidiFile)
     backend = livemidi.Backend("livemidi.backends.memory")
     with backend.open_input(unique, virtual=True) as synth:
         status = main(["play", "song.mid", "--port", unique, "--backend", "livemidi.backends.memory"])
@@ -53,8 +52,6 @@ def test_play_sends_note_offs_on_ctrl_c(monkeypatch, unique, capsys):
 
 
 def test_play_a_real_file(tmp_path, unique):
-    if not hasattr(livemidi, "MidiFile"):
-        pytest.skip("livemidi.MidiFile (issue 3) is not in this tree")
     mid = livemidi.MidiFile()
     track = livemidi.MidiTrack()
     track.append(Message("note_on", note=60, time=0))
@@ -70,7 +67,7 @@ def test_play_a_real_file(tmp_path, unique):
 
 
 def test_play_bad_port_is_a_clear_error(monkeypatch, capsys):
-    monkeypatch.setattr(livemidi, "MidiFile", FakeMidiFile, raising=False)
+    monkeypatch.setattr(livemidi.midifiles, "MidiFile", FakeMidiFile)
     assert main(["play", "x.mid", "--port", "nothing-like-it", "--backend", "livemidi.backends.memory"]) == 1
     assert "unknown output port 'nothing-like-it'" in capsys.readouterr().err
 
