@@ -1,0 +1,143 @@
+"""The one place where pattern events become MIDI messages.
+
+`render(pattern, begin, end)` queries the pattern for the events whose onset
+falls in ``[begin, end)`` (cycles, exact Fractions) and turns each into the
+messages it stands for, each with the cycle it is due at:
+
+- ``note``: a note-on at the onset and its note-off when the note ends: at
+  ``onset + duration`` when the event has a ``duration`` (cycles), else at the
+  end of the event's whole span scaled by ``legato`` (default 1: the note
+  lasts its whole step). A note-off can fall bars after the window; it still
+  comes out of the call that rendered its note-on, so every note-on has its
+  note-off. Velocity defaults to `DEFAULT_VELOCITY`; a fractional note (a
+  microtone) is rounded to the nearest key.
+- ``cc<number>`` (``cc74``), ``bend``, ``aftertouch``, ``program`` (after a
+  bank select, CC 0 and 32, when ``bank`` is given) and ``sysex``: one message
+  each, at the onset, before the event's note-on, so a program change or a
+  controller applies to the note that comes with it.
+- ``channel`` (0–15) and ``port`` (a name or index) say where; the defaults
+  are the arguments of `render`.
+
+Only onsets trigger: an event fragment that started before the window (the
+tail of a long note) renders nothing, so rendering windows one after another
+never plays a note twice. A value that is not a dict is taken as a note (a
+number or a note name like ``'c4'``), so ``render("c e g", 0, 1)`` plays
+three notes.
+
+Errors: a value this module cannot turn into MIDI raises ValueError or
+TypeError naming the control and the value; the session catches it and keeps
+the last good pattern playing.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from .messages import Message
+from .pattern import Pattern, reify
+from .pattern.music import note_number
+
+__all__ = ["DEFAULT_VELOCITY", "Rendered", "render", "render_events"]
+
+DEFAULT_VELOCITY = 100
+
+# Controls that make no message of their own.
+_PLACEMENT = frozenset({"note", "velocity", "channel", "port", "legato", "duration", "bank"})
+
+
+class Rendered(NamedTuple):
+    """One message due at `cycle` on `port`; `onset` is the cycle of the event it came from."""
+
+    cycle: Fraction
+    message: Message
+    port: Any
+    onset: Fraction
+
+
+def _controls(value: Any) -> dict:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, (int, float, Fraction, str)) and not isinstance(value, bool):
+        return {"note": value}
+    raise TypeError(f"a pattern played as MIDI must have dicts of controls (or notes) as values, found {value!r}")
+
+
+def _int(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
+        raise TypeError(f"{name} must be a number {low}..{high}, found {value!r}")
+    number = round(value)
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be in range {low}..{high}, found {value!r}")
+    return number
+
+
+def render_events(events, default_channel: int = 0, default_port: Any = 0) -> list[Rendered]:
+    """The messages of pattern events (only those with onsets), sorted by cycle."""
+    out: list[Rendered] = []
+    for event in events:
+        if not event.has_onset():
+            continue
+        controls = _controls(event.value)
+        onset = event.whole.begin
+        channel = _int("channel", controls.get("channel", default_channel), 0, 15)
+        port = controls.get("port", default_port)
+
+        def emit(message: Message, cycle: Fraction = onset) -> None:
+            out.append(Rendered(cycle, message, port, onset))
+
+        for key, value in controls.items():
+            if key in _PLACEMENT:
+                continue
+            if key.startswith("cc") and key[2:].isdigit():
+                control = _int("cc number", int(key[2:]), 0, 127)
+                emit(Message("control_change", channel=channel, control=control, value=_int(key, value, 0, 127)))
+            elif key == "bend":
+                emit(Message("pitchwheel", channel=channel, pitch=_int("bend", value, -8192, 8191)))
+            elif key == "aftertouch":
+                emit(Message("aftertouch", channel=channel, value=_int("aftertouch", value, 0, 127)))
+            elif key == "program":
+                if "bank" in controls:
+                    bank = _int("bank", controls["bank"], 0, 16383)
+                    emit(Message("control_change", channel=channel, control=0, value=bank >> 7))
+                    emit(Message("control_change", channel=channel, control=32, value=bank & 0x7F))
+                emit(Message("program_change", channel=channel, program=_int("program", value, 0, 127)))
+            elif key == "sysex":
+                emit(Message("sysex", data=value))
+            else:
+                raise ValueError(
+                    f"unknown control {key!r} (expected note, velocity, channel, port, legato, duration, "
+                    f"cc<number>, bend, aftertouch, program, bank or sysex)"
+                )
+        if "note" in controls:
+            note = _int("note", note_number(controls["note"]), 0, 127)
+            velocity = _int("velocity", controls.get("velocity", DEFAULT_VELOCITY), 0, 127)
+            if "duration" in controls:
+                end = onset + Fraction(controls["duration"])
+            else:
+                legato = controls.get("legato", 1)
+                end = onset + (event.whole.end - onset) * Fraction(legato)
+            if velocity == 0:
+                continue  # a note-on with velocity 0 is a note-off: nothing to play
+            emit(Message("note_on", channel=channel, note=note, velocity=velocity))
+            emit(Message("note_off", channel=channel, note=note, velocity=0), end)
+    out.sort(key=_order)
+    return out
+
+
+# At one cycle: note-offs first (a repeated note is not cut by the previous
+# one's note-off), then controls and program changes (they apply to the notes
+# that start with them), then note-ons.
+_RANK = {"note_off": 0, "note_on": 2}
+
+
+def _order(item: Rendered) -> tuple:
+    return item.cycle, _RANK.get(item.message.type, 1)
+
+
+def render(
+    pattern: Pattern | Any, begin: Any, end: Any, default_channel: int = 0, default_port: Any = 0
+) -> list[Rendered]:
+    """The messages of the events of `pattern` whose onsets are in ``[begin, end)``, sorted by cycle."""
+    pattern = reify(pattern)
+    return render_events(pattern.events(begin, end), default_channel, default_port)

@@ -1,0 +1,122 @@
+"""render: pattern events -> MIDI messages with the cycles they are due at."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from livemidi import Message
+from livemidi.pattern import cc, fast, mini, note, pure, stack
+from livemidi.render import DEFAULT_VELOCITY, Rendered, render
+
+
+def show(rendered):
+    return [(str(r.cycle), str(r.message).rsplit(" time=", 1)[0]) for r in rendered]
+
+
+def test_notes_get_a_note_off_at_the_end_of_their_step():
+    assert show(render(note("c4 e4"), 0, 1)) == [
+        ("0", f"note_on channel=0 note=60 velocity={DEFAULT_VELOCITY}"),
+        ("1/2", "note_off channel=0 note=60 velocity=0"),
+        ("1/2", f"note_on channel=0 note=64 velocity={DEFAULT_VELOCITY}"),
+        ("1", "note_off channel=0 note=64 velocity=0"),
+    ]
+
+
+def test_legato_and_duration_set_the_note_off():
+    assert [str(r.cycle) for r in render(note("c4 e4").legato(0.5), 0, 1)] == ["0", "1/4", "1/2", "3/4"]
+    offs = [r.cycle for r in render(note("c4 e4").duration(2), 0, 1) if r.message.type == "note_off"]
+    assert offs == [2, F(5, 2)]  # bars after the window: still rendered with their note-on
+
+
+def test_only_onsets_trigger():
+    long_note = note("c4").slow(2)  # one note over cycles 0..2
+    assert [r.message.type for r in render(long_note, 0, 1)] == ["note_on", "note_off"]
+    assert render(long_note, 1, 2) == []  # the second half of the note is no new note
+
+
+def test_the_onset_of_each_message_is_its_events():
+    rendered = render(note("c4 e4"), 0, 1)
+    assert [(r.cycle, r.onset) for r in rendered] == [(0, 0), (F(1, 2), 0), (F(1, 2), F(1, 2)), (1, F(1, 2))]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [note("c4 [e4 g4] <a4 b4>"), note("c4*3").legato(1.5), stack(note("c3 e3"), cc(74, "0 32 64 127")), note("c4(3,8)")],
+)
+@settings(max_examples=30, deadline=None)
+@given(cuts=st.lists(st.fractions(min_value=0, max_value=4, max_denominator=24), max_size=6))
+def test_windows_one_after_another_render_the_same_as_one(pattern, cuts):
+    bounds = sorted({F(0), F(4), *cuts})
+    pieces = []
+    for begin, end in zip(bounds, bounds[1:]):
+        pieces += render(pattern, begin, end)
+    whole = render(pattern, 0, 4)
+    key = lambda r: (r.cycle, r.message.bytes())  # noqa: E731
+    assert sorted(pieces, key=key) == sorted(whole, key=key)
+
+
+def test_velocity_channel_and_port():
+    (on, off) = render(note("c4").velocity(90).channel(3).port("synth"), 0, 1)
+    assert on.message == Message("note_on", channel=3, note=60, velocity=90)
+    assert off.message == Message("note_off", channel=3, note=60, velocity=0)
+    assert on.port == off.port == "synth"
+    (on, _) = render(note("c4"), 0, 1, default_channel=9, default_port=2)
+    assert on.message.channel == 9 and on.port == 2
+
+
+def test_velocity_zero_plays_nothing():
+    assert render(note("c4").velocity(0), 0, 1) == []
+
+
+def test_controls_come_before_the_notes_they_go_with():
+    pattern = note("c3").program(5).bank(130) | pure({"cc74": 10, "bend": -8192, "aftertouch": 7})
+    assert show(render(pattern, 0, 1)) == [
+        ("0", "control_change channel=0 control=0 value=1"),
+        ("0", "control_change channel=0 control=32 value=2"),
+        ("0", "program_change channel=0 program=5"),
+        ("0", "control_change channel=0 control=74 value=10"),
+        ("0", "pitchwheel channel=0 pitch=-8192"),
+        ("0", "aftertouch channel=0 value=7"),
+        ("0", f"note_on channel=0 note=48 velocity={DEFAULT_VELOCITY}"),
+        ("1", "note_off channel=0 note=48 velocity=0"),
+    ]
+
+
+def test_at_one_cycle_note_offs_then_controls_then_note_ons():
+    rendered = render(stack(note("c3 c3"), cc(74, "0 64")), 0, 1)
+    at_half = [r.message.type for r in rendered if r.cycle == F(1, 2)]
+    assert at_half == ["note_off", "control_change", "note_on"]
+
+
+def test_sysex_and_a_cc_sweep_without_notes():
+    assert show(render(pure({"sysex": (0x7E, 0x7F, 9, 1)}), 0, 1)) == [("0", "sysex data=(126,127,9,1)")]
+    assert [r.message.value for r in render(fast(4, cc(1, "0 127")), 0, 1)] == [0, 127] * 4
+
+
+def test_plain_values_are_notes():
+    assert [r.message.note for r in render(mini("c4 62"), 0, 1) if r.message.type == "note_on"] == [60, 62]
+    assert render("c4", 0, 1)[0] == Rendered(F(0), Message("note_on", note=60, velocity=DEFAULT_VELOCITY), 0, F(0))
+
+
+def test_a_microtone_is_rounded_to_the_nearest_key():
+    assert render(pure({"note": 60.6}), 0, 1)[0].message.note == 61
+
+
+@pytest.mark.parametrize(
+    "value, error, text",
+    [
+        ({"note": 128}, ValueError, "note must be in range 0..127"),
+        ({"note": "x9"}, ValueError, "note name"),
+        ({"colour": 3}, ValueError, "unknown control 'colour'"),
+        ({"channel": 16, "note": 60}, ValueError, "channel must be in range 0..15"),
+        ({"cc7": "loud"}, TypeError, "cc7 must be a number"),
+        ([1, 2], TypeError, "dicts of controls"),
+    ],
+)
+def test_bad_values_say_what_was_expected(value, error, text):
+    with pytest.raises(error, match=text):
+        render(pure(value), 0, 1)
