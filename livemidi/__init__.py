@@ -12,18 +12,10 @@
 
 from __future__ import annotations
 
-from . import backends, frozen, messages, midifiles, parser, ports, sockets, syx, tokenizer
+import importlib
+
+from . import frozen, messages, midifiles, parser, syx, tokenizer
 from ._version import __version__, version_info
-from .backends import (
-    Backend,
-    get_input_names,
-    get_ioport_names,
-    get_output_names,
-    open_input,
-    open_ioport,
-    open_output,
-    set_backend,
-)
 from .errors import (
     KeySignatureError,
     LivemidiError,
@@ -119,9 +111,37 @@ __all__ = [
 ]
 
 
+# The port layer (and rtmidi under it) loads on first use, so that `import
+# livemidi` stays fast for code that only reads files or builds messages.
+_LAZY = {
+    "Backend": "backends",
+    "get_input_names": "backends",
+    "get_ioport_names": "backends",
+    "get_output_names": "backends",
+    "open_input": "backends",
+    "open_ioport": "backends",
+    "open_output": "backends",
+    "set_backend": "backends",
+    "backends": None,
+    "ports": None,
+    "sockets": None,
+}
+
+
 def __getattr__(name: str):
     # `livemidi.backend` is whichever Backend `set_backend` chose last; it is
     # looked up on each access rather than stored, so it can never go stale.
     if name == "backend":
-        return backends.current_backend()
+        return importlib.import_module(".backends", __name__).current_backend()
+    if name in _LAZY:
+        module = _LAZY[name]
+        if module is None:
+            return importlib.import_module(f".{name}", __name__)
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'livemidi' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | {"backend"})
