@@ -9,9 +9,11 @@ also of the builtin type that a mido user's code already catches::
      ├── NotAMessageError          (also TypeError and ValueError: mido raises ValueError)
      ├── MidiParseError            (also ValueError; malformed file data)
      ├── MiniNotationError         (also ValueError; a syntax error in pattern text, with its column)
+     ├── ClockStoppedError         (also RuntimeError) a stopped tempo map was asked for a time
      └── PortError                 (also OSError: mido raises IOError for port trouble)
           ├── PortNotFoundError     no port matches a name; lists the ports there are
-          └── PortDisconnectedError an open port's device, peer or server went away
+          ├── PortDisconnectedError an open port's device, peer or server went away
+          └── SenderError           the timed-sender process could not start, or has stopped
 
 Raise these with ``raise ... from`` so the original cause is kept, and say in
 the message what was expected and what was found.
@@ -97,3 +99,11 @@ class MiniNotationError(LivemidiError, ValueError):
         self.reason = message
         pointer = " " * (column - 1) + "^"
         super().__init__(f"{message} at column {column}\n  {source}\n  {pointer}")
+
+
+class ClockStoppedError(LivemidiError, RuntimeError):
+    """A stopped tempo map (or transport) was asked to convert a cycle to a time."""
+
+
+class SenderError(PortError):
+    """The timed-sender process (`livemidi.clock.Sender`) could not start, or is no longer running."""
