@@ -51,6 +51,7 @@ class LoopStatus(NamedTuple):
     late: int  # events the sender sent late (count)
     worst_late: float  # seconds
     skipped: int  # events skipped because their onset was too far in the past (a stall)
+    stalls: int  # times the loop woke too late and jumped forward, not playing the past
     errors: int  # source errors and bad events reported
 
 
@@ -135,6 +136,7 @@ class Lookahead:
         self._latency: dict[int, float] = {}
         self._last_prune = float("-inf")
         self.skipped = 0
+        self.stalls = 0
         self.errors = 0
         self.last_error: BaseException | None = None
         self.cpu_seconds = 0.0  # CPU time of the loop's thread
@@ -157,7 +159,7 @@ class Lookahead:
         with self._lock:
             return LoopStatus(
                 self.tempo.position(self._now()), self.tempo.bpm, self.tempo.running,
-                stats.late, stats.worst_late, self.skipped, self.errors,
+                stats.late, stats.worst_late, self.skipped, self.stalls, self.errors,
             )  # fmt: skip
 
     def position(self) -> Position:
@@ -205,6 +207,7 @@ class Lookahead:
             earliest = tempo.snap(tempo.cycle_at(now - self.max_late))
             if self._next < earliest:  # a stall: do not replay the past
                 self._next = earliest
+                self.stalls += 1
             if end <= self._next:
                 return 0
             begin, self._next = self._next, end
