@@ -73,8 +73,9 @@ def message_bytes(message) -> bytes:
     )
 
 
-def _stop(conn, process, lock) -> None:
+def _stop(conn, process, lock, flags: dict) -> None:
     """Ask the sender to end its notes and exit; kill it if it does not (at exit or collection)."""
+    flags["stopping"] = True
     try:
         with lock:
             conn.send_bytes(b"Q")
@@ -128,7 +129,7 @@ class Sender:
         self._opened: dict[int, dict] = {}
         self._sent: collections.deque[Sent] = collections.deque(maxlen=keep_sent)
         self._stats = SenderStats()
-        self._stopping = False
+        self._flags = {"stopping": False}  # shared with the finalizer: a stop on purpose is no error
         self.ports: list[str] = []  # the names of the open ports, by index
         self._names: dict[str, int] = {}
         self.log_path = tempfile.NamedTemporaryFile(prefix="livemidi-sender-", suffix=".log", delete=False).name
@@ -147,7 +148,7 @@ class Sender:
             self._process.kill()
             self._process.wait()
             raise
-        self._finalizer = weakref.finalize(self, _stop, self._conn, self._process, self._lock)
+        self._finalizer = weakref.finalize(self, _stop, self._conn, self._process, self._lock, self._flags)
         self._reader = threading.Thread(target=self._read, name="livemidi sender reports", daemon=True)
         self._reader.start()
 
@@ -199,6 +200,7 @@ class Sender:
         self.pid: int = hello["pid"]
         self.realtime: bool = hello["realtime"]
         self.realtime_detail: str = hello["detail"]
+        self.spin: float = hello["spin"]  # the spin before each deadline it chose at start (s)
         return conn
 
     # -- the reader thread -------------------------------------------------------------
@@ -231,7 +233,7 @@ class Sender:
                     pass
         with self._state:
             self._state.notify_all()
-        if not self._stopping:
+        if not self._flags["stopping"]:
             tail = self._log_tail()
             try:
                 self.on_error(f"the timed-sender process stopped{': ' + tail if tail else ''}")
@@ -394,7 +396,7 @@ class Sender:
         """End every sounding note, close the ports, stop the process (nothing queued is sent)."""
         if not self._finalizer.alive:
             return
-        self._stopping = True
+        self._flags["stopping"] = True
         try:
             with self._lock:
                 self._conn.send_bytes(b"Q")

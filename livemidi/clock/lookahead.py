@@ -72,7 +72,7 @@ def _default_on_error(error: BaseException, where: str) -> None:
 
 
 class Lookahead:
-    """``Lookahead(source, sender, tempo=None, *, lookahead=0.1, interval=0.005, latency=None,
+    """``Lookahead(source, sender, tempo=None, *, lookahead=0.1, interval=0.01, latency=None,
     max_late=0.05, start_delay=0.05, midi_clock=None, threaded=True, now=time.perf_counter,
     sleep=None, on_error=None)``
 
@@ -96,7 +96,7 @@ class Lookahead:
         tempo: TempoMap | None = None,
         *,
         lookahead: float = 0.1,
-        interval: float = 0.005,
+        interval: float = 0.01,
         latency: dict | None = None,
         max_late: float = 0.05,
         start_delay: float = 0.05,
@@ -134,6 +134,7 @@ class Lookahead:
         self._shipped: dict[int, _Shipped] = {}
         self._tags: dict[Hashable, int] = {None: 0}
         self._latency: dict[int, float] = {}
+        self._most_early = 0.0  # the largest latency (s): the horizon reaches this much further
         self._last_prune = float("-inf")
         self.skipped = 0
         self.stalls = 0
@@ -175,6 +176,7 @@ class Lookahead:
         with self._lock:
             index = self.sender.port_index(port)
             self._latency[index] = float(ms) / 1000
+            self._most_early = max(0.0, *self._latency.values())
             if self.tempo.running:
                 self._retime(lambda record: record.port == index)
 
@@ -202,14 +204,14 @@ class Lookahead:
             if now - self._last_prune >= PRUNE_AFTER / 2:
                 self._prune(now)
             tempo = self.tempo
-            horizon = now + self.lookahead + max([0.0, *self._latency.values()])
-            end = tempo.snap(tempo.cycle_at(horizon))
-            earliest = tempo.snap(tempo.cycle_at(now - self.max_late))
+            horizon = now + self.lookahead + self._most_early
+            end = tempo.tick_at(horizon)
+            if end <= self._next:
+                return 0
+            earliest = tempo.tick_at(now - self.max_late)
             if self._next < earliest:  # a stall: do not replay the past
                 self._next = earliest
                 self.stalls += 1
-            if end <= self._next:
-                return 0
             begin, self._next = self._next, end
             return self._ship(self._query(begin, end), now)
 
@@ -438,8 +440,8 @@ class Lookahead:
                 next_tick = now  # behind: catch up with one step, not a burst
             if self._sleep is not None:
                 self._sleep(next_tick - now)
-            elif self._wake.wait(next_tick - now):
-                self._wake.clear()
+            elif self._wake.wait(next_tick - now if self._next is not None else None):
+                self._wake.clear()  # woken: a start, a tempo change, a close
                 next_tick = self._now()
 
     def close(self, stop: bool = True) -> None:

@@ -4,10 +4,11 @@ Run as ``python -m livemidi.clock.sender`` by `livemidi.clock.Sender`, never
 imported for use in the main process. It reads its settings (a JSON line) on
 stdin, listens on a `multiprocessing.connection` address it prints on stdout,
 and takes the main process's one connection. Then, in one thread: handle the
-commands that have arrived; sleep in ``poll(timeout)`` until `spin` seconds
+commands that have arrived; sleep (``select`` with a timeout) until shortly
 before the next deadline; spin on ``time.perf_counter()``; send (see
-`SenderCore`). Reports go back only while there is slack before the next
-deadline, and only when the pipe has room, so a stalled main process can
+`SenderCore`). How long it spins adapts to how late its sleeps end on this
+machine, up to the `spin` setting (1 ms). Reports go back only while there
+is slack before the next deadline, and only when the pipe has room, so a stalled main process can
 never block a send.
 
 It leaves no note hanging: at shutdown, on SIGTERM or SIGHUP, and when the
@@ -21,9 +22,11 @@ Misuse: started by hand it waits for settings on stdin; it is not a CLI.
 
 from __future__ import annotations
 
+import collections
 import gc
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -37,6 +40,11 @@ REPORT_EVERY = 0.1  # stats and sent records at least this often while playing (
 MAX_SENT_BATCH = 1000  # sent records per report message (keeps each message small)
 LIVENESS_EVERY = 1.0  # seconds between checks that the ports' devices are still there
 GC_EVERY = 2.0  # a full collection at most this often, and only with slack (gc is off otherwise)
+MIN_SPIN = 0.0001  # the least spin before a deadline (s), however precise the sleeps
+COMMAND_MARGIN = 0.0003  # no commands are read this close (s) to a deadline
+LOAD_EVERY = 0.25  # seconds between looks at the sender's own CPU use (real-time throttling)
+SPARSE_GAP = 0.05  # an event this long (s) after the previous one gets the whole spin
+RT_RETRY = 2.0  # seconds at normal priority after a busy spell before asking for real time again
 
 
 def ask_realtime(priority: int) -> tuple[bool, str]:
@@ -67,8 +75,6 @@ def _writable(conn) -> bool:
     """True when a report can be written without blocking (POSIX; elsewhere assumed)."""
     if os.name != "posix":
         return True
-    import select
-
     try:
         return bool(select.select([], [conn.fileno()], [], 0)[1])
     except (OSError, ValueError):
@@ -81,6 +87,18 @@ class SenderProcess:
     def __init__(self, conn, settings: dict) -> None:
         self.conn = conn
         self.spin = float(settings.get("spin", 0.001))
+        self.wake_samples: collections.deque[float] = collections.deque(maxlen=64)
+        self.current_spin = self.measured_spin = self.spin  # until calibrate() has measured the sleeps
+        self.priority = int(settings.get("priority", 40))
+        self.realtime_wanted = self.realtime = False  # set by main() when granted
+        self.load_at = time.perf_counter()
+        self.load_cpu = time.process_time()
+        self.dropped_at = float("-inf")
+        self.dropped_before = False
+        try:
+            self.fileno = conn.fileno() if os.name == "posix" else None
+        except (OSError, ValueError):
+            self.fileno = None
         self.parent = int(settings.get("parent", os.getppid()))
         self.ports: list = []
         self.writers: list = []
@@ -220,23 +238,108 @@ class SenderProcess:
         if self.messages or self.core.sent or self.core.errors or now - self.last_report >= REPORT_EVERY:
             self.send_reports()
 
+    def wait(self, timeout: float) -> bool:
+        """Sleep until a command arrives or `timeout` s pass; True if a command did.
+
+        POSIX: select(), whose timeout has µs resolution (poll() and epoll
+        round up to whole milliseconds).
+        """
+        if self.fileno is None:
+            return self.conn.poll(timeout)
+        return bool(select.select([self.fileno], [], [], timeout)[0])
+
+    def observe_wake(self, late: float) -> float:
+        """Learn how late sleeps end here; returns the spin to use.
+
+        At real-time priority a sleep ends when its timer fires, so the spin
+        only has to cover the timer's own lateness: 1.5 × the 4th-worst of
+        the last 64 oversleeps, plus 75 µs, between MIN_SPIN and `spin`. That
+        keeps the CPU use (and Linux's real-time throttling) down. At normal
+        priority a sleep also waits for a free core, which a measure taken
+        while idle does not foresee: the whole `spin` is used.
+        """
+        samples = self.wake_samples
+        samples.append(late)
+        if len(samples) >= 8:
+            high = sorted(samples)[-max(1, len(samples) // 16)]  # the 4th-worst of 64
+            self.measured_spin = min(self.spin, max(MIN_SPIN, 1.5 * high + 0.000075))
+        self.current_spin = self.measured_spin if self.realtime else self.spin
+        return self.current_spin
+
+    def calibrate(self, sleeps: int = 24, length: float = 0.001) -> None:
+        """Measure how late short sleeps end, before anything is played."""
+        perf = time.perf_counter
+        for _ in range(sleeps):
+            wake = perf() + length
+            if os.name == "posix":
+                select.select([], [], [], length)  # the same timer as wait(), without the connection
+            else:
+                time.sleep(length)
+            self.observe_wake(perf() - wake)
+
+    def check_load(self, now: float) -> None:
+        """Real-time priority off while the sender is busy most of a core, back on when not.
+
+        Linux throttles a SCHED_FIFO process that runs more than 95 % of a
+        second (it is stopped for the rest, ~50 ms): a stream dense enough to
+        keep the sender spinning would get that gap every second. At normal
+        priority it gets no gap.
+        """
+        cpu = time.process_time()
+        busy = (cpu - self.load_cpu) / max(now - self.load_at, 1e-9)
+        self.load_cpu, self.load_at = cpu, now
+        if self.realtime and busy > 0.8:
+            os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+            self.realtime = False
+            self.dropped_at = now
+            if not self.dropped_before:
+                self.dropped_before = True
+                self.report_error(
+                    f"busy {busy:.0%} of a core: real-time priority is off while the load lasts "
+                    "(Linux would throttle it); timing stays close, the spin is longer"
+                )
+        elif not self.realtime and now - self.dropped_at >= RT_RETRY:
+            # At normal priority the sender spins the whole `spin`, so its load
+            # says little about the load at real-time priority: just try again.
+            self.realtime, _ = ask_realtime(self.priority)
+        self.current_spin = self.measured_spin if self.realtime else self.spin
+
+    def pending(self) -> bool:
+        """True if a command (or end of file) waits on the connection; never blocks."""
+        if self.fileno is None:
+            return self.conn.poll(0)
+        return bool(select.select([self.fileno], [], [], 0)[0])
+
     def run(self) -> None:
         conn = self.conn
         core = self.core
         perf = time.perf_counter
-        spin = self.spin
+        spin = self.current_spin
+        last = float("-inf")  # the deadline of the last message sent
         while self.stop_reason is None:
-            try:
-                while conn.poll(0):
-                    self.handle(conn.recv_bytes())
-            except (EOFError, OSError):
-                self.stop_reason = "the main process died"
-                break
-            if self.flushes:
-                self.answer_flushes()
             deadline = core.next_deadline()
             now = perf()
-            if deadline is not None and deadline - now <= spin:
+            # Commands wait while a deadline is near: unpacking a batch takes
+            # tens of µs, and every event in it is for later anyway.
+            if deadline is None or deadline - now > COMMAND_MARGIN:
+                try:
+                    if self.pending():
+                        while self.pending():
+                            self.handle(conn.recv_bytes())
+                        deadline = core.next_deadline()
+                except (EOFError, OSError):
+                    self.stop_reason = "the main process died"
+                    break
+                if self.flushes:
+                    self.answer_flushes()
+                if self.realtime_wanted and now - self.load_at >= LOAD_EVERY:
+                    self.check_load(now)
+                    spin = self.current_spin
+                now = perf()
+            # A sparse stream gets the whole `spin`: it costs little CPU, and
+            # covers the rare long oversleep that the measured margin misses.
+            margin = spin if deadline is None or deadline - last < SPARSE_GAP else self.spin
+            if deadline is not None and deadline - now <= margin:
                 deadline, port, data = core.pop()
                 write = self.writers[port] if port < len(self.writers) else None
                 while perf() < deadline:
@@ -250,16 +353,22 @@ class SenderProcess:
                     core.record(port, data, deadline, stamp, error)
                     continue
                 core.record(port, data, deadline, stamp)
+                last = deadline
                 continue
-            slack = HOUSEKEEPING if deadline is None else deadline - now - spin
+            slack = HOUSEKEEPING if deadline is None else deadline - now - margin
             if slack > 0.002 or now - self.last_report > REPORT_EVERY and slack > 0.0005:
                 self.housekeeping(now, slack)
-                slack = HOUSEKEEPING if deadline is None else deadline - perf() - spin
+                slack = HOUSEKEEPING if deadline is None else deadline - perf() - margin
             if slack > 0:
+                timeout = min(slack, HOUSEKEEPING)
+                wake = perf() + timeout
                 try:
-                    conn.poll(min(slack, HOUSEKEEPING))
+                    woken_by_command = self.wait(timeout)
                 except (EOFError, OSError):
                     self.stop_reason = "the main process died"
+                    continue
+                if not woken_by_command:  # every timed-out sleep says how late sleeps end
+                    spin = self.observe_wake(perf() - wake)
 
     def finish(self) -> None:
         """End every sounding note, report (if the main process listens), close the ports."""
@@ -296,11 +405,14 @@ def main() -> int:
     tighten_timer_slack()
     granted, detail = (False, "real-time scheduling not asked for")
     if settings.get("realtime", True):
-        granted, detail = ask_realtime(int(settings.get("priority", 40)))
+        granted, detail = ask_realtime(process.priority)
+    process.realtime_wanted = process.realtime = granted
+    process.calibrate()
     gc.collect()
     gc.freeze()
     gc.disable()  # collections happen in housekeeping, when there is slack
-    conn.send_bytes(b"H" + json.dumps({"pid": os.getpid(), "realtime": granted, "detail": detail}).encode())
+    hello = {"pid": os.getpid(), "realtime": granted, "detail": detail, "spin": process.current_spin}
+    conn.send_bytes(b"H" + json.dumps(hello).encode())
     try:
         process.run()
     finally:

@@ -87,7 +87,8 @@ class TempoMap:
         if isinstance(beats_per_bar, bool) or not isinstance(beats_per_bar, int) or not 1 <= beats_per_bar <= 64:
             raise ValueError(f"beats_per_bar must be an int from 1 to 64, got {beats_per_bar!r}")
         self.beats_per_bar = beats_per_bar
-        self.grid = Fraction(1, beats_per_bar * TICKS_PER_BEAT)  # one tick, in cycles
+        self._ticks_per_cycle = beats_per_bar * TICKS_PER_BEAT
+        self.grid = Fraction(1, self._ticks_per_cycle)  # one tick, in cycles
         self._now = now
         self._bpm = check_bpm(bpm)
         self._segments: list[_Segment] = []
@@ -218,6 +219,23 @@ class TempoMap:
                 break
             found = segment
         return found.cycle + Fraction(t - found.time) / self.seconds_per_cycle(found.bpm)
+
+    def tick_at(self, t: float) -> Fraction:
+        """The cycle at wall time `t` floored to the tick grid, computed with floats.
+
+        Fast (the lookahead loop calls it every few ms); at an exact tick
+        boundary it may be one tick off, which is harmless for window edges.
+        Use `cycle_at` for the exact value.
+        """
+        segments = self._running_segments()
+        found = segments[0]
+        for segment in segments[1:]:
+            if segment.time > t:
+                break
+            found = segment
+        per_cycle = self._ticks_per_cycle
+        ticks = math.floor(float(found.cycle) * per_cycle + (t - found.time) * float(found.bpm) * (TICKS_PER_BEAT / 60))
+        return Fraction(ticks, per_cycle)
 
     def position(self, now: float | None = None) -> Position:
         """The position now: the exact cycle (snapped to the grid) and bar.beat, counted from 1."""
