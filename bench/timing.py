@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"{seconds:g} s per run; load average {load}; {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
     results = []
-    with Sender() as sender:
+    with Sender(keep_sent=10_000_000) as sender:  # a full run sends 120,000 messages per run
         sender.open_port("probe", virtual=True, backend="livemidi.backends.memory")
         print(f"sender: {sender.realtime_detail}")
         for name in CONDITIONS:

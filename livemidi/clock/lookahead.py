@@ -31,7 +31,7 @@ from collections.abc import Callable, Hashable, Iterable
 from fractions import Fraction
 from typing import NamedTuple
 
-from ..errors import ClockStoppedError
+from ..errors import ClockStoppedError, SenderError
 from .events import ClockEvent
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
@@ -220,7 +220,8 @@ class Lookahead:
         raw: list = []
         if self.midi_clock is not None:
             raw.extend(self.midi_clock.pulses(begin, end, self.tempo.beats_per_bar))
-        if self.source is not None:
+        clock_only = only_tag is not None and only_tag == self._tags.get(MIDI_CLOCK)
+        if self.source is not None and not clock_only:
             try:
                 raw.extend(self.source(begin, end) or ())
             except Exception as error:
@@ -426,13 +427,18 @@ class Lookahead:
         """Step every `interval` (absolute deadlines) until `close`; exceptions are reported."""
         started_cpu = time.thread_time()
         next_tick = self._now()
+        repeated = None
         while not self._closing:
             try:
                 self.step()
+                repeated = None
             except ClockStoppedError:
                 pass  # stopped between the check and the step
-            except Exception as error:  # the loop never dies
-                self._report(error, "the lookahead loop")
+            except Exception as error:  # the loop never dies; the same error is reported once
+                text = f"{type(error).__name__}: {error}"
+                if text != repeated:
+                    self._report(error, "the lookahead loop")
+                repeated = text
             self.cpu_seconds = time.thread_time() - started_cpu
             next_tick += self.interval
             now = self._now()
@@ -447,7 +453,10 @@ class Lookahead:
     def close(self, stop: bool = True) -> None:
         """Stop the thread (and, with `stop`, the transport: notes end). The sender stays open."""
         if stop:
-            self.stop()
+            try:
+                self.stop()
+            except SenderError as error:  # nothing is playing without a sender anyway
+                self._report(error, "stopping")
         self._closing = True
         self._wake.set()
         if self._thread is not None and self._thread is not threading.current_thread():

@@ -29,12 +29,14 @@ import os
 import select
 import signal
 import sys
+import threading
 import time
 from multiprocessing.connection import Listener
 
 from . import protocol
 from .core import SenderCore
 
+CONNECT_TIMEOUT = 60.0  # seconds to wait for the main process to connect, then give up
 HOUSEKEEPING = 0.05  # the longest wait without looking at the parent and the reports (s)
 REPORT_EVERY = 0.1  # stats and sent records at least this often while playing (s)
 MAX_SENT_BATCH = 1000  # sent records per report message (keeps each message small)
@@ -94,6 +96,8 @@ class SenderProcess:
         self.load_at = time.perf_counter()
         self.load_cpu = time.process_time()
         self.dropped_at = float("-inf")
+        self.spun = 0.0  # seconds spent spinning, and messages sent, since the last check_load
+        self.sends = 0
         self.dropped_before = False
         try:
             self.fileno = conn.fileno() if os.name == "posix" else None
@@ -283,12 +287,16 @@ class SenderProcess:
         Linux throttles a SCHED_FIFO process that runs more than 95 % of a
         second (it is stopped for the rest, ~50 ms): a stream dense enough to
         keep the sender spinning would get that gap every second. At normal
-        priority it gets no gap.
+        priority it gets no gap. Real time comes back once the load, counting
+        only the spin it would need at real time, is below 60 %.
         """
         cpu = time.process_time()
-        busy = (cpu - self.load_cpu) / max(now - self.load_at, 1e-9)
-        self.load_cpu, self.load_at = cpu, now
-        if self.realtime and busy > 0.8:
+        elapsed = max(now - self.load_at, 1e-9)
+        busy = (cpu - self.load_cpu) / elapsed
+        # What the load would be spinning only the measured margin (as at real time):
+        busy_at_realtime = busy - (self.spun - self.sends * self.measured_spin) / elapsed
+        self.load_cpu, self.load_at, self.spun, self.sends = cpu, now, 0.0, 0
+        if self.realtime and busy > 0.85:
             os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
             self.realtime = False
             self.dropped_at = now
@@ -298,9 +306,7 @@ class SenderProcess:
                     f"busy {busy:.0%} of a core: real-time priority is off while the load lasts "
                     "(Linux would throttle it); timing stays close, the spin is longer"
                 )
-        elif not self.realtime and now - self.dropped_at >= RT_RETRY:
-            # At normal priority the sender spins the whole `spin`, so its load
-            # says little about the load at real-time priority: just try again.
+        elif not self.realtime and now - self.dropped_at >= RT_RETRY and busy_at_realtime < 0.6:
             self.realtime, _ = ask_realtime(self.priority)
         self.current_spin = self.measured_spin if self.realtime else self.spin
 
@@ -342,9 +348,12 @@ class SenderProcess:
             if deadline is not None and deadline - now <= margin:
                 deadline, port, data = core.pop()
                 write = self.writers[port] if port < len(self.writers) else None
+                spun_from = perf()
                 while perf() < deadline:
                     pass
                 stamp = perf()  # immediately before the backend's write
+                self.spun += stamp - spun_from
+                self.sends += 1
                 try:
                     write(data)
                 except Exception as error:  # a gone port, a backend error: reported, never fatal
@@ -389,9 +398,14 @@ def main() -> int:
     # Nothing more goes to stdout: the main process stops reading it.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
+    # A main process that dies before it connects must not leave this one waiting.
+    watchdog = threading.Timer(CONNECT_TIMEOUT, os._exit, [1])
+    watchdog.daemon = True
+    watchdog.start()
     try:
         conn = listener.accept()
     finally:
+        watchdog.cancel()
         listener.close()
     process = SenderProcess(conn, settings)
 
