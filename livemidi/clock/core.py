@@ -71,8 +71,8 @@ class SenderCore:
     """Queued events, the ledger and the statistics of one timed sender.
 
     ``SenderCore(write, clock=time.perf_counter, late_threshold=0.001)``:
-    `write(port, data)` puts bytes on a port (and may raise OSError, which is
-    recorded in `errors` and does not stop anything); `clock()` is the time
+    `write(port, data)` puts bytes on a port (and may raise, which is
+    recorded in `errors` and stops nothing); `clock()` is the time
     used for timestamps.
     """
 
@@ -192,7 +192,7 @@ class SenderCore:
         stamp = self._clock()
         try:
             self._write(port, data)
-        except (OSError, ValueError) as error:
+        except Exception as error:  # a gone port, a backend's bug: recorded, never fatal
             self.record(port, data, deadline, stamp, error)
             return False
         self.record(port, data, deadline, stamp)

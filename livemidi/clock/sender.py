@@ -45,7 +45,7 @@ GC_EVERY = 2.0  # a full collection at most this often, and only with slack (gc 
 MIN_SPIN = 0.0001  # the least spin before a deadline (s), however precise the sleeps
 COMMAND_MARGIN = 0.0003  # no commands are read this close (s) to a deadline
 LOAD_EVERY = 0.25  # seconds between looks at the sender's own CPU use (real-time throttling)
-SPARSE_GAP = 0.05  # an event this long (s) after the previous one gets the whole spin
+SPARSE_GAP = 0.02  # an event this long (s) after the previous one gets the whole spin (≤ 5 % CPU)
 RT_RETRY = 2.0  # seconds at normal priority after a busy spell before asking for real time again
 
 
@@ -182,6 +182,13 @@ class SenderProcess:
             self.stop_reason = "shutdown"
         else:
             self.report_error(f"unknown command {kind!r} from the main process (ignored)")
+
+    def handle_safely(self, payload: bytes) -> None:
+        """`handle`, reporting (not raising) what goes wrong: the sender never dies of a command."""
+        try:
+            self.handle(payload)
+        except Exception as error:
+            self.report_error(f"a command from the main process failed and was ignored: {error!r}")
 
     # -- reports ---------------------------------------------------------------------
 
@@ -331,7 +338,7 @@ class SenderProcess:
                 try:
                     if self.pending():
                         while self.pending():
-                            self.handle(conn.recv_bytes())
+                            self.handle_safely(conn.recv_bytes())
                         deadline = core.next_deadline()
                 except (EOFError, OSError):
                     self.stop_reason = "the main process died"
@@ -366,7 +373,13 @@ class SenderProcess:
                 continue
             slack = HOUSEKEEPING if deadline is None else deadline - now - margin
             if slack > 0.002 or now - self.last_report > REPORT_EVERY and slack > 0.0005:
-                self.housekeeping(now, slack)
+                try:
+                    self.housekeeping(now, slack)
+                except (EOFError, OSError):
+                    self.stop_reason = "the main process died"  # the report pipe broke
+                    continue
+                except Exception as error:  # the sender never dies of its own bookkeeping
+                    self.report_error(f"housekeeping failed: {error!r}")
                 slack = HOUSEKEEPING if deadline is None else deadline - perf() - margin
             if slack > 0:
                 timeout = min(slack, HOUSEKEEPING)

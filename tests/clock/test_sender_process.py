@@ -156,3 +156,15 @@ def test_a_sender_that_dies_is_reported():
     with pytest.raises(SenderError):
         sender.flush()
     sender.shutdown()
+
+
+def test_a_garbled_command_is_reported_and_the_sender_goes_on(sender):
+    problems = []
+    sender.on_error = problems.append
+    sender._send(b"Zjunk")  # as if the pipe carried garbage: never from the public API
+    sender._send(b"E\x00\x01")  # a truncated batch
+    now = time.perf_counter()
+    sender.schedule([(now + 0.01, 0, [0xF8])])
+    sender.drain(timeout=5)
+    assert [s.data for s in sender.take_sent()] == [b"\xf8"]
+    assert len(problems) == 2 and "ignored" in problems[1]
