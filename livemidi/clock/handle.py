@@ -73,8 +73,11 @@ def message_bytes(message) -> bytes:
     )
 
 
-def _stop(conn, process, lock, flags: dict) -> None:
-    """Ask the sender to end its notes and exit; kill it if it does not (at exit or collection)."""
+def _stop(conn, process, lock, flags: dict, log_path: str) -> None:
+    """Ask the sender to end its notes and exit; kill it if it does not (at exit or collection).
+
+    Its log (its stderr) is removed when it holds nothing.
+    """
     flags["stopping"] = True
     try:
         with lock:
@@ -88,6 +91,11 @@ def _stop(conn, process, lock, flags: dict) -> None:
         process.wait(5)
     try:
         conn.close()
+    except OSError:
+        pass
+    try:
+        if os.path.getsize(log_path) == 0:
+            os.unlink(log_path)
     except OSError:
         pass
 
@@ -148,7 +156,9 @@ class Sender:
             self._process.kill()
             self._process.wait()
             raise
-        self._finalizer = weakref.finalize(self, _stop, self._conn, self._process, self._lock, self._flags)
+        self._finalizer = weakref.finalize(
+            self, _stop, self._conn, self._process, self._lock, self._flags, self.log_path
+        )
         self._reader = threading.Thread(target=self._read, name="livemidi sender reports", daemon=True)
         self._reader.start()
 

@@ -44,7 +44,7 @@ LIVENESS_EVERY = 1.0  # seconds between checks that the ports' devices are still
 GC_EVERY = 2.0  # a full collection at most this often, and only with slack (gc is off otherwise)
 MIN_SPIN = 0.0001  # the least spin before a deadline (s), however precise the sleeps
 COMMAND_MARGIN = 0.0003  # no commands are read this close (s) to a deadline
-LOAD_EVERY = 0.25  # seconds between looks at the sender's own CPU use (real-time throttling)
+LOAD_EVERY = 0.1  # seconds between looks at the sender's own CPU use (real-time throttling)
 SPARSE_GAP = 0.02  # an event this long (s) after the previous one gets the whole spin (≤ 5 % CPU)
 RT_RETRY = 2.0  # seconds at normal priority after a busy spell before asking for real time again
 
@@ -91,6 +91,7 @@ class SenderProcess:
         self.spin = float(settings.get("spin", 0.001))
         self.wake_samples: collections.deque[float] = collections.deque(maxlen=64)
         self.current_spin = self.measured_spin = self.spin  # until calibrate() has measured the sleeps
+        self.spin_cap = self.spin  # lowered while a dense stream keeps the sender busy (check_load)
         self.priority = int(settings.get("priority", 40))
         self.realtime_wanted = self.realtime = False  # set by main() when granted
         self.load_at = time.perf_counter()
@@ -274,7 +275,7 @@ class SenderProcess:
         if len(samples) >= 8:
             high = sorted(samples)[-max(1, len(samples) // 16)]  # the 4th-worst of 64
             self.measured_spin = min(self.spin, max(MIN_SPIN, 1.5 * high + 0.000075))
-        self.current_spin = self.measured_spin if self.realtime else self.spin
+        self.current_spin = min(self.measured_spin, self.spin_cap) if self.realtime else self.spin
         return self.current_spin
 
     def calibrate(self, sleeps: int = 24, length: float = 0.001) -> None:
@@ -289,33 +290,40 @@ class SenderProcess:
             self.observe_wake(perf() - wake)
 
     def check_load(self, now: float) -> None:
-        """Real-time priority off while the sender is busy most of a core, back on when not.
+        """Keep the sender under Linux's real-time throttle.
 
-        Linux throttles a SCHED_FIFO process that runs more than 95 % of a
-        second (it is stopped for the rest, ~50 ms): a stream dense enough to
-        keep the sender spinning would get that gap every second. At normal
-        priority it gets no gap. Real time comes back once the load, counting
-        only the spin it would need at real time, is below 60 %.
+        Linux stops a SCHED_FIFO process that runs more than 95 % of a second
+        for the rest of it (~50 ms: a gap in the music). A stream dense enough
+        to keep the sender spinning would get that gap every second. So above
+        85 % of a core the spin is halved (down to MIN_SPIN: a little late now
+        and then is better than a gap); below 60 % it grows back. If even the
+        least spin keeps the sender that busy, it drops to normal priority
+        (saying so once) and asks for real time again 2 s later, once the load
+        it would have at real time (counting only the measured spin) is low.
         """
         cpu = time.process_time()
         elapsed = max(now - self.load_at, 1e-9)
         busy = (cpu - self.load_cpu) / elapsed
-        # What the load would be spinning only the measured margin (as at real time):
-        busy_at_realtime = busy - (self.spun - self.sends * self.measured_spin) / elapsed
+        busy_at_realtime = busy - (self.spun - self.sends * min(self.measured_spin, self.spin_cap)) / elapsed
         self.load_cpu, self.load_at, self.spun, self.sends = cpu, now, 0.0, 0
-        if self.realtime and busy > 0.85:
-            os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
-            self.realtime = False
-            self.dropped_at = now
-            if not self.dropped_before:
-                self.dropped_before = True
-                self.report_error(
-                    f"busy {busy:.0%} of a core: real-time priority is off while the load lasts "
-                    "(Linux would throttle it); timing stays close, the spin is longer"
-                )
-        elif not self.realtime and now - self.dropped_at >= RT_RETRY and busy_at_realtime < 0.6:
+        if self.realtime:
+            if busy > 0.85 and self.spin_cap > MIN_SPIN:
+                self.spin_cap = max(MIN_SPIN, self.spin_cap / 2)
+            elif busy > 0.85:
+                os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+                self.realtime = False
+                self.dropped_at = now
+                if not self.dropped_before:
+                    self.dropped_before = True
+                    self.report_error(
+                        f"busy {busy:.0%} of a core even with the least spin: real-time priority is off "
+                        "while the load lasts (Linux would throttle it)"
+                    )
+            elif busy < 0.6 and self.spin_cap < self.spin:
+                self.spin_cap = min(self.spin, self.spin_cap * 1.25)
+        elif now - self.dropped_at >= RT_RETRY and busy_at_realtime < 0.6:
             self.realtime, _ = ask_realtime(self.priority)
-        self.current_spin = self.measured_spin if self.realtime else self.spin
+        self.current_spin = min(self.measured_spin, self.spin_cap) if self.realtime else self.spin
 
     def pending(self) -> bool:
         """True if a command (or end of file) waits on the connection; never blocks."""
@@ -351,7 +359,7 @@ class SenderProcess:
                 now = perf()
             # A sparse stream gets the whole `spin`: it costs little CPU, and
             # covers the rare long oversleep that the measured margin misses.
-            margin = spin if deadline is None or deadline - last < SPARSE_GAP else self.spin
+            margin = spin if deadline is None or deadline - last < SPARSE_GAP else max(spin, self.spin_cap)
             if deadline is not None and deadline - now <= margin:
                 deadline, port, data = core.pop()
                 write = self.writers[port] if port < len(self.writers) else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from fractions import Fraction as F
 
@@ -114,7 +113,7 @@ def test_bad_events_are_dropped_and_reported():
             ClockEvent(0.5, [0x90, 1, 1]),
             ClockEvent(begin, [0x90, 2, 1], port=7),
             ClockEvent(end, [0x90, 3, 1]),  # outside the window
-            ClockEvent(begin, [0x90, 4, 1], onset=begin + F(1, 10**9) if False else None),
+            ClockEvent(begin, [0x90, 4, 1]),  # the only good one
         ]
 
     rig = Rig(source)
@@ -260,4 +259,3 @@ def test_the_thread_runs_on_real_time_and_survives_errors():
     assert len(calls) >= 20 and len(problems) >= 10
     assert loop._thread is not None and not loop._thread.is_alive()
     assert not loop.running
-    assert threading.active_count() >= 1
