@@ -1,0 +1,191 @@
+"""The sender's logic without a process: ordering, cancel/retime, the ledger's releases, panic, protocol."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from livemidi.clock import Ledger
+from livemidi.clock import protocol
+from livemidi.clock.core import SenderCore, panic_bytes
+
+ON = bytes((0x90, 60, 100))
+OFF = bytes((0x80, 60, 0))
+
+
+class Wire:
+    """A fake clock and port: every write is kept with the time."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.writes: list[tuple[float, int, bytes]] = []
+
+    def write(self, port: int, data: bytes) -> None:
+        self.writes.append((self.t, port, data))
+
+    def core(self) -> SenderCore:
+        return SenderCore(self.write, clock=lambda: self.t)
+
+    def run(self, core: SenderCore, until: float) -> None:
+        while (deadline := core.next_deadline()) is not None and deadline <= until:
+            self.t = deadline
+            core.send_due(deadline)
+        self.t = until
+
+
+def test_events_go_in_deadline_order_note_offs_first_at_one_instant():
+    wire = Wire()
+    core = wire.core()
+    core.add(2.0, 1, 0, 0, ON)
+    core.add(1.0, 2, 0, 0, ON)
+    core.add(2.0, 3, 0, 0, OFF)  # the previous note's end, at the same instant
+    core.add(2.0, 4, 0, 1, b"\xf8")
+    wire.run(core, 3.0)
+    assert [(t, port, data) for t, port, data in wire.writes] == [
+        (1.0, 0, ON), (2.0, 0, OFF), (2.0, 0, ON), (2.0, 1, b"\xf8"),
+    ]  # fmt: skip
+    assert core.ledger.sounding() == [(0, 0, 60)]
+    assert [sent.time - sent.deadline for sent in core.take_sent()] == [0, 0, 0, 0]
+
+
+def test_retime_moves_queued_events_only():
+    wire = Wire()
+    core = wire.core()
+    core.add(1.0, 1, 0, 0, ON)
+    core.add(2.0, 2, 0, 0, OFF)
+    wire.run(core, 1.5)
+    assert core.retime(1, 5.0) is False  # already sent
+    assert core.retime(2, 3.0) is True
+    wire.run(core, 2.5)
+    assert len(wire.writes) == 1
+    wire.run(core, 3.0)
+    assert wire.writes[-1] == (3.0, 0, OFF)
+    assert len(core) == 0 and core.next_deadline() is None
+
+
+def test_cancel_ends_sounding_notes_at_once():
+    wire = Wire()
+    core = wire.core()
+    core.add(1.0, 1, 7, 0, ON)
+    core.add(9.0, 2, 7, 0, OFF)
+    core.add(5.0, 3, 7, 0, bytes((0x90, 62, 100)))
+    core.add(6.0, 4, 7, 0, bytes((0x80, 62, 0)))
+    core.add(5.0, 5, 8, 0, bytes((0x91, 64, 100)))
+    wire.run(core, 2.0)
+    assert core.cancel(tag=7) == 3
+    # the sounding note's off went at once; the unsent note needs none
+    assert wire.writes[-1] == (2.0, 0, OFF)
+    assert core.ledger.sounding() == []
+    wire.run(core, 10.0)
+    assert wire.writes[-1] == (5.0, 0, bytes((0x91, 64, 100)))  # the other tag plays on
+
+
+def test_a_note_off_still_queued_elsewhere_is_not_sent_early():
+    wire = Wire()
+    core = wire.core()
+    core.add(1.0, 1, 0, 0, ON)
+    core.add(4.0, 2, 1, 0, OFF)  # tagged differently, and kept
+    core.add(3.0, 3, 2, 0, OFF)
+    wire.run(core, 2.0)
+    core.cancel(tag=2)
+    assert len(wire.writes) == 1  # note 60 still has a note-off coming at 4.0
+    wire.run(core, 5.0)
+    assert wire.writes[-1] == (4.0, 0, OFF)
+
+
+def test_cancel_by_time_port_and_ids():
+    wire = Wire()
+    core = wire.core()
+    for id, (deadline, port) in enumerate([(1.0, 0), (2.0, 0), (3.0, 1), (4.0, 1), (5.0, 0)], start=1):
+        core.add(deadline, id, 0, port, bytes((0xB0, 1, id)))
+    assert core.cancel(after=4.0) == 2
+    assert core.cancel(port=1) == 1
+    assert core.cancel_ids([1, 99]) == 1
+    wire.run(core, 10.0)
+    assert [data[2] for _, _, data in wire.writes] == [2]
+
+
+def test_panic_and_release_all():
+    wire = Wire()
+    core = wire.core()
+    core.add(1.0, 1, 0, 0, ON)
+    core.add(1.0, 2, 0, 1, bytes((0x93, 40, 1)))
+    core.add(8.0, 3, 0, 0, OFF)
+    wire.run(core, 2.0)
+    del wire.writes[:]
+    core.panic(0, [0, 1])
+    assert wire.writes[0] == (2.0, 0, OFF)
+    assert [data for _, _, data in wire.writes[1:]] == panic_bytes()
+    assert core.ledger.sounding() == [(1, 3, 40)]
+    del wire.writes[:]
+    core.release_all()
+    assert wire.writes == [(2.0, 1, bytes((0x80 | 3, 40, 0)))]
+    assert len(core) == 0 and len(core.ledger) == 0
+
+
+def test_panic_bytes_reset_every_channel():
+    messages = panic_bytes()
+    assert len(messages) == 64
+    assert bytes((0xBF, 64, 0)) in messages and bytes((0xB0, 123, 0)) in messages
+    assert bytes((0xE5, 0, 64)) in messages and bytes((0xB9, 120, 0)) in messages
+
+
+def test_late_events_are_counted_and_failures_reported():
+    wire = Wire()
+    core = SenderCore(wire.write, clock=lambda: wire.t, late_threshold=0.001)
+    core.add(1.0, 1, 0, 0, ON)
+    wire.t = 1.0005
+    core.send_due(wire.t)
+    wire.t = 3.0
+    core.add(2.0, 2, 0, 0, OFF)
+    core.send_due(wire.t)
+    assert (core.sent_count, core.late_count, core.worst_late) == (2, 1, 1.0)
+
+    def broken(port, data):
+        raise OSError("device unplugged")
+
+    core = SenderCore(broken)
+    core.add(0.0, 1, 0, 0, ON)
+    core.add(0.0, 2, 0, 0, ON)
+    assert core.send_due(1.0) == 2  # both attempted, neither stops the sender
+    assert core.take_errors() == ["could not send 90 3c 64 on port 0: device unplugged (×2)"]
+    assert core.sent_count == 0 and len(core.ledger) == 0
+
+
+def test_ledger():
+    ledger = Ledger()
+    ledger.update(0, bytes((0x90, 60, 100)))
+    ledger.update(0, bytes((0x90, 60, 100)))
+    ledger.update(2, bytes((0x95, 61, 1)))
+    ledger.update(0, bytes((0xB0, 60, 100)))  # not a note
+    assert ledger.sounding() == [(0, 0, 60), (2, 5, 61)]
+    assert list(ledger.releases(2)) == [(2, bytes((0x85, 61, 0)))]
+    ledger.update(0, bytes((0x90, 60, 0)))  # velocity 0 is a note-off, and one ends the note
+    assert ledger.sounding() == [(2, 5, 61)]
+    ledger.forget(2)
+    assert len(ledger) == 0
+
+
+def test_protocol_round_trips():
+    events = [(1.5, 1, 2, 3, b"\x90\x3c\x64"), (2.25, 2**32 - 1, 0, 254, bytes([0xF0, *range(100), 0xF7]))]
+    assert protocol.unpack_events(protocol.pack_events(events)) == events
+    assert protocol.unpack_retime(protocol.pack_retime([(5, 1.25), (6, 2.5)])) == [(5, 1.25), (6, 2.5)]
+    assert protocol.unpack_cancel_ids(protocol.pack_cancel_ids([1, 2, 3])) == [1, 2, 3]
+    for args in [(None, None, None), (7, None, None), (None, 2.5, 3), (0, 0.0, 0)]:
+        assert protocol.unpack_cancel(protocol.pack_cancel(*args)) == args
+    assert protocol.unpack_panic(protocol.pack_panic(None)) is None
+    assert protocol.unpack_panic(protocol.pack_panic(4)) == 4
+    assert protocol.unpack_flush(protocol.pack_flush(9, True)) == (9, True)
+    assert protocol.unpack_json(protocol.pack_json(b"O", 3, {"name": "x"})) == (3, {"name": "x"})
+    sent = [(1.0, 0.5, 1, b"\xf8"), (2.0, 1.5, 0, b"\x80\x3c\x00")]
+    assert protocol.unpack_sent(protocol.pack_sent(sent)) == sent
+    assert protocol.unpack_stats(protocol.pack_stats(1, 2, 0.5, 3, 4, 1.25)) == (1, 2, 0.5, 3, 4, 1.25)
+    # a batch of a window's events is small: 19 bytes a record plus the message
+    assert len(protocol.pack_events([(0.0, 1, 0, 0, b"\x90\x3c\x64")] * 100)) == 1 + 100 * 22
+
+
+@pytest.mark.parametrize("port", [-1, 256])
+def test_protocol_refuses_ports_out_of_range(port):
+    with pytest.raises(struct.error):
+        protocol.pack_events([(0.0, 1, 0, port, b"\xf8")])
