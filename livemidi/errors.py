@@ -12,9 +12,11 @@ also of the builtin type that a mido user's code already catches::
      │    ├── MidiTruncatedError   (also EOFError: the data ends too early, as mido raises EOFError)
      │    └── KeySignatureError    (an impossible key signature; mido exports this name)
      ├── MiniNotationError         (also ValueError; a syntax error in pattern text, with its column)
+     ├── ClockStoppedError         (also RuntimeError) a stopped tempo map was asked for a time
      └── PortError                 (also OSError: mido raises IOError for port trouble)
           ├── PortNotFoundError     no port matches a name; lists the ports there are
-          └── PortDisconnectedError an open port's device, peer or server went away
+          ├── PortDisconnectedError an open port's device, peer or server went away
+          └── SenderError           the timed-sender process could not start, or has stopped
 
     MidiFileWarning (a UserWarning): what a lenient read (``strict=False``) repaired or skipped
 
@@ -125,3 +127,11 @@ class MidiFileWarning(UserWarning):
 
     The text says what was found and where, like a `MidiParseError`.
     """
+
+
+class ClockStoppedError(LivemidiError, RuntimeError):
+    """A stopped tempo map (or transport) was asked to convert a cycle to a time."""
+
+
+class SenderError(PortError):
+    """The timed-sender process (`livemidi.clock.Sender`) could not start, or is no longer running."""

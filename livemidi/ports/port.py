@@ -404,6 +404,28 @@ class Port(metaclass=_PortKind):
         with self._lock:
             self._write(msg)
 
+    def byte_writer(self) -> Callable[[bytes], None]:
+        """A function that puts the bytes of one message straight on the device.
+
+        For a single owner that has checked the bytes already (the timed
+        sender in `livemidi.clock`): no decoding, no lock, no liveness check,
+        so nothing but the backend's write stands between the call and the
+        wire. Its owner calls `check_alive` from time to time instead. Bytes
+        that are not one valid message reach the device as they are.
+        """
+        if not self.is_output:
+            raise ValueError("not an output port")
+        write_message = getattr(self._device, "write_message", None)
+        if write_message is not None:  # a hand-written port takes messages
+            return lambda data: write_message(Message.from_bytes(data))
+        return self._device.write
+
+    def check_alive(self) -> None:
+        """Raise `PortDisconnectedError` if the device, its peer or its server has gone."""
+        if self.closed:
+            raise ValueError("check_alive() called on closed port")
+        self._check_alive(force=True)
+
     def reset(self) -> None:
         """Send "All Notes Off" and "Reset All Controllers" on all channels."""
         if self.closed:

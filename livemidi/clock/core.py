@@ -1,0 +1,273 @@
+"""The timed sender's bookkeeping: the queue, cancel/retime, the ledger, the sent log.
+
+`SenderCore` is everything the sender process does except waiting and I/O:
+it keeps the queued events (a heap by deadline), applies commands, and when
+told the time, sends what is due through a ``write(port, data)`` function,
+timestamping each message immediately before the write. The sender process
+(`livemidi.clock.sender`) wraps it with the wait-then-spin loop and the pipe;
+`VirtualSender` wraps it with a virtual clock for tests and offline rendering.
+
+The rule that keeps notes from hanging lives here: when a cancel removes a
+note-off whose note sounds and has no other note-off queued, the note-off is
+sent at once.
+
+Misuse: the core is not thread-safe; one thread owns it. `data` must be the
+bytes of exactly one valid message (the sender process checks on arrival).
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from .ledger import Ledger, note_key, note_off_bytes
+
+__all__ = ["SenderCore", "Sent", "panic_bytes"]
+
+ANY = None
+
+
+class Sent(NamedTuple):
+    """A message the sender put on a port: when (perf_counter s), when it was due, where, what."""
+
+    time: float
+    deadline: float
+    port: int
+    data: bytes
+
+
+class _Entry:
+    __slots__ = ("deadline", "id", "tag", "port", "data", "order", "seq", "off")
+
+    def __init__(self, deadline: float, id: int, tag: int, port: int, data: bytes, seq: int) -> None:
+        key = note_key(data)
+        self.deadline = deadline
+        self.id = id
+        self.tag = tag
+        self.port = port
+        self.data = data
+        self.seq = seq
+        # At one deadline note-offs go first, so that a repeated note is not
+        # silenced by the previous note's off that falls on the same instant.
+        self.off = (port, key[1], key[2]) if key is not None and not key[0] else None
+        self.order = 0 if self.off is not None else 1
+
+
+def panic_bytes() -> list[bytes]:
+    """What panic sends after the note-offs, on each of the 16 channels:
+    sustain off, all sounds off, all notes off, pitch bend centre."""
+    messages = []
+    for channel in range(16):
+        messages.append(bytes((0xB0 | channel, 64, 0)))
+        messages.append(bytes((0xB0 | channel, 120, 0)))
+        messages.append(bytes((0xB0 | channel, 123, 0)))
+        messages.append(bytes((0xE0 | channel, 0, 64)))
+    return messages
+
+
+class SenderCore:
+    """Queued events, the ledger and the statistics of one timed sender.
+
+    ``SenderCore(write, clock=time.perf_counter, late_threshold=0.001)``:
+    `write(port, data)` puts bytes on a port (and may raise OSError, which is
+    recorded in `errors` and does not stop anything); `clock()` is the time
+    used for timestamps.
+    """
+
+    def __init__(
+        self,
+        write: Callable[[int, bytes], None],
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+        late_threshold: float = 0.001,
+        keep_sent: bool = True,
+    ) -> None:
+        self._write = write
+        self._clock = clock
+        self.late_threshold = late_threshold
+        self.keep_sent = keep_sent
+        self._heap: list[tuple[float, int, int, int]] = []  # (deadline, order, seq, id)
+        self._entries: dict[int, _Entry] = {}
+        self._pending_offs: dict[tuple[int, int, int], int] = {}
+        self._seq = 0
+        self.ledger = Ledger()
+        self.sent: list[Sent] = []
+        self.sent_count = 0
+        self.late_count = 0
+        self.worst_late = 0.0
+        self.errors: dict[str, int] = {}  # message -> how many times, since last taken
+
+    # -- the queue ---------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(self, deadline: float, id: int, tag: int, port: int, data: bytes) -> None:
+        """Queue `data` for `port` at `deadline`. An id already queued is replaced."""
+        if id in self._entries:
+            self._remove(id)
+        self._seq += 1
+        entry = _Entry(deadline, id, tag, port, bytes(data), self._seq)
+        self._entries[id] = entry
+        if entry.off is not None:
+            self._pending_offs[entry.off] = self._pending_offs.get(entry.off, 0) + 1
+        heapq.heappush(self._heap, (deadline, entry.order, entry.seq, id))
+
+    def add_many(self, events: Iterable[tuple[float, int, int, int, bytes]]) -> None:
+        for deadline, id, tag, port, data in events:
+            self.add(deadline, id, tag, port, data)
+
+    def _remove(self, id: int) -> _Entry | None:
+        entry = self._entries.pop(id, None)
+        if entry is not None and entry.off is not None:
+            left = self._pending_offs[entry.off] - 1
+            if left:
+                self._pending_offs[entry.off] = left
+            else:
+                del self._pending_offs[entry.off]
+        return entry  # its heap tuple stays and is skipped when it comes up
+
+    def retime(self, id: int, deadline: float) -> bool:
+        """Move a queued event to a new deadline; False if it was already sent or cancelled."""
+        entry = self._entries.get(id)
+        if entry is None:
+            return False
+        self._seq += 1
+        entry.deadline = deadline
+        entry.seq = self._seq
+        heapq.heappush(self._heap, (deadline, entry.order, entry.seq, id))
+        return True
+
+    def next_deadline(self) -> float | None:
+        """The earliest deadline queued, or None."""
+        heap = self._heap
+        entries = self._entries
+        while heap:
+            deadline, _, seq, id = heap[0]
+            entry = entries.get(id)
+            if entry is not None and entry.seq == seq:
+                return deadline
+            heapq.heappop(heap)  # cancelled or retimed: a stale tuple
+        return None
+
+    # -- sending -----------------------------------------------------------------------
+
+    def pop(self) -> tuple[float, int, bytes] | None:
+        """Take the earliest event off the queue: (deadline, port, data), or None.
+
+        The sender process pops the next event *before* spinning to its
+        deadline, so that nothing but the write stands between the end of the
+        spin and the wire; then it calls `record`.
+        """
+        heap = self._heap
+        entries = self._entries
+        while heap:
+            deadline, _, seq, id = heapq.heappop(heap)
+            entry = entries.get(id)
+            if entry is not None and entry.seq == seq:
+                self._remove(id)
+                return deadline, entry.port, entry.data
+        return None
+
+    def record(self, port: int, data: bytes, deadline: float, stamp: float, error: Exception | None = None) -> None:
+        """Account for a write of `data` on `port` at `stamp` (perf_counter s), or for its failure."""
+        if error is not None:
+            text = f"could not send {data.hex(' ')} on port {port}: {error}"
+            self.errors[text] = self.errors.get(text, 0) + 1
+            return
+        self.ledger.update(port, data)
+        self.sent_count += 1
+        late = stamp - deadline
+        if late > self.late_threshold:
+            self.late_count += 1
+            if late > self.worst_late:
+                self.worst_late = late
+        if self.keep_sent:
+            self.sent.append(Sent(stamp, deadline, port, data))
+
+    def emit(self, port: int, data: bytes, deadline: float) -> bool:
+        """Send now: timestamp, write, then `record`. False if the write failed."""
+        stamp = self._clock()
+        try:
+            self._write(port, data)
+        except (OSError, ValueError) as error:
+            self.record(port, data, deadline, stamp, error)
+            return False
+        self.record(port, data, deadline, stamp)
+        return True
+
+    def send_due(self, now: float) -> int:
+        """Send every event due at or before `now`, in order; returns how many."""
+        count = 0
+        while True:
+            deadline = self.next_deadline()
+            if deadline is None or deadline > now:
+                return count
+            deadline, port, data = self.pop()
+            self.emit(port, data, deadline)
+            count += 1
+
+    # -- cancelling --------------------------------------------------------------------
+
+    def _release(self, removed: list[_Entry]) -> None:
+        """Send the note-offs of sounding notes that lost their last queued note-off."""
+        now = self._clock()
+        done = set()
+        for entry in removed:
+            key = entry.off
+            if key is None or key in done or self._pending_offs.get(key):
+                continue
+            done.add(key)
+            port, channel, note = key
+            if self.ledger.is_sounding(port, channel, note):
+                self.emit(port, note_off_bytes(channel, note), now)
+
+    def cancel(self, tag: int | None = ANY, after: float | None = None, port: int | None = ANY) -> int:
+        """Remove the queued events that match all the given filters (none: all of them).
+
+        `tag`: that tag only; `after`: deadlines at or after this time;
+        `port`: that port only. Returns how many were removed.
+        """
+        chosen = [
+            id
+            for id, entry in self._entries.items()
+            if (tag is ANY or entry.tag == tag)
+            and (after is None or entry.deadline >= after)
+            and (port is ANY or entry.port == port)
+        ]
+        return self.cancel_ids(chosen)
+
+    def cancel_ids(self, ids: Iterable[int]) -> int:
+        """Remove the queued events with these ids (ids already sent are ignored)."""
+        removed = [entry for entry in (self._remove(id) for id in ids) if entry is not None]
+        if not self._entries:
+            self._heap.clear()
+        self._release(removed)
+        return len(removed)
+
+    def release_all(self, port: int | None = ANY) -> None:
+        """Cancel the queue (of one port, or all) and end every sounding note there."""
+        self.cancel(port=port)
+        now = self._clock()
+        for p, data in list(self.ledger.releases(port)):
+            self.emit(p, data, now)
+
+    def panic(self, port: int | None, ports: Iterable[int]) -> None:
+        """Release a port's notes (or every port's), then reset all 16 channels there."""
+        self.release_all(port)
+        now = self._clock()
+        for p in [port] if port is not None else ports:
+            for data in panic_bytes():
+                self.emit(p, data, now)
+
+    # -- reports -----------------------------------------------------------------------
+
+    def take_sent(self) -> list[Sent]:
+        sent, self.sent = self.sent, []
+        return sent
+
+    def take_errors(self) -> list[str]:
+        errors, self.errors = self.errors, {}
+        return [text if count == 1 else f"{text} (×{count})" for text, count in errors.items()]

@@ -1,0 +1,459 @@
+"""The lookahead loop: asks a source for the next window, ships deadlines to the sender.
+
+`Lookahead(source, sender, tempo)` runs in a thread of the main process
+(or step by step with `step`, on a virtual clock, for tests). Every
+`interval` seconds it asks ``source(begin, end)`` for the events of the
+next window of cycles, up to `lookahead` seconds ahead (plus the largest
+port latency), turns cycles into deadlines with the `TempoMap` and each
+port's latency, and ships them to the timed sender in one command. It
+knows nothing of patterns: a source is any callable returning `ClockEvent`s
+(or plain tuples) whose onsets fall in the window.
+
+What the performer does acts at once: `set_tempo` retimes what was shipped,
+`requery` cancels and re-asks (a pattern swap), `hush` and `stop` cancel
+(the sender ends the notes), `panic` silences. Errors never stop the music:
+an exception from the source is reported (`on_error`) and that window is
+skipped; a bad event is reported and dropped; the thread never dies. See
+docs/scheduling.md for the whole path and for what happens in a stall.
+
+Misuse: every method may be called from any thread (one lock guards the
+state), but the source is called with that lock held, so a source must not
+call back into the loop.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Hashable, Iterable
+from fractions import Fraction
+from typing import NamedTuple
+
+from ..errors import ClockStoppedError
+from .events import ClockEvent
+from .handle import message_bytes
+from .midiclock import MIDI_CLOCK, MidiClockOut
+from .tempo import Position, TempoMap, as_cycle
+
+__all__ = ["Lookahead", "LoopStatus"]
+
+PRUNE_AFTER = 1.0  # seconds after its deadline that a shipped record is forgotten
+
+
+class LoopStatus(NamedTuple):
+    """What a toolbar shows: position, tempo, transport, lateness, trouble."""
+
+    position: Position
+    bpm: Fraction
+    running: bool
+    late: int  # events the sender sent late (count)
+    worst_late: float  # seconds
+    skipped: int  # events skipped because their onset was too far in the past (a stall)
+    errors: int  # source errors and bad events reported
+
+
+class _Shipped:
+    __slots__ = ("onset", "cycle", "port", "tag", "deadline")
+
+    def __init__(self, onset: Fraction, cycle: Fraction, port: int, tag: int, deadline: float) -> None:
+        self.onset = onset
+        self.cycle = cycle
+        self.port = port
+        self.tag = tag
+        self.deadline = deadline
+
+
+def _default_on_error(error: BaseException, where: str) -> None:
+    text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    print(f"livemidi clock: {where}: {text}", file=sys.stderr)
+
+
+class Lookahead:
+    """``Lookahead(source, sender, tempo=None, *, lookahead=0.1, interval=0.005, latency=None,
+    max_late=0.05, start_delay=0.05, midi_clock=None, threaded=True, now=time.perf_counter,
+    sleep=None, on_error=None)``
+
+    `source(begin, end)` returns events (may be None: only the MIDI clock
+    plays). `sender` is a `Sender` or `VirtualSender`. `tempo` defaults to a
+    new `TempoMap` at 120 BPM. `lookahead` (seconds, 0.01 to 2) is how far
+    ahead events are shipped; `interval` how often the loop wakes. `latency`
+    maps ports to milliseconds by which that port's sound comes out late:
+    its events are sent that much early. `max_late`: events whose onset is
+    further in the past than this are skipped rather than played late.
+    `start_delay`: how far after the call `start` and `resume` put the first
+    beat, so it is shipped on time. With ``threaded=False`` nothing runs by
+    itself: call `step`. `now`/`sleep` replace the clock (virtual time).
+    `on_error(exception, where)` reports problems (default: stderr).
+    """
+
+    def __init__(
+        self,
+        source: Callable[[Fraction, Fraction], Iterable] | None,
+        sender,
+        tempo: TempoMap | None = None,
+        *,
+        lookahead: float = 0.1,
+        interval: float = 0.005,
+        latency: dict | None = None,
+        max_late: float = 0.05,
+        start_delay: float = 0.05,
+        midi_clock: MidiClockOut | None = None,
+        threaded: bool = True,
+        now: Callable[[], float] = time.perf_counter,
+        sleep: Callable[[float], None] | None = None,
+        on_error: Callable[[BaseException, str], None] | None = None,
+    ) -> None:
+        if not 0.01 <= lookahead <= 2.0:
+            raise ValueError(f"lookahead must be from 0.01 to 2 seconds, got {lookahead!r}")
+        if not 0.0005 <= interval <= lookahead / 2:
+            raise ValueError(f"interval must be from 0.0005 s to half the lookahead ({lookahead / 2} s), got {interval!r}")
+        if not 0 <= max_late <= 1:
+            raise ValueError(f"max_late must be from 0 to 1 second, got {max_late!r}")
+        if not 0 <= start_delay <= 1:
+            raise ValueError(f"start_delay must be from 0 to 1 second, got {start_delay!r}")
+        self.source = source
+        self.sender = sender
+        self.tempo = tempo if tempo is not None else TempoMap(now=now)
+        self.lookahead = lookahead
+        self.interval = interval
+        self.max_late = max_late
+        self.start_delay = start_delay
+        self.midi_clock = midi_clock
+        self.threaded = threaded
+        self.on_error = on_error or _default_on_error
+        self._now = now
+        self._sleep = sleep
+        self._lock = threading.RLock()
+        self._wake = threading.Event()
+        self._closing = False
+        self._thread: threading.Thread | None = None
+        self._next: Fraction | None = None  # where the next window begins; None while stopped
+        self._shipped: dict[int, _Shipped] = {}
+        self._tags: dict[Hashable, int] = {None: 0}
+        self._latency: dict[int, float] = {}
+        self._last_prune = float("-inf")
+        self.skipped = 0
+        self.errors = 0
+        self.last_error: BaseException | None = None
+        self.cpu_seconds = 0.0  # CPU time of the loop's thread
+        for port, ms in (latency or {}).items():
+            self.set_latency(port, ms)
+
+    # -- reporting ---------------------------------------------------------------------
+
+    def _report(self, error: BaseException, where: str) -> None:
+        self.errors += 1
+        self.last_error = error
+        try:
+            self.on_error(error, where)
+        except Exception:
+            pass
+
+    def status(self) -> LoopStatus:
+        """Position, BPM, transport, late/skipped/error counts, for a toolbar."""
+        stats = self.sender.stats
+        with self._lock:
+            return LoopStatus(
+                self.tempo.position(self._now()), self.tempo.bpm, self.tempo.running,
+                stats.late, stats.worst_late, self.skipped, self.errors,
+            )  # fmt: skip
+
+    def position(self) -> Position:
+        with self._lock:
+            return self.tempo.position(self._now())
+
+    # -- ports and tags ----------------------------------------------------------------
+
+    def set_latency(self, port: int | str, ms: float) -> None:
+        """Send `port`'s events `ms` milliseconds early (negative: late); retimes what was shipped."""
+        if isinstance(ms, bool) or not isinstance(ms, (int, float, Fraction)) or not -1000 <= ms <= 1000:
+            raise ValueError(f"latency must be a number of milliseconds from -1000 to 1000, got {ms!r}")
+        with self._lock:
+            index = self.sender.port_index(port)
+            self._latency[index] = float(ms) / 1000
+            if self.tempo.running:
+                self._retime(lambda record: record.port == index)
+
+    def latency(self, port: int | str) -> float:
+        """`port`'s latency in milliseconds."""
+        return self._latency.get(self.sender.port_index(port), 0.0) * 1000
+
+    def _tag(self, tag: Hashable) -> int:
+        number = self._tags.get(tag)
+        if number is None:
+            try:
+                number = self._tags[tag] = len(self._tags)
+            except TypeError:
+                raise TypeError(f"a tag must be hashable (a loop name, a number...), got {tag!r}") from None
+        return number
+
+    # -- one step ----------------------------------------------------------------------
+
+    def step(self, now: float | None = None) -> int:
+        """Ship the next window if it is due; returns how many events were shipped."""
+        with self._lock:
+            now = self._now() if now is None else now
+            if self._next is None or not self.tempo.running:
+                return 0
+            if now - self._last_prune >= PRUNE_AFTER / 2:
+                self._prune(now)
+            tempo = self.tempo
+            horizon = now + self.lookahead + max([0.0, *self._latency.values()])
+            end = tempo.snap(tempo.cycle_at(horizon))
+            earliest = tempo.snap(tempo.cycle_at(now - self.max_late))
+            if self._next < earliest:  # a stall: do not replay the past
+                self._next = earliest
+            if end <= self._next:
+                return 0
+            begin, self._next = self._next, end
+            return self._ship(self._query(begin, end), now)
+
+    def _query(self, begin: Fraction, end: Fraction, only_tag: int | None = None) -> list[tuple]:
+        """The events with onsets in [begin, end) as (onset, cycle, port, tag, data), checked."""
+        raw: list = []
+        if self.midi_clock is not None:
+            raw.extend(self.midi_clock.pulses(begin, end, self.tempo.beats_per_bar))
+        if self.source is not None:
+            try:
+                raw.extend(self.source(begin, end) or ())
+            except Exception as error:
+                self._report(error, f"the source raised for cycles {begin}–{end} (window skipped)")
+        events = []
+        problem = None
+        for event in raw:
+            try:
+                checked = self._check(event, begin, end)
+            except (TypeError, ValueError) as error:
+                problem = problem or error
+                continue
+            if only_tag is None or checked[3] == only_tag:
+                events.append(checked)
+        if problem is not None:
+            self._report(problem, f"a bad event from the source for cycles {begin}–{end} (dropped)")
+        return events
+
+    def _check(self, event, begin: Fraction, end: Fraction) -> tuple:
+        if not isinstance(event, tuple) or not 2 <= len(event) <= 5:
+            raise TypeError(f"an event is ClockEvent(cycle, message, port=0, tag=None, onset=None), got {event!r}")
+        event = ClockEvent(*event)
+        cycle = as_cycle(event.cycle, "an event's cycle")
+        onset = cycle if event.onset is None else as_cycle(event.onset, "an event's onset")
+        if not begin <= onset < end:
+            raise ValueError(f"an event's onset must be in the window asked for, [{begin}, {end}), got {onset}")
+        if cycle < onset:
+            raise ValueError(f"an event cannot come before its onset: cycle {cycle} < onset {onset}")
+        return (onset, cycle, self.sender.port_index(event.port), self._tag(event.tag), message_bytes(event.message))
+
+    def _ship(self, events: list[tuple], now: float) -> int:
+        tempo = self.tempo
+        latency = self._latency
+        cutoff = now - self.max_late
+        records = []
+        kept = []
+        times: dict[Fraction, float] = {}
+        for onset, cycle, port, tag, data in events:
+            early = latency.get(port, 0.0)
+            onset_time = times.get(onset)
+            if onset_time is None:
+                onset_time = times[onset] = tempo.time_at(onset)
+            if onset_time - early < cutoff:
+                self.skipped += 1
+                continue
+            deadline = (onset_time if cycle == onset else tempo.time_at(cycle)) - early
+            records.append((deadline, port, data, tag))
+            kept.append(_Shipped(onset, cycle, port, tag, deadline))
+        if not records:
+            return 0
+        ids = self.sender.schedule(records)
+        for id, record in zip(ids, kept):
+            self._shipped[id] = record
+        return len(records)
+
+    def _prune(self, now: float) -> None:
+        self._last_prune = now
+        old = now - PRUNE_AFTER
+        for id in [id for id, record in self._shipped.items() if record.deadline < old]:
+            del self._shipped[id]
+
+    def _retime(self, chosen: Callable[[_Shipped], bool]) -> int:
+        tempo = self.tempo
+        pairs = []
+        for id, record in self._shipped.items():
+            if chosen(record):
+                record.deadline = tempo.time_at(record.cycle) - self._latency.get(record.port, 0.0)
+                pairs.append((id, record.deadline))
+        self.sender.retime(pairs)
+        return len(pairs)
+
+    # -- what the performer does --------------------------------------------------------
+
+    def set_tempo(self, bpm, at=None) -> Fraction:
+        """Change the tempo now (`at` None) or at cycle `at`; what was shipped is retimed at once.
+
+        Returns the cycle where the change takes effect.
+        """
+        with self._lock:
+            now = self._now()
+            cycle = self.tempo.set_tempo(bpm, at, now=now)
+            if self.tempo.running:
+                self._retime(lambda record: record.cycle >= cycle)
+        self._wake.set()
+        return cycle
+
+    @property
+    def bpm(self) -> Fraction:
+        return self.tempo.bpm
+
+    def requery(self, from_cycle=None, tag: Hashable = None) -> None:
+        """Cancel what was shipped with onsets from `from_cycle` on (None: now) and ask the source again.
+
+        With a `tag`, only that tag's events are cancelled and kept from the
+        new answer: a swap of one loop leaves the others alone.
+        """
+        with self._lock:
+            if self._next is None or not self.tempo.running:
+                return
+            now = self._now()
+            current = self.tempo.snap(self.tempo.cycle_at(now))
+            cycle = current if from_cycle is None else max(as_cycle(from_cycle, "from_cycle"), current)
+            number = None if tag is None else self._tags.get(tag)
+            if tag is not None and number is None:
+                number = self._tag(tag)  # nothing shipped yet; the new answer may have some
+            drop = [
+                id for id, record in self._shipped.items()
+                if record.onset >= cycle and (number is None or record.tag == number)
+            ]  # fmt: skip
+            self.sender.cancel_ids(drop)
+            for id in drop:
+                del self._shipped[id]
+            if cycle < self._next:
+                self._ship(self._query(cycle, self._next, only_tag=number), now)
+
+    def hush(self, tag: Hashable = None) -> None:
+        """Cancel what was shipped (of one tag, or all but the MIDI clock); sounding notes end now."""
+        with self._lock:
+            clock = self._tags.get(MIDI_CLOCK)
+            number = None if tag is None else self._tags.get(tag)
+            if tag is not None and number is None:
+                return
+            drop = [
+                id for id, record in self._shipped.items()
+                if (record.tag == number if number is not None else record.tag != clock)
+            ]  # fmt: skip
+            self.sender.cancel_ids(drop)
+            for id in drop:
+                del self._shipped[id]
+
+    def panic(self, port: int | str | None = None) -> None:
+        """The sender's panic on a port (or all), then the MIDI clock's pulses are shipped again."""
+        with self._lock:
+            index = None if port is None else self.sender.port_index(port)
+            self.sender.panic(index)
+            for id in [id for id, record in self._shipped.items() if index is None or record.port == index]:
+                del self._shipped[id]
+            if self.midi_clock is not None and MIDI_CLOCK in self._tags:
+                self.requery(tag=MIDI_CLOCK)
+
+    # -- transport ---------------------------------------------------------------------
+
+    def start(self, cycle=0) -> None:
+        """Play from `cycle` (default 0), `start_delay` seconds from now; starts the thread."""
+        cycle = as_cycle(cycle)
+        with self._lock:
+            if self.tempo.running:
+                self._halt(send_stop=False)
+            self.tempo.start(cycle, now=self._now() + self.start_delay)
+            self._begin(cycle, self.midi_clock.start(cycle, self.tempo.beats_per_bar) if self.midi_clock else [])
+
+    def resume(self) -> None:
+        """Continue from where `stop` left off, `start_delay` seconds from now."""
+        with self._lock:
+            if self.tempo.running:
+                return
+            cycle = self.tempo.resume(now=self._now() + self.start_delay)
+            self._begin(cycle, self.midi_clock.resume(cycle, self.tempo.beats_per_bar) if self.midi_clock else [])
+
+    continue_ = resume
+
+    def _begin(self, cycle: Fraction, transport: list) -> None:
+        self._next = cycle
+        if transport:
+            self._ship([self._check(event, cycle, cycle + 1) for event in transport], self._now())
+        if self.threaded:
+            self._ensure_thread()
+        self._wake.set()
+
+    def stop(self) -> Fraction | None:
+        """Stop: queued events are cancelled (sounding notes end now), MIDI clock ports get Stop.
+
+        Returns the cycle where it stopped (None if it was not running).
+        """
+        with self._lock:
+            if not self.tempo.running:
+                return None
+            return self._halt(send_stop=True)
+
+    def _halt(self, send_stop: bool) -> Fraction:
+        now = self._now()
+        cycle = self.tempo.stop(now=now)
+        self.sender.cancel()
+        self._shipped.clear()
+        self._next = None
+        if send_stop and self.midi_clock is not None:
+            self.sender.schedule([(now, port, data, self._tag(MIDI_CLOCK)) for port, data in self.midi_clock.stop()])
+        return cycle
+
+    @property
+    def running(self) -> bool:
+        return self.tempo.running
+
+    # -- the thread --------------------------------------------------------------------
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._closing = False
+            self._thread = threading.Thread(target=self.run, name="livemidi lookahead", daemon=True)
+            self._thread.start()
+
+    def run(self) -> None:
+        """Step every `interval` (absolute deadlines) until `close`; exceptions are reported."""
+        started_cpu = time.thread_time()
+        next_tick = self._now()
+        while not self._closing:
+            try:
+                self.step()
+            except ClockStoppedError:
+                pass  # stopped between the check and the step
+            except Exception as error:  # the loop never dies
+                self._report(error, "the lookahead loop")
+            self.cpu_seconds = time.thread_time() - started_cpu
+            next_tick += self.interval
+            now = self._now()
+            if next_tick < now:
+                next_tick = now  # behind: catch up with one step, not a burst
+            if self._sleep is not None:
+                self._sleep(next_tick - now)
+            elif self._wake.wait(next_tick - now):
+                self._wake.clear()
+                next_tick = self._now()
+
+    def close(self, stop: bool = True) -> None:
+        """Stop the thread (and, with `stop`, the transport: notes end). The sender stays open."""
+        if stop:
+            self.stop()
+        self._closing = True
+        self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(5)
+
+    def __enter__(self) -> Lookahead:
+        return self
+
+    def __exit__(self, *exc_info) -> bool:
+        self.close()
+        return False
+
+    def __repr__(self) -> str:
+        return f"<Lookahead {self.tempo!r}, {self.lookahead * 1000:g} ms ahead, {len(self._shipped)} shipped>"

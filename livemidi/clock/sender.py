@@ -1,0 +1,313 @@
+"""The timed-sender process: owns the output ports, waits for deadlines, sends.
+
+Run as ``python -m livemidi.clock.sender`` by `livemidi.clock.Sender`, never
+imported for use in the main process. It reads its settings (a JSON line) on
+stdin, listens on a `multiprocessing.connection` address it prints on stdout,
+and takes the main process's one connection. Then, in one thread: handle the
+commands that have arrived; sleep in ``poll(timeout)`` until `spin` seconds
+before the next deadline; spin on ``time.perf_counter()``; send (see
+`SenderCore`). Reports go back only while there is slack before the next
+deadline, and only when the pipe has room, so a stalled main process can
+never block a send.
+
+It leaves no note hanging: at shutdown, on SIGTERM or SIGHUP, and when the
+main process dies (end of file on the connection, or a new parent pid), it
+cancels its queue, sends every sounding note its note-off, closes its ports
+and exits. It runs in a session of its own (see `Sender`), so the terminal's
+Ctrl-C and Ctrl-Z reach only the main process.
+
+Misuse: started by hand it waits for settings on stdin; it is not a CLI.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import signal
+import sys
+import time
+from multiprocessing.connection import Listener
+
+from . import protocol
+from .core import SenderCore
+
+HOUSEKEEPING = 0.05  # the longest wait without looking at the parent and the reports (s)
+REPORT_EVERY = 0.1  # stats and sent records at least this often while playing (s)
+MAX_SENT_BATCH = 1000  # sent records per report message (keeps each message small)
+LIVENESS_EVERY = 1.0  # seconds between checks that the ports' devices are still there
+GC_EVERY = 2.0  # a full collection at most this often, and only with slack (gc is off otherwise)
+
+
+def ask_realtime(priority: int) -> tuple[bool, str]:
+    """Ask for SCHED_FIFO at `priority`; (granted, what happened)."""
+    if not hasattr(os, "sched_setscheduler"):
+        return False, "real-time scheduling: not available on this OS; running at normal priority"
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        return False, f"real-time scheduling not granted ({reason}); running at normal priority"
+    return True, f"SCHED_FIFO priority {priority}"
+
+
+def tighten_timer_slack() -> None:
+    """Linux: wake from sleeps within ~1 µs of the asked time instead of ~50 µs."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(29, 1, 0, 0, 0)  # PR_SET_TIMERSLACK, 1 ns
+    except (OSError, AttributeError):
+        pass
+
+
+def _writable(conn) -> bool:
+    """True when a report can be written without blocking (POSIX; elsewhere assumed)."""
+    if os.name != "posix":
+        return True
+    import select
+
+    try:
+        return bool(select.select([], [conn.fileno()], [], 0)[1])
+    except (OSError, ValueError):
+        return False
+
+
+class SenderProcess:
+    """The state of the running sender: its connection, ports and core."""
+
+    def __init__(self, conn, settings: dict) -> None:
+        self.conn = conn
+        self.spin = float(settings.get("spin", 0.001))
+        self.parent = int(settings.get("parent", os.getppid()))
+        self.ports: list = []
+        self.writers: list = []
+        self.core = SenderCore(self._write, late_threshold=float(settings.get("late_threshold", 0.001)))
+        self.stop_reason: str | None = None
+        self.flushes: list[tuple[int, bool]] = []
+        self.messages: list[bytes] = []  # reports waiting for room in the pipe
+        self.last_report = self.last_parent_check = self.last_liveness = self.last_gc = time.perf_counter()
+        self.stats_sent = None
+
+    # -- ports -----------------------------------------------------------------------
+
+    def _write(self, port: int, data: bytes) -> None:
+        if port >= len(self.writers) or self.writers[port] is None:
+            raise ValueError(f"no open port {port}")
+        self.writers[port](data)
+
+    def open_port(self, spec: dict) -> dict:
+        from ..backends import Backend
+        from ..errors import PortError
+
+        if len(self.ports) >= protocol.MAX_PORTS:
+            return {"error": f"at most {protocol.MAX_PORTS} ports per sender", "type": "ValueError"}
+        try:
+            backend = Backend(spec.get("backend"))
+            port = backend.open_output(spec.get("name"), virtual=bool(spec.get("virtual")), **spec.get("options", {}))
+        except Exception as error:  # any failure goes back to the caller, who raises it
+            kind = type(error).__name__
+            base = "PortError" if isinstance(error, PortError) else kind
+            return {"error": str(error), "type": kind, "base": base, "available": getattr(error, "available", [])}
+        self.ports.append(port)
+        self.writers.append(port.byte_writer())
+        return {"index": len(self.ports) - 1, "name": port.name}
+
+    def check_ports(self) -> None:
+        for index, port in enumerate(self.ports):
+            if self.writers[index] is None:
+                continue
+            try:
+                port.check_alive()
+            except OSError as error:
+                self.writers[index] = None  # every later send to it is reported, not attempted
+                self.core.ledger.forget(index)
+                self.report_error(f"port {port.name!r} is gone: {error}")
+
+    def close_ports(self) -> None:
+        for port in self.ports:
+            try:
+                port.close()  # JACK outputs wait a few periods so the last note-off leaves
+            except Exception:
+                pass
+
+    # -- commands --------------------------------------------------------------------
+
+    def handle(self, payload: bytes) -> None:
+        kind = payload[:1]
+        core = self.core
+        if kind == b"E":
+            for deadline, id, tag, port, data in protocol.unpack_events(payload):
+                core.add(deadline, id, tag, port, data)
+        elif kind == b"R":
+            for id, deadline in protocol.unpack_retime(payload):
+                core.retime(id, deadline)
+        elif kind == b"X":
+            core.cancel_ids(protocol.unpack_cancel_ids(payload))
+        elif kind == b"C":
+            tag, after, port = protocol.unpack_cancel(payload)
+            core.cancel(tag=tag, after=after, port=port)
+        elif kind == b"P":
+            core.panic(protocol.unpack_panic(payload), [i for i, w in enumerate(self.writers) if w is not None])
+        elif kind == b"F":
+            self.flushes.append(protocol.unpack_flush(payload))
+        elif kind == b"O":
+            seq, spec = protocol.unpack_json(payload)
+            self.post(protocol.pack_json(b"O", seq, self.open_port(spec)), force=True)
+        elif kind == b"Q":
+            self.stop_reason = "shutdown"
+        else:
+            self.report_error(f"unknown command {kind!r} from the main process (ignored)")
+
+    # -- reports ---------------------------------------------------------------------
+
+    def post(self, message: bytes, force: bool = False) -> None:
+        self.messages.append(message)
+        if force:
+            self.send_reports(block=True)
+
+    def report_error(self, text: str) -> None:
+        self.messages.append(b"!" + text.encode("utf-8", "replace"))
+
+    def collect_reports(self) -> None:
+        core = self.core
+        for text in core.take_errors():
+            self.report_error(text)
+        sent = core.take_sent()
+        for start in range(0, len(sent), MAX_SENT_BATCH):
+            self.messages.append(protocol.pack_sent(sent[start : start + MAX_SENT_BATCH]))
+        stats = (core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger))
+        if stats != self.stats_sent or not self.messages:
+            self.stats_sent = stats
+            self.messages.append(protocol.pack_stats(*stats, time.process_time()))
+
+    def send_reports(self, block: bool = False) -> None:
+        """Write waiting reports; without `block`, only while the pipe has room."""
+        self.collect_reports()
+        while self.messages:
+            if not block and not _writable(self.conn):
+                return
+            self.conn.send_bytes(self.messages.pop(0))
+        self.last_report = time.perf_counter()
+
+    def answer_flushes(self) -> None:
+        """Answer the flushes that are done: reports first, so the answer comes after them."""
+        ready = [(seq, drain) for seq, drain in self.flushes if not drain or not len(self.core)]
+        if not ready:
+            return
+        self.flushes = [flush for flush in self.flushes if flush not in ready]
+        self.collect_reports()
+        for seq, _ in ready:
+            self.messages.append(protocol.pack_seq(b"F", seq))
+        self.send_reports(block=True)
+
+    # -- the loop --------------------------------------------------------------------
+
+    def housekeeping(self, now: float, slack: float) -> None:
+        if now - self.last_parent_check >= HOUSEKEEPING:
+            self.last_parent_check = now
+            if os.getppid() != self.parent:
+                self.stop_reason = "the main process died"
+                return
+        if now - self.last_liveness >= LIVENESS_EVERY and slack > 0.01:
+            self.last_liveness = now
+            self.check_ports()
+        if now - self.last_gc >= GC_EVERY and slack > 0.02:
+            self.last_gc = now
+            gc.collect()
+        if self.messages or self.core.sent or self.core.errors or now - self.last_report >= REPORT_EVERY:
+            self.send_reports()
+
+    def run(self) -> None:
+        conn = self.conn
+        core = self.core
+        perf = time.perf_counter
+        spin = self.spin
+        while self.stop_reason is None:
+            try:
+                while conn.poll(0):
+                    self.handle(conn.recv_bytes())
+            except (EOFError, OSError):
+                self.stop_reason = "the main process died"
+                break
+            if self.flushes:
+                self.answer_flushes()
+            deadline = core.next_deadline()
+            now = perf()
+            if deadline is not None and deadline - now <= spin:
+                deadline, port, data = core.pop()
+                write = self.writers[port] if port < len(self.writers) else None
+                while perf() < deadline:
+                    pass
+                stamp = perf()  # immediately before the backend's write
+                try:
+                    write(data)
+                except Exception as error:  # a gone port, a backend error: reported, never fatal
+                    if write is None:
+                        error = ValueError(f"no open port {port}")
+                    core.record(port, data, deadline, stamp, error)
+                    continue
+                core.record(port, data, deadline, stamp)
+                continue
+            slack = HOUSEKEEPING if deadline is None else deadline - now - spin
+            if slack > 0.002 or now - self.last_report > REPORT_EVERY and slack > 0.0005:
+                self.housekeeping(now, slack)
+                slack = HOUSEKEEPING if deadline is None else deadline - perf() - spin
+            if slack > 0:
+                try:
+                    conn.poll(min(slack, HOUSEKEEPING))
+                except (EOFError, OSError):
+                    self.stop_reason = "the main process died"
+
+    def finish(self) -> None:
+        """End every sounding note, report (if the main process listens), close the ports."""
+        self.core.release_all()
+        if self.stop_reason == "shutdown":
+            try:
+                self.send_reports(block=True)
+            except OSError:
+                pass
+        self.close_ports()
+
+
+def main() -> int:
+    settings = json.loads(sys.stdin.readline())
+    authkey = bytes.fromhex(settings["authkey"])
+    listener = Listener(authkey=authkey)
+    print(json.dumps({"address": listener.address}), flush=True)
+    # Nothing more goes to stdout: the main process stops reading it.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        conn = listener.accept()
+    finally:
+        listener.close()
+    process = SenderProcess(conn, settings)
+
+    def stop(signum, frame):
+        process.stop_reason = f"signal {signum}"
+
+    signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process
+    tighten_timer_slack()
+    granted, detail = (False, "real-time scheduling not asked for")
+    if settings.get("realtime", True):
+        granted, detail = ask_realtime(int(settings.get("priority", 40)))
+    gc.collect()
+    gc.freeze()
+    gc.disable()  # collections happen in housekeeping, when there is slack
+    conn.send_bytes(b"H" + json.dumps({"pid": os.getpid(), "realtime": granted, "detail": detail}).encode())
+    try:
+        process.run()
+    finally:
+        process.finish()
+        conn.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
