@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from ..clock import ClockEvent, Lookahead, Position, Sender, TempoMap
+from ..clock.tempo import as_cycle, check_bpm
 from ..pattern import reify
 from ..render import render
 from .loops import Loop, Loops
@@ -113,6 +114,9 @@ class Session:
         self._lock = threading.RLock()
         self._now = now
         self.errors = 0
+        self._later_tempo: list[tuple[Fraction, Any]] = []
+        # Every tempo change asked for, as (the cycle it takes effect, bpm), in order.
+        self.tempo_log: list[tuple[Fraction, Fraction]] = [(ALWAYS, self.tempo_map.bpm)]
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -177,9 +181,17 @@ class Session:
         return (math.floor(cycle / grid) + 1) * grid
 
     def tempo(self, bpm=None, at=None) -> Fraction:
-        """Set the tempo now (or at cycle `at`); with no argument, return it. BPM is quarter notes per minute."""
+        """Set the tempo now (or at cycle `at`); with no argument, return it. BPM is quarter notes per minute.
+
+        While stopped, a change `at` a cycle waits for the next start.
+        """
         if bpm is not None:
-            self.clock.set_tempo(bpm, at)
+            if at is not None and not self.tempo_map.running:
+                at = as_cycle(at, "at")
+                self._later_tempo.append((at, check_bpm(bpm)))
+            else:
+                at = self.clock.set_tempo(bpm, at)
+            self.tempo_log.append((at, check_bpm(bpm)))
         return self.clock.bpm
 
     # -- transport -------------------------------------------------------------------------
@@ -187,6 +199,10 @@ class Session:
     def start(self, cycle=0) -> None:
         """Play from `cycle` (default 0)."""
         self.clock.start(cycle)
+        later, self._later_tempo = self._later_tempo, []
+        for at, bpm in sorted(later, key=lambda item: item[0]):
+            if at >= cycle:
+                self.clock.set_tempo(bpm, at)
 
     def stop(self) -> None:
         """Stop the transport; sounding notes end. `resume` goes on from here."""
@@ -204,32 +220,41 @@ class Session:
         none). The pattern is tried first; if it raises, PatternError is raised
         and nothing changes.
         """
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ValueError(f"a loop name must be a Python identifier like 'bass', got {name!r}")
-        pattern = reify(pattern)
         with self._lock:
+            pattern, start, new_channel, new_port = self.check_pattern(name, pattern, at=at, channel=channel, port=port)
             loop = self.loops.get(name) or Loop(name)
-            new_channel = loop.channel if channel is None else channel
-            new_port = loop.port if port is None else port
-            if not isinstance(new_channel, int) or isinstance(new_channel, bool) or not 0 <= new_channel <= 15:
-                raise ValueError(f"channel must be an int 0..15, got {new_channel!r}")
-            start = self.next_boundary(at)
-            self._try(name, pattern, start, new_channel, new_port)
             loop.channel, loop.port = new_channel, new_port
             loop.set(pattern, start if self.tempo_map.running else ALWAYS)
             self.loops[name] = loop
         self.clock.requery(start, tag=name)
         return loop
 
-    def _try(self, name: str, pattern: Any, start: Fraction, channel: int, port: Any) -> None:
-        try:
-            for item in render(pattern, start, start + TRIAL_CYCLES, channel, port):
-                self._port_index(item.port)
-        except Exception as error:
-            raise PatternError(
-                f"the new pattern for {name!r} fails when played: {type(error).__name__}: {error} "
-                f"({'the old pattern plays on' if name in self.loops else 'nothing changed'})"
-            ) from error
+    def check_pattern(self, name: str, pattern: Any, *, at: Any = None, channel: int | None = None, port: Any = None):
+        """Try `pattern` as loop `name` would play it; returns (pattern, start cycle, channel, port).
+
+        Raises PatternError (the cause chained) if rendering the next
+        `TRIAL_CYCLES` cycles from its start raises, ValueError for a bad name,
+        channel or quantize value. Changes nothing.
+        """
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"a loop name must be a Python identifier like 'bass', got {name!r}")
+        pattern = reify(pattern)
+        with self._lock:
+            loop = self.loops.get(name)
+            new_channel = (loop.channel if loop else 0) if channel is None else channel
+            new_port = (loop.port if loop else 0) if port is None else port
+            if not isinstance(new_channel, int) or isinstance(new_channel, bool) or not 0 <= new_channel <= 15:
+                raise ValueError(f"channel must be an int 0..15, got {new_channel!r}")
+            start = self.next_boundary(at)
+            try:
+                for item in render(pattern, start, start + TRIAL_CYCLES, new_channel, new_port):
+                    self._port_index(item.port)
+            except Exception as error:
+                raise PatternError(
+                    f"the new pattern for {name!r} fails when played: {type(error).__name__}: {error} "
+                    f"({'the old pattern plays on' if loop else 'nothing changed'})"
+                ) from error
+        return pattern, start, new_channel, new_port
 
     def stop_loop(self, name: str, at: Any = None) -> None:
         """Stop loop `name` at the next boundary; its sounding notes end with their note-offs."""
@@ -238,6 +263,14 @@ class Session:
             start = self.next_boundary(at)
             loop.set(None, start if self.tempo_map.running else ALWAYS)
         self.clock.requery(start, tag=name)
+
+    def end_at(self, cycle) -> None:
+        """Every loop stops at `cycle` (as if `stop_loop` was asked for there); for ``run --bars``."""
+        cycle = as_cycle(cycle)
+        with self._lock:
+            for loop in self.loops.values():
+                loop.set(None, cycle)
+        self.clock.requery(cycle)
 
     def _loop(self, name: str) -> Loop:
         loop = self.loops.get(name)
