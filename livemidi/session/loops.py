@@ -80,6 +80,10 @@ class Loop:
         while len(self.timeline) > 2 and self.timeline[2][0] <= cycle:
             del self.timeline[0]
 
+    def ended(self, cycle: Fraction) -> bool:
+        """True once the loop was stopped and nothing more is planned from `cycle` on."""
+        return bool(self.timeline) and self.timeline[-1][1] is None and self.timeline[-1][0] <= cycle
+
     # -- for people -------------------------------------------------------------------------
 
     def state(self, cycle: Fraction) -> str:

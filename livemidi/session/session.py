@@ -261,7 +261,10 @@ class Session:
         with self._lock:
             loop = self._loop(name)
             start = self.next_boundary(at)
-            loop.set(None, start if self.tempo_map.running else ALWAYS)
+            if not self.tempo_map.running:
+                del self.loops[name]
+                return
+            loop.set(None, start)
         self.clock.requery(start, tag=name)
 
     def end_at(self, cycle) -> None:
@@ -336,6 +339,9 @@ class Session:
         with self._lock:
             for loop in list(self.loops.values()):
                 loop.forget_before(begin)
+                if loop.ended(begin):
+                    del self.loops[loop.name]  # stopped: its notes were rendered with their note-offs
+                    continue
                 if not self.audible(loop):
                     continue
                 for index, lo, hi in loop.segments(begin, end):
