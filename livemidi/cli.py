@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from ._version import __version__
+from .livecommands import add_live_commands, add_live_options, cmd_repl
 from .portcommands import add_port_commands
 
 DESCRIPTION = """\
@@ -19,6 +20,9 @@ Write patterns in a REPL or a file; livemidi plays them in time through a
 MIDI port (to Ableton Live, a DAW or any synth), records what it plays and
 loads .mid files as loops. Its MIDI layer offers the mido API:
 `import livemidi as mido`.
+
+With no command, livemidi starts the live REPL (the options below are its);
+`livemidi COMMAND --help` tells about each command.
 """
 
 
@@ -29,6 +33,7 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"livemidi {__version__}")
+    add_live_options(parser)  # for the REPL: `livemidi` with no command
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     dump = commands.add_parser("dump", help="print the tracks and messages of a MIDI file",
                                description="Print a MIDI file readably: type, tracks, ticks per beat, "
@@ -38,6 +43,7 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="load a damaged file anyway, printing a warning for each repair")
     dump.add_argument("--meta-only", action="store_true", help="print only the meta messages")
     dump.set_defaults(handler=_dump)
+    add_live_commands(commands)
     add_port_commands(commands)
     return parser
 
@@ -77,10 +83,7 @@ def _dump(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 0
+    handler = getattr(args, "handler", None) or cmd_repl  # no command: the live REPL
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -13,9 +13,15 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"livemidi {livemidi.__version__}"
 
 
-def test_help_without_arguments(capsys):
-    assert main([]) == 0
-    assert "live-coding MIDI sequencer" in capsys.readouterr().out
+def test_help(capsys):
+    try:
+        main(["--help"])
+    except SystemExit as exit:
+        assert exit.code == 0
+    out = capsys.readouterr().out
+    assert "live-coding MIDI sequencer" in out
+    for command in ("run", "render", "dump", "ports", "play", "serve", "connect"):
+        assert command in out
 
 
 def test_python_dash_m():

@@ -36,7 +36,7 @@ LAYERS = {
         {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "render", "session"},
     ),
     "cli": (
-        {"cli", "__main__", "portcommands"},
+        {"cli", "__main__", "portcommands", "livecommands"},
         {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "render", "session", "repl"},
     ),
     "package": ({"__init__"}, {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "render"}),

@@ -1,0 +1,191 @@
+"""The live commands: ``livemidi`` (the REPL), ``livemidi run FILE.py`` and ``livemidi render FILE.py``.
+
+All three build a session the same way: outputs from ``--port`` (existing
+ports, by name or a unique part of one) and ``--virtual`` (ports to create);
+with neither, a virtual port ``livemidi``, or the built-in monitor where the
+machine has no MIDI system. Ctrl-C, Ctrl-D and SIGTERM end every sounding
+note before the command exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["add_live_commands", "add_live_options", "cmd_repl"]
+
+
+def add_live_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a live session (the REPL's are the top level of ``livemidi``)."""
+    parser.add_argument("--port", action="append", default=[], metavar="NAME",
+                        help="play on this existing output port (its name or a unique part of it); repeatable")
+    parser.add_argument("--virtual", action="append", default=[], metavar="NAME",
+                        help="create a virtual output port with this name (other programs read it); repeatable")
+    parser.add_argument("--bpm", type=float, default=120.0, help="tempo in beats (quarter notes) per minute (120)")
+    parser.add_argument("--beats", type=int, default=4, metavar="N", help="beats per bar (4)")
+    parser.add_argument("--backend", help="port backend, e.g. livemidi.backends.rtmidi/UNIX_JACK")
+
+
+def add_live_commands(subparsers) -> None:
+    run = subparsers.add_parser("run", help="play a pattern file (headless)",
+                                description="Play a pattern file: the Python code you would type in the REPL, saved.")
+    run.add_argument("file", metavar="FILE.py", help="a pattern file")
+    add_live_options(run)
+    run.add_argument("--bars", type=int, metavar="N", help="stop after N bars (every note ends)")
+    run.add_argument("--watch", action="store_true",
+                     help="reload the file whenever it is saved; the change plays from the next bar "
+                          "(a version that fails is refused and the old one plays on)")
+    run.set_defaults(handler=cmd_run)
+
+    render = subparsers.add_parser("render", help="render a pattern file to a .mid file, offline",
+                                   description="Render a pattern file to a Standard MIDI File without "
+                                               "waiting: the same file always gives the same bytes.")
+    render.add_argument("file", metavar="FILE.py", help="a pattern file")
+    render.add_argument("--bars", type=int, required=True, metavar="N", help="how many bars to render")
+    render.add_argument("-o", "--output", required=True, metavar="OUT.mid", help="the MIDI file to write")
+    render.add_argument("--port", action="append", default=[], metavar="NAME",
+                        help="name an output the file's patterns use (each becomes a track); repeatable")
+    render.add_argument("--bpm", type=float, default=120.0, help="tempo (the file's tempo() wins)")
+    render.add_argument("--beats", type=int, default=4, metavar="N", help="beats per bar (4)")
+    render.set_defaults(handler=cmd_render)
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    # SIGTERM (a service manager, `kill`) ends the session as Ctrl-C does.
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _bpm(value: float):
+    return int(value) if value == int(value) else value
+
+
+def _session(args: argparse.Namespace):
+    from .session import Session
+    from .session.outputs import open_outputs
+
+    session = Session(bpm=_bpm(args.bpm), beats_per_bar=args.beats)
+    try:
+        monitor = open_outputs(session, args.port, args.virtual, backend=args.backend)
+    except BaseException:
+        session.close()
+        raise
+    return session, monitor
+
+
+def cmd_repl(args: argparse.Namespace) -> int:
+    from .repl import default_history_path, run_repl
+
+    session, monitor = _session(args)
+    with _sigterm_as_interrupt():
+        try:
+            session.start()
+            return run_repl(session, monitor=monitor, history_path=default_history_path())
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            session.close()
+            print("livemidi: stopped; every note ended.")
+
+
+def _print_sent(session) -> None:
+    from .messages import Message
+
+    for sent in session.sender.take_sent():
+        try:
+            text = str(Message.from_bytes(sent.data)).rsplit(" time=", 1)[0]
+        except ValueError:
+            text = sent.data.hex(" ")
+        print(f"♪ {text}", flush=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from fractions import Fraction
+
+    from .session.patternfile import PatternFileError, load_pattern_file
+
+    path = Path(args.file)
+    if args.bars is not None and args.bars < 1:
+        print("livemidi: --bars must be 1 or more", file=sys.stderr)
+        return 2
+    session, monitor = _session(args)
+    with _sigterm_as_interrupt():
+        try:
+            try:
+                playing = load_pattern_file(session, path)
+            except PatternFileError as error:
+                print(f"livemidi: {error}", file=sys.stderr)
+                return 1
+            end = None if args.bars is None else Fraction(args.bars)
+            if end is not None:
+                session.end_at(end)
+            session.start()
+            print(f"Playing {path} ({', '.join(sorted(playing)) or 'no loops'}); Ctrl-C stops.", flush=True)
+            stamp = _stamp(path)
+            while True:
+                time.sleep(0.1)
+                if monitor:
+                    _print_sent(session)
+                if end is not None and session.position().cycle >= end:
+                    break
+                if args.watch and _stamp(path) != stamp:
+                    stamp = _stamp(path)
+                    try:
+                        playing = load_pattern_file(session, path, previous=playing)
+                    except PatternFileError as error:
+                        print(f"livemidi: {error}; the version before plays on", file=sys.stderr, flush=True)
+                    else:
+                        if end is not None:
+                            session.end_at(end)
+                        print(f"Reloaded {path}: {', '.join(sorted(playing)) or 'no loops'} from the next bar.",
+                              flush=True)
+            return 0
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            session.close()
+            if monitor:
+                _print_sent(session)
+            print("livemidi: stopped; every note ended.", flush=True)
+
+
+def _stamp(path: Path):
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .session.offline import render_pattern_file
+    from .session.patternfile import PatternFileError
+
+    notices: list[str] = []
+    try:
+        midi = render_pattern_file(args.file, args.bars, outputs=args.port or ["out"], bpm=_bpm(args.bpm),
+                                   beats_per_bar=args.beats, notices=notices)
+    except PatternFileError as error:
+        print(f"livemidi: {error}", file=sys.stderr)
+        return 1
+    for text in notices:
+        print(f"livemidi: {text}", file=sys.stderr)
+    midi.save(args.output)
+    notes = sum(1 for track in midi.tracks for msg in track if msg.type == "note_on")
+    print(f"Wrote {args.output}: {args.bars} bars, {len(midi.tracks) - 1} track(s), {notes} notes, {midi.length:.2f} s.")
+    return 0

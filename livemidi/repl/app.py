@@ -1,0 +1,140 @@
+"""The live REPL: a prompt_toolkit prompt over a running session.
+
+Standard prompt_toolkit (see ../shared/STYLE.md): a `PromptSession` with
+Python highlighting (pygments), history kept across sessions, completion,
+a bottom toolbar refreshed four times a second, and `patch_stdout` so that
+what the background prints (errors from a loop, the monitor's notes) goes
+above the prompt instead of through it.
+
+The performer's code runs in this thread, between prompts. The music does
+not wait for it: the lookahead thread works 100 ms ahead and the timed
+sender is another process. Ctrl-C drops the line (or stops the performer's
+code if it is running); Ctrl-D quits, and whoever started the session then
+closes it, which ends every note.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from pathlib import Path
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.patch_stdout import patch_stdout
+from pygments.lexers.python import PythonLexer
+
+from .._version import __version__
+from ..session import Session, namespace
+from .bindings import load_live_bindings
+from .completion import LiveCompleter
+from .execute import Executor
+from .toolbar import toolbar_text
+
+__all__ = ["default_history_path", "run_repl"]
+
+
+def default_history_path() -> Path:
+    """``$XDG_DATA_HOME/livemidi/history`` (``~/.local/share/livemidi/history``)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "livemidi" / "history"
+
+
+def _history(path: Path | None) -> History:
+    if path is None:
+        return InMemoryHistory()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+        return FileHistory(str(path))
+    except OSError:
+        return InMemoryHistory()  # a read-only home must not stop the music
+
+
+def _describe(message: bytes) -> str:
+    from ..messages import Message
+
+    try:
+        return str(Message.from_bytes(message)).rsplit(" time=", 1)[0]
+    except ValueError:
+        return message.hex(" ")
+
+
+async def _monitor(session: Session, say, interval: float = 0.05) -> None:
+    """Print what the sender sent (for the built-in monitor output)."""
+    while True:
+        await asyncio.sleep(interval)
+        for sent in session.sender.take_sent():
+            try:
+                where = str(session.tempo_map.position(sent.time))
+            except Exception:
+                where = "-"
+            say(f"♪ {where:>6}  {_describe(sent.data)}\n")
+
+
+def banner(session: Session) -> str:
+    outputs = ", ".join(session.outputs) or "none"
+    return (
+        f"livemidi {__version__} — outputs: {outputs}\n"
+        "p.name = pattern plays a loop from the next bar; del p.name stops it.\n"
+        "tempo(bpm), mute/unmute/solo(name), hush(), panic(); F8 hush, F9 panic; Ctrl-D quits.\n"
+    )
+
+
+async def repl(
+    session: Session,
+    *,
+    monitor: bool = False,
+    history_path: Path | None = None,
+    input=None,
+    output=None,
+    recording=None,
+    write=None,
+) -> int:
+    """Run the prompt until Ctrl-D; returns the exit status. Does not close the session.
+
+    `input`/`output` replace the terminal (prompt_toolkit's pipe input and
+    DummyOutput in tests); `write(text)`, if given, receives everything the
+    REPL prints instead of stdout.
+    """
+    say = write or (lambda text: print(text, end="", flush=True))
+    names = namespace(session)
+    executor = Executor(names, write=say)
+    session.on_notice = lambda text: say(f"! {text}\n")
+    bindings = load_live_bindings(session.hush, session.panic, lambda text: say(text + "\n"))
+    prompt = PromptSession(
+        message=">>> ",
+        multiline=True,
+        prompt_continuation=lambda width, line_number, is_soft_wrap: "... ".rjust(width),
+        lexer=PygmentsLexer(PythonLexer),
+        bottom_toolbar=lambda: toolbar_text(session, recording=recording() if recording else None, monitor=monitor),
+        refresh_interval=0.25,
+        history=_history(history_path),
+        completer=LiveCompleter(names, session),
+        key_bindings=bindings,
+        input=input,
+        output=output,
+    )
+    with patch_stdout(raw=True) if write is None else contextlib.nullcontext():
+        say(banner(session))
+        watcher = asyncio.ensure_future(_monitor(session, say)) if monitor else None
+        try:
+            while True:
+                try:
+                    text = await prompt.prompt_async()
+                except KeyboardInterrupt:
+                    continue
+                except EOFError:
+                    break
+                executor.run(text)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+    return 0
+
+
+def run_repl(session: Session, **options) -> int:
+    """`repl` in a new event loop (see there for the options)."""
+    return asyncio.run(repl(session, **options))

@@ -1,0 +1,36 @@
+"""The bottom toolbar: where the music is, what plays, what went wrong — always current.
+
+``3.2 │ 124 BPM ▶ │ bass ● drums ○ lead ↻ │ → livemidi │ rec off │ late 0 │ F8 hush  F9 panic``
+
+● playing, ○ muted (or silent under solo), ↻ a change waits for the next bar,
+· stopped. The late count is how many events the sender had to send late.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..session import Session
+
+__all__ = ["toolbar_text"]
+
+_MARKS = {"playing": "●", "muted": "○", "silent (solo)": "○", "pending": "↻", "stopped": "·"}
+
+
+def toolbar_text(session: Session, *, recording: Any = None, monitor: bool = False) -> str:
+    """The toolbar as plain text (prompt_toolkit shows it in reverse video)."""
+    try:
+        status = session.status()
+    except Exception as error:  # the toolbar must never take the REPL down
+        return f" livemidi: status unavailable ({error})"
+    transport = "▶" if status.running else "■"
+    loops = " ".join(f"{loop.name} {_MARKS.get(loop.state, '?')}" for loop in status.loops) or "no loops"
+    outputs = ", ".join(status.outputs) or "no output"
+    if monitor:
+        outputs += " (monitor)"
+    record = f"rec {recording}" if recording else "rec off"
+    errors = f" │ errors {status.errors}" if status.errors else ""
+    return (
+        f" {status.position} │ {float(status.bpm):g} BPM {transport} │ {loops} │ → {outputs} │ {record}"
+        f" │ late {status.late}{errors} │ F8 hush  F9 panic"
+    )

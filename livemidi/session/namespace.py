@@ -1,0 +1,73 @@
+"""What the performer's code sees: the REPL's globals and a pattern file's.
+
+Every public pattern function (`livemidi.pattern`), and the session's
+commands as plain functions::
+
+    p.bass = note("c2 ~ c2 [~ c3]").ch(1)   # a loop; swaps at the next bar
+    del p.bass                              # stop it (at the next bar)
+    tempo(128); quantize("beat")
+    mute("bass"); unmute("bass"); solo("drums"); unsolo()
+    hush(); panic(); stop(); resume(); start()
+    play("lead", pattern, at="now", channel=2, port="synth")
+    where()                                 # '3.2 at 128 BPM'
+
+`commands(session)` is that table of commands; `namespace(session)` adds
+the pattern functions, `p`, `session` and `Fraction`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from .. import pattern as _pattern
+from .session import Session
+
+__all__ = ["commands", "namespace"]
+
+
+def commands(session: Session) -> dict[str, Any]:
+    """The session's commands as functions, by the names the performer types."""
+
+    def quantize(value: Any = None) -> Any:
+        """Set where swaps happen ('bar', 'beat', 'now' or a number of cycles); return it."""
+        if value is not None:
+            session._check_quantize(value)
+            session.quantize = value
+        return session.quantize
+
+    def where() -> str:
+        """The position and tempo, e.g. '3.2 at 128 BPM'."""
+        status = session.status()
+        state = "" if status.running else " (stopped)"
+        return f"{status.position} at {float(status.bpm):g} BPM{state}"
+
+    table = {
+        "play": session.play,
+        "stop_loop": session.stop_loop,
+        "tempo": session.tempo,
+        "quantize": quantize,
+        "mute": session.mute,
+        "unmute": session.unmute,
+        "solo": session.solo,
+        "unsolo": session.unsolo,
+        "hush": session.hush,
+        "panic": session.panic,
+        "start": session.start,
+        "stop": session.stop,
+        "resume": session.resume,
+        "where": where,
+    }
+    return table
+
+
+def namespace(session: Session) -> dict[str, Any]:
+    """A fresh globals dict for the performer's code."""
+    names: dict[str, Any] = {"__name__": "__livemidi__", "__builtins__": __builtins__}
+    for name in _pattern.__all__:
+        names[name] = getattr(_pattern, name)
+    names.update(commands(session))
+    names["p"] = session.p
+    names["session"] = session
+    names["Fraction"] = Fraction
+    return names

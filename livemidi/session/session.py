@@ -1,0 +1,404 @@
+"""The session: named loops on a clock, what the performer's commands act on.
+
+A `Session` joins the pieces: the timed-sender process that owns the output
+ports (`livemidi.clock.Sender`), the lookahead loop and tempo map, and the
+loops. The lookahead loop asks `Session.source` for each window; the source
+renders every audible loop's pattern for it (`livemidi.render`) and tags each
+event with its loop's name, so a swap, a mute or a hush can cancel and
+re-query one loop's events and leave the others alone.
+
+Rules the performer can count on:
+
+- A new pattern takes over at the next bar (the session's `quantize`, or the
+  `at=` of `play`), in phase. Before it is accepted it is rendered for the
+  next few cycles; if that raises, the old pattern keeps playing and the
+  error is raised to the performer.
+- A pattern that raises later, while it plays, is replaced by the loop's
+  last good pattern and the error is reported (`on_notice`); the music goes on.
+- No hanging notes: mute, stop, hush and swaps cancel queued events through
+  the sender, whose ledger sends a note-off for every note whose note-off was
+  cancelled. `panic` also resets every channel.
+
+Threads: the performer's commands run in the REPL thread, the source in the
+lookahead thread; the session's lock keeps the loops consistent between them.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from ..clock import ClockEvent, Lookahead, Position, Sender, TempoMap
+from ..clock.tempo import as_cycle, check_bpm
+from ..pattern import reify
+from ..render import render
+from .loops import Loop, Loops
+
+__all__ = ["LoopState", "PatternError", "Session", "SessionStatus", "TRIAL_CYCLES"]
+
+TRIAL_CYCLES = 4  # how far ahead a new pattern is tried before it takes over
+# While the transport is stopped a change holds from the very beginning, so it
+# plays wherever the next start begins.
+ALWAYS = Fraction(-(10**12))
+
+
+class PatternError(ValueError):
+    """A new pattern raised when it was tried; the old one plays on. The cause is chained."""
+
+
+class LoopState(NamedTuple):
+    name: str
+    state: str  # playing, muted, pending, stopped, silent (solo)
+    channel: int
+
+
+class SessionStatus(NamedTuple):
+    """What a toolbar shows: position, BPM, transport, loops, ports, late events."""
+
+    position: Position
+    bpm: Fraction
+    running: bool
+    loops: list[LoopState]
+    outputs: list[str]
+    late: int
+    errors: int
+
+
+def _default_notice(text: str) -> None:
+    print(f"livemidi: {text}", file=sys.stderr)
+
+
+class Session:
+    """``Session(sender=None, *, bpm=120, beats_per_bar=4, quantize='bar', lookahead=0.1, ...)``.
+
+    `sender` is a `livemidi.clock.Sender` (started here when None) or a
+    `VirtualSender` for tests and offline work. Add output ports with
+    `add_output`, then `start`. `quantize` says where swaps happen: 'bar',
+    'beat', 'now', or a number of cycles (2: every other bar). `on_notice(text)`
+    receives errors and notices from the background (default: stderr).
+    ``threaded=False`` with `now`/`sleep` runs on a virtual clock: call
+    ``session.clock.step()``.
+    """
+
+    def __init__(
+        self,
+        sender: Any = None,
+        *,
+        bpm=120,
+        beats_per_bar: int = 4,
+        quantize: Any = "bar",
+        lookahead: float = 0.1,
+        threaded: bool = True,
+        now: Callable[[], float] = time.perf_counter,
+        sleep: Callable[[float], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> None:
+        self.on_notice = on_notice or _default_notice
+        self.quantize = quantize
+        self._check_quantize(quantize)
+        self.sender = sender if sender is not None else Sender(on_error=self._sender_error)
+        self.tempo_map = TempoMap(bpm, beats_per_bar, now=now)
+        self.clock = Lookahead(
+            self.source, self.sender, self.tempo_map,
+            lookahead=lookahead, threaded=threaded, now=now, sleep=sleep, on_error=self._clock_error,
+        )  # fmt: skip
+        self.loops: dict[str, Loop] = {}
+        self.p = Loops(self)
+        self.outputs: list[str] = []
+        self._solo: set[str] = set()
+        self._lock = threading.RLock()
+        self._now = now
+        self.errors = 0
+        self._later_tempo: list[tuple[Fraction, Any]] = []
+        # Every tempo change asked for, as (the cycle it takes effect, bpm), in order.
+        self.tempo_log: list[tuple[Fraction, Fraction]] = [(ALWAYS, self.tempo_map.bpm)]
+
+    # -- outputs ---------------------------------------------------------------------------
+
+    def add_output(self, name: str | int | None = None, *, virtual: bool = False, backend: str | None = None, **options) -> str:
+        """Open an output port in the sender (by name, a unique part of one, or index; or a virtual one).
+
+        Returns the port's name. The first output is the default for loops.
+        """
+        index = self.sender.open_port(name, virtual=virtual, backend=backend, **options)
+        name = self.sender.ports[index]
+        self.outputs.append(name)
+        return name
+
+    def _port_index(self, port: Any) -> int:
+        if isinstance(port, bool) or not isinstance(port, (int, str)):
+            raise TypeError(f"a port is an output's index or name, found {port!r}")
+        if not self.outputs:
+            raise ValueError("the session has no output port (add one with add_output)")
+        if isinstance(port, int):
+            if not 0 <= port < len(self.outputs):
+                raise ValueError(f"no output {port}: the outputs are {self.outputs}")
+            return port
+        matches = [index for index, name in enumerate(self.outputs) if name == port]
+        if not matches:
+            matches = [index for index, name in enumerate(self.outputs) if port.lower() in name.lower()]
+        if len(matches) != 1:
+            which = "no output matches" if not matches else "several outputs match"
+            raise ValueError(f"{which} port {port!r}: the outputs are {self.outputs}")
+        return matches[0]
+
+    # -- time ------------------------------------------------------------------------------
+
+    def position(self) -> Position:
+        return self.clock.position()
+
+    def _cycle_now(self) -> Fraction:
+        return self.position().cycle
+
+    @staticmethod
+    def _check_quantize(quantize: Any) -> None:
+        if quantize in ("bar", "beat", "now"):
+            return
+        if isinstance(quantize, bool) or not isinstance(quantize, (int, Fraction)) or quantize <= 0:
+            raise ValueError(
+                f"quantize must be 'bar', 'beat', 'now' or a positive number of cycles (int or Fraction), "
+                f"got {quantize!r}"
+            )
+
+    def next_boundary(self, quantize: Any = None) -> Fraction:
+        """The cycle where a change made now takes effect: the next bar (beat, grid line), or now."""
+        quantize = self.quantize if quantize is None else quantize
+        self._check_quantize(quantize)
+        cycle = self._cycle_now()
+        if quantize == "now" or not self.tempo_map.running:
+            return cycle
+        if quantize == "bar":
+            grid = Fraction(1)
+        elif quantize == "beat":
+            grid = Fraction(1, self.tempo_map.beats_per_bar)
+        else:
+            grid = Fraction(quantize)
+        return (math.floor(cycle / grid) + 1) * grid
+
+    def tempo(self, bpm=None, at=None) -> Fraction:
+        """Set the tempo now (or at cycle `at`); with no argument, return it. BPM is quarter notes per minute.
+
+        While stopped, a change `at` a cycle waits for the next start.
+        """
+        if bpm is not None:
+            if at is not None and not self.tempo_map.running:
+                at = as_cycle(at, "at")
+                self._later_tempo.append((at, check_bpm(bpm)))
+            else:
+                at = self.clock.set_tempo(bpm, at)
+            self.tempo_log.append((at, check_bpm(bpm)))
+        return self.clock.bpm
+
+    # -- transport -------------------------------------------------------------------------
+
+    def start(self, cycle=0) -> None:
+        """Play from `cycle` (default 0)."""
+        self.clock.start(cycle)
+        later, self._later_tempo = self._later_tempo, []
+        for at, bpm in sorted(later, key=lambda item: item[0]):
+            if at >= cycle:
+                self.clock.set_tempo(bpm, at)
+
+    def stop(self) -> None:
+        """Stop the transport; sounding notes end. `resume` goes on from here."""
+        self.clock.stop()
+
+    def resume(self) -> None:
+        self.clock.resume()
+
+    # -- loops -----------------------------------------------------------------------------
+
+    def play(self, name: str, pattern: Any, *, at: Any = None, channel: int | None = None, port: Any = None) -> Loop:
+        """Play `pattern` on loop `name` from the next boundary (`at`: a quantize value, default the session's).
+
+        `channel`/`port` set the loop's defaults (used where the pattern has
+        none). The pattern is tried first; if it raises, PatternError is raised
+        and nothing changes.
+        """
+        with self._lock:
+            pattern, start, new_channel, new_port = self.check_pattern(name, pattern, at=at, channel=channel, port=port)
+            loop = self.loops.get(name) or Loop(name)
+            loop.channel, loop.port = new_channel, new_port
+            loop.set(pattern, start if self.tempo_map.running else ALWAYS)
+            self.loops[name] = loop
+        self.clock.requery(start, tag=name)
+        return loop
+
+    def check_pattern(self, name: str, pattern: Any, *, at: Any = None, channel: int | None = None, port: Any = None):
+        """Try `pattern` as loop `name` would play it; returns (pattern, start cycle, channel, port).
+
+        Raises PatternError (the cause chained) if rendering the next
+        `TRIAL_CYCLES` cycles from its start raises, ValueError for a bad name,
+        channel or quantize value. Changes nothing.
+        """
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"a loop name must be a Python identifier like 'bass', got {name!r}")
+        pattern = reify(pattern)
+        with self._lock:
+            loop = self.loops.get(name)
+            new_channel = (loop.channel if loop else 0) if channel is None else channel
+            new_port = (loop.port if loop else 0) if port is None else port
+            if not isinstance(new_channel, int) or isinstance(new_channel, bool) or not 0 <= new_channel <= 15:
+                raise ValueError(f"channel must be an int 0..15, got {new_channel!r}")
+            start = self.next_boundary(at)
+            try:
+                for item in render(pattern, start, start + TRIAL_CYCLES, new_channel, new_port):
+                    self._port_index(item.port)
+            except Exception as error:
+                raise PatternError(
+                    f"the new pattern for {name!r} fails when played: {type(error).__name__}: {error} "
+                    f"({'the old pattern plays on' if loop else 'nothing changed'})"
+                ) from error
+        return pattern, start, new_channel, new_port
+
+    def stop_loop(self, name: str, at: Any = None) -> None:
+        """Stop loop `name` at the next boundary; its sounding notes end with their note-offs."""
+        with self._lock:
+            loop = self._loop(name)
+            start = self.next_boundary(at)
+            if not self.tempo_map.running:
+                del self.loops[name]
+                return
+            loop.set(None, start)
+        self.clock.requery(start, tag=name)
+
+    def end_at(self, cycle) -> None:
+        """Every loop stops at `cycle` (as if `stop_loop` was asked for there); for ``run --bars``."""
+        cycle = as_cycle(cycle)
+        with self._lock:
+            for loop in self.loops.values():
+                loop.set(None, cycle)
+        self.clock.requery(cycle)
+
+    def _loop(self, name: str) -> Loop:
+        loop = self.loops.get(name)
+        if loop is None:
+            raise KeyError(f"no loop named {name!r} (loops: {', '.join(self.loops) or 'none'})")
+        return loop
+
+    def mute(self, *names: str) -> None:
+        """Silence loops now, sounding notes included; `unmute` brings them back in phase."""
+        with self._lock:
+            loops = [self._loop(name) for name in names]
+            self._change_audible(lambda: [setattr(loop, "muted", True) for loop in loops])
+
+    def unmute(self, *names: str) -> None:
+        with self._lock:
+            loops = [self._loop(name) for name in names]
+            self._change_audible(lambda: [setattr(loop, "muted", False) for loop in loops])
+
+    def solo(self, *names: str) -> None:
+        """From now only these loops (and others soloed before) sound."""
+        with self._lock:
+            for name in names:
+                self._loop(name)
+            self._change_audible(lambda: self._solo.update(names))
+
+    def unsolo(self, *names: str) -> None:
+        """Take loops out of solo (all of them, with no names)."""
+        with self._lock:
+            self._change_audible(lambda: self._solo.difference_update(names) if names else self._solo.clear())
+
+    def _change_audible(self, change: Callable[[], Any]) -> None:
+        # A loop that goes quiet loses everything queued (its sounding notes
+        # end at once); one that comes back is asked for again from now.
+        before = {name: self.audible(loop) for name, loop in self.loops.items()}
+        change()
+        for name, loop in self.loops.items():
+            now = self.audible(loop)
+            if before[name] and not now:
+                self.clock.hush(tag=name)
+            elif now and not before[name]:
+                self.clock.requery(None, tag=name)
+
+    def hush(self) -> None:
+        """Stop every loop now; sounding notes end."""
+        with self._lock:
+            self.loops.clear()
+            self._solo.clear()
+        self.clock.hush()
+
+    def panic(self) -> None:
+        """Hush, then note-off for every note on every channel, sustain off, pitch bend centred."""
+        self.hush()
+        self.clock.panic()
+
+    # -- what the lookahead loop asks ------------------------------------------------------
+
+    def audible(self, loop: Loop) -> bool:
+        return not loop.muted and (not self._solo or loop.name in self._solo)
+
+    def source(self, begin: Fraction, end: Fraction) -> list[ClockEvent]:
+        """The events of every audible loop with onsets in ``[begin, end)``, tagged with the loop's name."""
+        events: list[ClockEvent] = []
+        with self._lock:
+            for loop in list(self.loops.values()):
+                loop.forget_before(begin)
+                if loop.ended(begin):
+                    del self.loops[loop.name]  # stopped: its notes were rendered with their note-offs
+                    continue
+                if not self.audible(loop):
+                    continue
+                for index, lo, hi in loop.segments(begin, end):
+                    events += self._render_segment(loop, index, lo, hi)
+        return events
+
+    def _render_segment(self, loop: Loop, index: int, begin: Fraction, end: Fraction) -> list[ClockEvent]:
+        pattern = loop.timeline[index][1]
+        while pattern is not None:
+            try:
+                return [
+                    ClockEvent(item.cycle, item.message, self._port_index(item.port), loop.name, item.onset)
+                    for item in render(pattern, begin, end, loop.channel, loop.port)
+                ]
+            except Exception as error:
+                self.errors += 1
+                pattern = loop.revert(index, error)
+                what = "going back to its last good pattern" if pattern is not None else "it stops"
+                self.on_notice(f"loop {loop.name!r} failed at cycle {begin}: {type(error).__name__}: {error}; {what}")
+        return []
+
+    # -- reports ---------------------------------------------------------------------------
+
+    def _clock_error(self, error: BaseException, where: str) -> None:
+        self.errors += 1
+        self.on_notice(f"{where}: {type(error).__name__}: {error}")
+
+    def _sender_error(self, text: str) -> None:
+        self.errors += 1
+        self.on_notice(f"sender: {text}")
+
+    def status(self) -> SessionStatus:
+        """Everything a toolbar shows, in one consistent read."""
+        loop_status = self.clock.status()
+        cycle = loop_status.position.cycle
+        with self._lock:
+            loops = [LoopState(loop.name, self._state(loop, cycle), loop.channel) for loop in self.loops.values()]
+        return SessionStatus(
+            loop_status.position, loop_status.bpm, loop_status.running, loops, list(self.outputs),
+            loop_status.late, self.errors,
+        )  # fmt: skip
+
+    def _state(self, loop: Loop, cycle: Fraction) -> str:
+        state = loop.state(cycle)
+        if state == "playing" and not self.audible(loop):
+            return "silent (solo)"
+        return state
+
+    def close(self) -> None:
+        """Stop the clock and the sender; every sounding note ends."""
+        try:
+            self.clock.close()
+        finally:
+            self.sender.shutdown()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,127 @@
+"""The live REPL through prompt_toolkit's pipe input, on a session with a virtual sender."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from livemidi.clock import VirtualSender
+from livemidi.repl import Executor, is_complete, repl
+from livemidi.repl.toolbar import toolbar_text
+from livemidi.session import Session
+
+F8 = "\x1b[19~"
+F9 = "\x1b[20~"
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+
+
+@pytest.fixture
+def session():
+    t = [50.0]
+    sender = VirtualSender(now=lambda: t[0])
+    session = Session(sender, threaded=False, now=lambda: t[0])
+    session.add_output("out")
+    yield session
+    session.close()
+
+
+class Typed:
+    """What the REPL printed while keys were typed into it."""
+
+    def __init__(self):
+        self.out = ""
+
+    def write(self, text):
+        self.out += text
+
+
+def type_into(session, *keys: str, history_path=None) -> Typed:
+    typed = Typed()
+
+    async def go():
+        with create_pipe_input() as pipe:
+            for key in keys:
+                pipe.send_text(key)
+            typed.status = await repl(
+                session, input=pipe, output=DummyOutput(), history_path=history_path, write=typed.write
+            )
+
+    asyncio.run(go())
+    return typed
+
+
+def test_typed_code_plays_loops_and_ctrl_d_quits(session):
+    typed = type_into(session, "p.bass = note('c2 e2').ch(1)\r", "tempo(90)\r", "where()\r", CTRL_D)
+    assert typed.status == 0
+    assert "bass" in session.loops and session.tempo() == 90
+    out = typed.out
+    assert "'1.1 at 90 BPM (stopped)'" in out
+    assert "p.name = pattern" in out  # the banner
+
+
+def test_an_error_prints_a_short_traceback_and_the_repl_goes_on(session):
+    out = type_into(session, "p.x = note('c4').fmap(lambda v: v['nope'])\r", "1 +\r", "p.y = note('d4')\r", CTRL_D).out
+    assert 'File "<in 1>", line 1' in out and "KeyError: 'nope'" in out
+    assert "site-packages" not in out and "livemidi/" not in out  # only the performer's frames
+    assert "SyntaxError" in out
+    assert "y" in session.loops
+
+
+def test_a_pattern_that_fails_its_trial_is_refused_with_the_reason(session):
+    out = type_into(session, "p.x = note('c4')\r", "p.x = note('c4').port('nowhere')\r", CTRL_D).out
+    assert "PatternError: the new pattern for 'x' fails" in out and "the old pattern plays on" in out
+    assert session.loops["x"].timeline[-1][1] is not None
+
+
+def test_ctrl_c_drops_the_line_and_the_music_goes_on(session):
+    type_into(session, "p.a = note('c4')\r", "p.b = note('e4')", CTRL_C, CTRL_D)
+    assert set(session.loops) == {"a"}
+
+
+def test_enter_continues_a_block_until_a_blank_line(session):
+    type_into(session, "for name in ['a', 'b']:\r", "p[name] = note('c4')\r", "\r", CTRL_D)
+    assert set(session.loops) == {"a", "b"}
+
+
+def test_f8_hushes_and_f9_panics(session):
+    out = type_into(session, "p.a = note('c4')\r", F8, CTRL_D).out
+    assert session.loops == {}
+    out += type_into(session, "p.a = note('c4')\r", F9, CTRL_D).out
+    assert session.loops == {}
+    assert "hush: every loop stopped" in out and "panic: every note off" in out
+
+
+def test_history_is_kept_across_sessions(session, tmp_path):
+    path = tmp_path / "history"
+    type_into(session, "tempo(99)\r", CTRL_D, history_path=path)
+    assert "tempo(99)" in path.read_text()
+
+
+def test_the_toolbar_shows_position_tempo_loops_ports_and_late_count(session):
+    session.p.bass = "c2"
+    session.p.hat = "c5*4"
+    session.mute("hat")
+    text = toolbar_text(session, recording="take1.mid")
+    for part in ("1.1", "120 BPM", "■", "bass ●", "hat ○", "→ out", "rec take1.mid", "late 0", "F8 hush"):
+        assert part in text
+
+
+@pytest.mark.parametrize(
+    "text, complete",
+    [("x = 1", True), ("def f():", False), ("def f():\n    return 1", False), ("def f():\n    return 1\n", True),
+     ("f(1,", False), ("f(1,\n  2)", True), ("x = ", True), ("", False)],
+)
+def test_what_enter_runs(text, complete):
+    assert is_complete(text) is complete
+
+
+def test_the_executor_prints_values_and_keeps_going():
+    out = []
+    run = Executor({}, write=out.append).run
+    assert run("x = 2\nx * 21") is True
+    assert run("x / 0") is False
+    assert out[0] == "42\n" and "ZeroDivisionError" in out[1] and "<in 2>" in out[1]

@@ -1,0 +1,125 @@
+"""Pattern files: staged loading, reloads, offline rendering, and a snapshot of every file in patterns/.
+
+Snapshots: the first bars of each example file, rendered offline, as text in
+tests/session/snapshots/. After a deliberate change, rewrite them with
+LIVEMIDI_UPDATE_SNAPSHOTS=1 and read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from livemidi import MidiFile
+from livemidi.clock import VirtualSender
+from livemidi.session import Session
+from livemidi.session.offline import render_pattern_file
+from livemidi.session.patternfile import PatternFileError, load_pattern_file
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "patterns").glob("*.py"))
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+PORTS = {"multi_port": ["drums", "synth"]}
+
+
+def as_text(midi: MidiFile) -> str:
+    lines = []
+    for number, track in enumerate(midi.tracks):
+        tick = 0
+        for msg in track:
+            tick += msg.time
+            text = repr(msg) if msg.is_meta else str(msg).rsplit(" time=", 1)[0]
+            lines.append(f"{number} {tick:>6} {text}")
+    return "\n".join(lines) + "\n"
+
+
+def test_there_are_at_least_eight_examples():
+    assert len(EXAMPLES) >= 8
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_example_snapshot(path):
+    text = as_text(render_pattern_file(path, 2, outputs=PORTS.get(path.stem, ["out"])))
+    snapshot = SNAPSHOTS / f"{path.stem}.txt"
+    if os.environ.get("LIVEMIDI_UPDATE_SNAPSHOTS") == "1" or not snapshot.exists():
+        snapshot.write_text(text)
+        if os.environ.get("LIVEMIDI_UPDATE_SNAPSHOTS") != "1":
+            pytest.fail(f"wrote a new snapshot {snapshot.name}: check it and commit it")
+    assert text == snapshot.read_text()
+
+
+def test_rendering_is_deterministic_and_ends_every_note(tmp_path):
+    path = ROOT / "patterns" / "generative.py"
+    first, second = tmp_path / "a.mid", tmp_path / "b.mid"
+    render_pattern_file(path, 4).save(first)
+    render_pattern_file(path, 4).save(second)
+    assert first.read_bytes() == second.read_bytes()
+    sounding = set()
+    last_tick = 0
+    for msg in MidiFile(first).tracks[1]:
+        last_tick += msg.time
+        key = (getattr(msg, "channel", None), getattr(msg, "note", None))
+        if msg.type == "note_on" and msg.velocity:
+            sounding.add(key)
+            assert last_tick < 4 * 4 * 480  # nothing starts on the last bar line
+        elif msg.type in ("note_on", "note_off"):
+            sounding.discard(key)
+    assert not sounding
+
+
+def test_tempo_changes_are_in_the_tempo_track():
+    midi = render_pattern_file(ROOT / "patterns" / "tempo_changes.py", 5)
+    tempos = [(msg.time, msg.tempo) for msg in midi.tracks[0] if msg.type == "set_tempo"]
+    assert tempos == [(0, 666667), (3840, 500000), (3840, 333333)]
+    assert midi.length == pytest.approx(2 * 8 / 3 + 2 * 2 + 1 * 4 / 3)
+
+
+def session():
+    t = [10.0]
+    return Session(VirtualSender(now=lambda: t[0]), threaded=False, now=lambda: t[0])
+
+
+def write(tmp_path, text, name="loops.py"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_file_is_applied_whole(tmp_path):
+    s = session()
+    s.add_output("out")
+    names = load_pattern_file(s, write(tmp_path, "tempo(90)\np.a = note('c4')\np.b = note('e4')\n"))
+    assert names == {"a", "b"} and set(s.loops) == {"a", "b"} and s.tempo() == 90
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("p.a = note('c4')\np.b = note('e4'\n", "SyntaxError"),
+        ("p.a = note('c4')\nundefined_name\n", "NameError"),
+        ("p.a = note('c4')\np.b = note('e4').port('elsewhere')\n", "no output matches port 'elsewhere'"),
+    ],
+)
+def test_a_file_that_fails_changes_nothing(tmp_path, text, reason):
+    s = session()
+    s.add_output("out")
+    load_pattern_file(s, write(tmp_path, "tempo(100)\np.old = note('g4')\n"))
+    with pytest.raises(PatternFileError, match=reason):
+        load_pattern_file(s, write(tmp_path, "tempo(140)\n" + text), previous={"old"})
+    assert set(s.loops) == {"old"} and s.tempo() == 100
+
+
+def test_a_reload_stops_the_loops_the_file_no_longer_has(tmp_path):
+    s = session()
+    s.add_output("out")
+    first = load_pattern_file(s, write(tmp_path, "p.a = note('c4')\np.b = note('e4')\n"))
+    second = load_pattern_file(s, write(tmp_path, "p.b = note('f4')\n"), previous=first)
+    assert second == {"b"}
+    assert set(s.loops) == {"b"}  # stopped while the transport is: gone at once
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(PatternFileError, match="cannot read pattern file"):
+        load_pattern_file(session(), tmp_path / "nope.py")
