@@ -1,0 +1,213 @@
+"""Recording a session to a Standard MIDI File: the session journal.
+
+The recorder writes down what the sender *actually sent* — cancelled events
+never appear, note-offs from a hush or a mute do — with the time it was sent,
+and places it in musical time: each message's tick comes from the wall time
+since the take began, through the tempo the session had at each moment (so a
+stop, a restart from bar 1 or a tempo change all land where they were heard).
+
+The file is type 1 at 480 ticks per beat (or more): a tempo track (the take's
+name, the time signature, every tempo change, and every piece of code the
+performer ran, as a marker where it took effect), one named track per loop,
+and a track for what arrived on a MIDI input, if one is recorded. Notes keep
+their real durations; a note-off that the sender sent on its own (a release)
+goes to the track of its note-on.
+
+Crash-safe: the whole file is written anew at every flush (at least once a
+second) to a temporary file that then replaces the old one, so the file on
+disk is always a complete, valid .mid. A normal stop, Ctrl-C or SIGTERM
+flushes a last time; after SIGKILL at most the last second is missing.
+Recording never delays the music: the sender is another process, and the
+recorder only reads its reports.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..messages import Message
+from ..midifiles import MetaMessage, MidiFile, MidiTrack, bpm2tempo
+
+__all__ = ["Recorder"]
+
+_NOTE_ON = 0x90
+_NOTE_OFF = 0x80
+
+
+class Recorder:
+    """``Recorder(path, tempo_at, *, beats_per_bar=4, ticks_per_beat=480, flush_interval=1.0, name=None)``.
+
+    `tempo_at(time)` gives the BPM in force at a wall time; `tempo_changes`
+    (a list of ``(time, bpm)``) is read at every flush for the tempo track.
+    Feed it with `add_sent` (the sender's reports), `add_input` (messages
+    from an input port) and `add_code` (evaluated code); `flush` writes the
+    file; `close` writes it a last time.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        start: float,
+        tempo_changes: Callable[[], list[tuple[float, Any]]],
+        *,
+        beats_per_bar: int = 4,
+        ticks_per_beat: int = 480,
+        name: str | None = None,
+        track_name: Callable[[int], str] | None = None,
+    ) -> None:
+        if isinstance(ticks_per_beat, bool) or not isinstance(ticks_per_beat, int) or ticks_per_beat < 480:
+            raise ValueError(f"ticks_per_beat must be an int of 480 or more, got {ticks_per_beat!r}")
+        self.path = Path(path)
+        if self.path.suffix.lower() not in (".mid", ".midi", ".smf"):
+            raise ValueError(f"a recording is a .mid file, got {str(path)!r}")
+        self.start = start
+        self.tempo_changes = tempo_changes
+        self.beats_per_bar = beats_per_bar
+        self.ticks_per_beat = ticks_per_beat
+        self.name = name or self.path.stem
+        self.track_name = track_name or (lambda tag: f"loop {tag}")
+        self._lock = threading.Lock()
+        self._tracks: dict[str, list[tuple[float, Message]]] = {}  # track name -> (time, message)
+        self._sounding: dict[tuple[int, int, int], str] = {}  # (port, channel, note) -> track of its note-on
+        self._markers: list[tuple[float, str]] = []
+        self.closed = False
+        self.flush()  # a valid (empty) file from the first moment
+
+    # -- what goes in -------------------------------------------------------------------
+
+    def add_sent(self, records) -> None:
+        """Add the sender's reports: objects with ``time``, ``port``, ``data`` and (optionally) ``tag``."""
+        with self._lock:
+            for sent in records:
+                if sent.time < self.start:
+                    continue
+                data = sent.data
+                status = data[0]
+                if status >= 0xF8:
+                    continue  # MIDI clock and other real-time bytes have no place in a file
+                try:
+                    message = Message.from_bytes(data)
+                except ValueError:
+                    continue
+                tag = getattr(sent, "tag", 0)
+                track = self.track_name(tag) if tag else None
+                kind = status & 0xF0
+                if status < 0xF0 and kind in (_NOTE_ON, _NOTE_OFF):
+                    key = (sent.port, status & 0x0F, data[1])
+                    if kind == _NOTE_ON and data[2] > 0:
+                        track = track or "played"
+                        self._sounding[key] = track
+                    else:
+                        track = self._sounding.pop(key, None) or track or "played"
+                self._tracks.setdefault(track or "played", []).append((sent.time, message))
+
+    def add_input(self, time: float, message: Message, track: str = "input") -> None:
+        """Add a message that arrived on a MIDI input at `time` (perf_counter seconds)."""
+        if message.is_meta or message.is_realtime:
+            return
+        with self._lock:
+            self._tracks.setdefault(track, []).append((time, message))
+
+    def add_code(self, time: float, text: str) -> None:
+        """Mark code the performer ran, at the time it took effect."""
+        with self._lock:
+            self._markers.append((time, text))
+
+    # -- time ---------------------------------------------------------------------------
+
+    def _ticks(self) -> Callable[[float], int]:
+        """A function from wall time to ticks since the start, through the tempo changes."""
+        changes = sorted(self.tempo_changes(), key=lambda change: change[0])
+        # Each piece: (from time, ticks at that time, ticks per second).
+        pieces: list[tuple[float, float, float]] = []
+        ticks = 0.0
+        bpm_now = None
+        last_time = self.start
+        for time, bpm in changes:
+            if time <= self.start:
+                bpm_now = bpm
+                continue
+            if bpm_now is None:
+                bpm_now = bpm
+            rate = float(bpm_now) / 60 * self.ticks_per_beat
+            pieces.append((last_time, ticks, rate))
+            ticks += (time - last_time) * rate
+            last_time, bpm_now = time, bpm
+        if bpm_now is None:
+            bpm_now = 120
+        pieces.append((last_time, ticks, float(bpm_now) / 60 * self.ticks_per_beat))
+
+        def at(time: float) -> int:
+            for start, base, rate in reversed(pieces):
+                if time >= start:
+                    return max(0, round(base + (time - start) * rate))
+            return 0
+
+        return at
+
+    # -- the file -----------------------------------------------------------------------
+
+    def midifile(self) -> MidiFile:
+        """The take so far, as a MidiFile."""
+        tick = self._ticks()
+        with self._lock:
+            tracks = {name: list(events) for name, events in self._tracks.items()}
+            markers = list(self._markers)
+        midi = MidiFile(type=1, ticks_per_beat=self.ticks_per_beat)
+        head = [(0, MetaMessage("track_name", name=self.name)),
+                (0, MetaMessage("time_signature", numerator=self.beats_per_bar, denominator=4))]
+        for time, bpm in sorted(self.tempo_changes(), key=lambda change: change[0]):
+            head.append((tick(time), MetaMessage("set_tempo", tempo=bpm2tempo(float(bpm)))))
+        for time, text in markers:
+            head.append((tick(time), MetaMessage("marker", text=_latin1(text))))
+        midi.tracks.append(_track(head))
+        for name in sorted(tracks):
+            events = [(0, MetaMessage("track_name", name=_latin1(name)))]
+            events += [(tick(time), message) for time, message in tracks[name]]
+            midi.tracks.append(_track(events))
+        return midi
+
+    def flush(self) -> None:
+        """Write the whole file anew, atomically: a reader never sees half a file."""
+        midi = self.midifile()
+        directory = self.path.parent if str(self.path.parent) else Path(".")
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                midi.save(file=file)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+
+    def close(self) -> None:
+        """Write the file a last time."""
+        if not self.closed:
+            self.flush()
+            self.closed = True
+
+
+def _latin1(text: str) -> str:
+    # Meta text in a MIDI file is latin-1 here (mido's default charset).
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _track(events: list[tuple[int, Any]]) -> MidiTrack:
+    track = MidiTrack()
+    last = 0
+    for tick, message in sorted(events, key=lambda event: event[0]):
+        track.append(message.copy(time=tick - last))
+        last = tick
+    track.append(MetaMessage("end_of_track", time=0))
+    return track
