@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from ..midifiles import MidiFile
 
-__all__ = ["BarMap", "Meter", "describe", "file_ticks", "track_summary"]
+__all__ = ["BarMap", "Meter", "describe", "file_bars", "file_ticks", "track_summary"]
 
 
 class Meter(NamedTuple):
@@ -91,6 +91,10 @@ class BarMap:
         m = self.meters[bisect.bisect_right(self._bars, bar) - 1]
         return m.tick + (bar - m.bar) * m.bar_ticks
 
+    def meter_at(self, bar: int) -> Meter:
+        """The time signature of bar `bar` (counting from 0)."""
+        return self.meters[bisect.bisect_right(self._bars, bar) - 1]
+
     def meter_text(self) -> str:
         """``4/4``, or ``3/4, 4/4 from bar 4`` for a file that changes meter."""
         parts = [f"{m.numerator}/{m.denominator}" + (f" from bar {m.bar}" if m.bar else "") for m in self.meters]
@@ -100,6 +104,25 @@ class BarMap:
 def file_ticks(midi: MidiFile) -> int:
     """The length of the file in ticks: where its longest track ends."""
     return max((sum(msg.time for msg in track) for track in midi.tracks), default=0)
+
+
+def file_bars(midi: MidiFile, barmap: BarMap | None = None) -> int:
+    """How many whole bars the file lasts, as `load` loops it.
+
+    Its end rounded down to a bar line (a few ticks of note-off or an
+    end_of_track just past the last bar line do not make a bar), but at least
+    up to the end of the last bar in which something starts.
+    """
+    barmap = barmap or BarMap.of(midi)
+    last_start = -1
+    for track in midi.tracks:
+        tick = 0
+        for msg in track:
+            tick += msg.time
+            if not msg.is_meta and msg.type != "note_off" and not (msg.type == "note_on" and not msg.velocity):
+                last_start = max(last_start, tick)
+    end = barmap.cycle(file_ticks(midi))
+    return max(end.numerator // end.denominator, (barmap.cycle(last_start) // 1) + 1 if last_start >= 0 else 0)
 
 
 def track_summary(number: int, track) -> str:
@@ -122,8 +145,7 @@ def describe(midi: MidiFile) -> str:
     head = f"type {midi.type}, {len(midi.tracks)} track{'s' if len(midi.tracks) != 1 else ''}"
     if midi.type != 2:
         bars = BarMap.of(midi)
-        length = bars.cycle(file_ticks(midi))
-        whole = length.numerator // length.denominator + (length.denominator != 1)
+        whole = file_bars(midi, bars)
         head += f", {whole} bar{'s' if whole != 1 else ''} of {bars.meter_text()}"
     lines = [head] + [f"  track {track_summary(n, t)}" for n, t in enumerate(midi.tracks)]
     return "\n".join(lines)

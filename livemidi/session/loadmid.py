@@ -48,7 +48,7 @@ from ..midifiles import MidiFile
 from ..pattern import Pattern
 from ..pattern.core import Event
 from ..pattern.time import TimeSpan, to_time
-from .bars import BarMap, describe, file_ticks
+from .bars import BarMap, describe, file_bars
 
 __all__ = ["MidiLoop", "load", "read_loop"]
 
@@ -84,8 +84,9 @@ def load(
       list; None takes every channel.
     - `bars`: ``N`` for the first N bars, ``(start, end)`` for bars start to
       end-1 (counting from 0, like cycles); the loop lasts that many cycles.
-      None takes the whole file, rounded to whole bars (a bar where something
-      starts counts; a few ticks of note-off past the last bar line do not).
+      None takes the whole file in whole bars (`bars.file_bars`: a bar where
+      something starts counts, a few ticks of note-off past the last bar line
+      do not), the same length whichever tracks you take.
     - `quantize`: a grid as a fraction of a bar (``"1/16"``, ``Fraction(1, 8)``):
       each onset moves to the nearest grid line, keeping the note's length.
     - `controls`: False drops controllers, bend, pressure and program changes
@@ -121,12 +122,10 @@ def read_loop(
     grid = _grid(quantize)
 
     barmap = BarMap.of(midi)
-    end_tick = file_ticks(midi)
-    file_end = barmap.cycle(end_tick)
-    file_bars = math.ceil(file_end)
-    if start >= file_bars:
+    whole = file_bars(midi, barmap)
+    if start >= whole:
         raise ValueError(f"{name}: bars {start}–{stop if stop is not None else '…'} are outside the file, "
-                         f"which has {file_bars} bar{'s' if file_bars != 1 else ''} (expected a start below {file_bars})")
+                         f"which has {whole} bar{'s' if whole != 1 else ''} (expected a start below {whole})")
     start_tick = barmap.tick(start)
     stop_tick = barmap.tick(stop) if stop is not None else math.inf
 
@@ -145,8 +144,7 @@ def read_loop(
     changes = [c for c in changes if start_tick <= c[0] < stop_tick] if controls else []
 
     if stop is None:
-        last = max([n[0] for n in notes] + [c[0] for c in changes])
-        stop = max(math.floor(file_end), math.floor(barmap.cycle(last)) + 1)
+        stop = whole  # every track of a file loops over the same length, so they stay together
     length = stop - start
 
     entries: list[list] = []  # [begin, end, rank, channel, note or control, value]
