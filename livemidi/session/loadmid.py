@@ -125,7 +125,8 @@ def read_loop(
     whole = file_bars(midi, barmap)
     if start >= whole:
         raise ValueError(f"{name}: bars {start}–{stop if stop is not None else '…'} are outside the file, "
-                         f"which has {whole} bar{'s' if whole != 1 else ''} (expected a start below {whole})")
+                         f"which has {whole} bar{'s' if whole != 1 else ''} (expected a start below {whole}). "
+                         f"It has:\n{describe(midi)}")
     start_tick = barmap.tick(start)
     stop_tick = barmap.tick(stop) if stop is not None else math.inf
 
