@@ -39,10 +39,11 @@ from __future__ import annotations
 import math
 import os
 from collections import deque
+from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 from ..midifiles import MidiFile
 from ..pattern import Pattern

@@ -30,12 +30,13 @@ prints the events as text instead, as `livemidi.pattern.show` does.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..midifiles import MidiFile
 from ..pattern import Pattern, reify
-from ..pattern.music import note_number, note_name
+from ..pattern.music import note_name, note_number
 from ..pattern.time import to_time
 from ..render import DEFAULT_VELOCITY
 from .bars import BarMap
@@ -123,7 +124,7 @@ def roll(
         to_bar = min(bars, from_bar + per_line)
         lines = []
         for ch in sorted({c for c, _ in cells}):
-            numbers = "".join(f"{BAR_LINE}{str(first_bar + b):<{steps_per_bar}}" for b in range(from_bar, to_bar))
+            numbers = "".join(f"{BAR_LINE}{first_bar + b!s:<{steps_per_bar}}" for b in range(from_bar, to_bar))
             lines.append(f"{f'ch {ch}':>{label_width}} {numbers}{BAR_LINE}")
             for key in [k for c, k in _rows(cells) if c == ch]:
                 row = cells.get((ch, key))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from fractions import Fraction as F
 
+import midifixtures as fx
 import pytest
 
-import midifixtures as fx
 from livemidi import Message, MetaMessage, MidiFile, MidiTrack
 from livemidi import pattern as pat
 from livemidi.render import render

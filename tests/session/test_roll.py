@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import midifixtures as fx
 import pytest
 
-import midifixtures as fx
 from livemidi import pattern as pat
 from livemidi.cli import main
 from livemidi.clock import VirtualSender
