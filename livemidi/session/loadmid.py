@@ -142,7 +142,7 @@ def read_loop(
     notes = [n for n in notes if start_tick <= n[0] < stop_tick]
     if not notes:
         raise ValueError(_nothing(name, midi, track, channel, bars))
-    before = [c for c in changes if c[0] < start_tick]
+    before = sorted((c for c in changes if c[0] < start_tick), key=itemgetter(0))  # tracks one after another
     changes = [c for c in changes if start_tick <= c[0] < stop_tick] if controls else []
 
     if stop is None:
