@@ -308,3 +308,13 @@ def test_bad_source():
         load(42)
     with pytest.raises(OSError):
         load("/nonexistent/file.mid")
+
+
+def test_controls_are_chased_in_time_order_across_tracks():
+    midi = MidiFile(type=1)
+    late, early, notes = [], [], []
+    late.append((100, Message("control_change", control=7, value=100)))
+    early.append((50, Message("control_change", control=7, value=20)))
+    fx.note(notes, 1920, 240, 60, 90, 0)
+    midi.tracks += [fx.track_from(late), fx.track_from(early), fx.track_from(notes, end=3840)]
+    assert onsets(load(midi, bars=(1, 2)), 0, 1)[0] == (0, {"cc7": 100, "channel": 0})
