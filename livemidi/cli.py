@@ -42,6 +42,9 @@ def _build_parser() -> argparse.ArgumentParser:
     dump.add_argument("--lenient", action="store_true",
                       help="load a damaged file anyway, printing a warning for each repair")
     dump.add_argument("--meta-only", action="store_true", help="print only the meta messages")
+    dump.add_argument("--roll", action="store_true",
+                      help="draw the notes as a piano roll (bars as load() loops them) instead of listing messages")
+    dump.add_argument("--bars", type=int, metavar="N", help="with --roll: draw the first N bars (default: all)")
     dump.set_defaults(handler=_dump)
     add_live_commands(commands)
     add_port_commands(commands)
@@ -58,6 +61,13 @@ def _dump(args: argparse.Namespace) -> int:
         mid = MidiFile(args.file, strict=not args.lenient)
     for warning in caught:
         print(f"warning: {warning.message}", file=sys.stderr)
+    if args.roll:
+        import shutil
+
+        from .session.roll import file_roll
+
+        print(file_roll(mid, args.bars, width=shutil.get_terminal_size().columns))
+        return 0
     out = sys.stdout
     out.write(f"file: {args.file}\ntype: {mid.type}\ntracks: {len(mid.tracks)}\n"
               f"ticks per beat: {mid.ticks_per_beat}\n")

@@ -10,9 +10,14 @@ commands as plain functions::
     hush(); panic(); stop(); resume(); start()
     play("lead", pattern, at="now", channel=2, port="synth")
     where()                                 # '3.2 at 128 BPM'
+    p.keys = load("piece.mid", track="Right Hand")   # a .mid file as a loop
+    show(p.keys, bars=4); show("groove.mid") # a piano roll (events=True: the event list)
 
 `commands(session)` is that table of commands; `namespace(session)` adds
-the pattern functions, `p`, `session` and `Fraction`.
+the pattern functions, `p`, `session`, `Fraction`, and `load`, `show` and
+`roll` (from `loadmid` and `roll`). The REPL's `show` prints a piano roll;
+the pattern module's text display is ``show(x, events=True)``, or
+``print(x.show())`` on a pattern.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from fractions import Fraction
 from typing import Any
 
 from .. import pattern as _pattern
+from .loadmid import load
+from .roll import roll, show
 from .session import Session
 
 __all__ = ["commands", "namespace"]
@@ -70,4 +77,7 @@ def namespace(session: Session) -> dict[str, Any]:
     names["p"] = session.p
     names["session"] = session
     names["Fraction"] = Fraction
+    names["load"] = load
+    names["roll"] = roll
+    names["show"] = show  # the piano roll; replaces the pattern module's text `show`
     return names
