@@ -21,6 +21,9 @@ Rules the performer can count on:
 
 Threads: the performer's commands run in the REPL thread, the source in the
 lookahead thread; the session's lock keeps the loops consistent between them.
+The lookahead thread holds the clock's lock when it asks the source (and so
+takes the session's lock second): a command must never call the clock while it
+holds the session's lock, or the two threads wait for each other forever.
 """
 
 from __future__ import annotations
@@ -220,8 +223,8 @@ class Session:
         none). The pattern is tried first; if it raises, PatternError is raised
         and nothing changes.
         """
+        pattern, start, new_channel, new_port = self.check_pattern(name, pattern, at=at, channel=channel, port=port)
         with self._lock:
-            pattern, start, new_channel, new_port = self.check_pattern(name, pattern, at=at, channel=channel, port=port)
             loop = self.loops.get(name) or Loop(name)
             loop.channel, loop.port = new_channel, new_port
             loop.set(pattern, start if self.tempo_map.running else ALWAYS)
@@ -239,28 +242,27 @@ class Session:
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"a loop name must be a Python identifier like 'bass', got {name!r}")
         pattern = reify(pattern)
-        with self._lock:
-            loop = self.loops.get(name)
-            new_channel = (loop.channel if loop else 0) if channel is None else channel
-            new_port = (loop.port if loop else 0) if port is None else port
-            if not isinstance(new_channel, int) or isinstance(new_channel, bool) or not 0 <= new_channel <= 15:
-                raise ValueError(f"channel must be an int 0..15, got {new_channel!r}")
-            start = self.next_boundary(at)
-            try:
-                for item in render(pattern, start, start + TRIAL_CYCLES, new_channel, new_port):
-                    self._port_index(item.port)
-            except Exception as error:
-                raise PatternError(
-                    f"the new pattern for {name!r} fails when played: {type(error).__name__}: {error} "
-                    f"({'the old pattern plays on' if loop else 'nothing changed'})"
-                ) from error
+        start = self.next_boundary(at)  # asks the clock: not under the session's lock
+        loop = self.loops.get(name)
+        new_channel = (loop.channel if loop else 0) if channel is None else channel
+        new_port = (loop.port if loop else 0) if port is None else port
+        if not isinstance(new_channel, int) or isinstance(new_channel, bool) or not 0 <= new_channel <= 15:
+            raise ValueError(f"channel must be an int 0..15, got {new_channel!r}")
+        try:
+            for item in render(pattern, start, start + TRIAL_CYCLES, new_channel, new_port):
+                self._port_index(item.port)
+        except Exception as error:
+            raise PatternError(
+                f"the new pattern for {name!r} fails when played: {type(error).__name__}: {error} "
+                f"({'the old pattern plays on' if loop else 'nothing changed'})"
+            ) from error
         return pattern, start, new_channel, new_port
 
     def stop_loop(self, name: str, at: Any = None) -> None:
         """Stop loop `name` at the next boundary; its sounding notes end with their note-offs."""
+        start = self.next_boundary(at)
         with self._lock:
             loop = self._loop(name)
-            start = self.next_boundary(at)
             if not self.tempo_map.running:
                 del self.loops[name]
                 return
@@ -283,37 +285,35 @@ class Session:
 
     def mute(self, *names: str) -> None:
         """Silence loops now, sounding notes included; `unmute` brings them back in phase."""
-        with self._lock:
-            loops = [self._loop(name) for name in names]
-            self._change_audible(lambda: [setattr(loop, "muted", True) for loop in loops])
+        self._change_audible(lambda: [setattr(loop, "muted", True) for loop in self._loops(names)])
 
     def unmute(self, *names: str) -> None:
-        with self._lock:
-            loops = [self._loop(name) for name in names]
-            self._change_audible(lambda: [setattr(loop, "muted", False) for loop in loops])
+        self._change_audible(lambda: [setattr(loop, "muted", False) for loop in self._loops(names)])
 
     def solo(self, *names: str) -> None:
         """From now only these loops (and others soloed before) sound."""
-        with self._lock:
-            for name in names:
-                self._loop(name)
-            self._change_audible(lambda: self._solo.update(names))
+        self._change_audible(lambda: self._loops(names) and self._solo.update(names))
 
     def unsolo(self, *names: str) -> None:
         """Take loops out of solo (all of them, with no names)."""
-        with self._lock:
-            self._change_audible(lambda: self._solo.difference_update(names) if names else self._solo.clear())
+        self._change_audible(lambda: self._solo.difference_update(names) if names else self._solo.clear())
+
+    def _loops(self, names) -> list[Loop]:
+        return [self._loop(name) for name in names]
 
     def _change_audible(self, change: Callable[[], Any]) -> None:
         # A loop that goes quiet loses everything queued (its sounding notes
         # end at once); one that comes back is asked for again from now.
-        before = {name: self.audible(loop) for name, loop in self.loops.items()}
-        change()
-        for name, loop in self.loops.items():
-            now = self.audible(loop)
-            if before[name] and not now:
+        # The clock is called after the session's lock is let go: the
+        # lookahead thread takes the two locks in the other order.
+        with self._lock:
+            before = {name: self.audible(loop) for name, loop in self.loops.items()}
+            change()
+            after = {name: self.audible(loop) for name, loop in self.loops.items()}
+        for name, audible in after.items():
+            if before.get(name) and not audible:
                 self.clock.hush(tag=name)
-            elif now and not before[name]:
+            elif audible and not before.get(name, True):
                 self.clock.requery(None, tag=name)
 
     def hush(self) -> None:

@@ -256,3 +256,31 @@ def test_the_namespace_has_the_pattern_functions_and_the_commands():
     assert names["where"]() == "1.1 at 100 BPM (stopped)"
     for name in ("note", "stack", "euclid", "scale", "hush", "panic", "mute", "solo", "start", "stop", "p"):
         assert name in names
+
+
+def test_commands_from_another_thread_never_deadlock_with_the_lookahead_thread():
+    """The lookahead thread takes the clock's lock, then the session's; commands must not take them the other way."""
+    import threading
+    import time
+
+    session = Session(VirtualSender(now=time.perf_counter), lookahead=0.02, on_notice=lambda text: None)
+    session.add_output("out")
+    session.start()
+    done = threading.Event()
+
+    def perform():
+        for round_ in range(150):
+            session.p.a = note("c4*8")
+            session.p.b = note("e4*3")
+            session.mute("a")
+            session.solo("b")
+            session.unmute("a")
+            session.unsolo()
+            session.tempo(100 + round_ % 40)
+            session.stop_loop("b")
+        done.set()
+
+    worker = threading.Thread(target=perform, daemon=True)
+    worker.start()
+    assert done.wait(60), "the commands and the lookahead thread are waiting for each other"
+    session.close()
