@@ -28,6 +28,8 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bpm", type=float, default=120.0, help="tempo in beats (quarter notes) per minute (120)")
     parser.add_argument("--beats", type=int, default=4, metavar="N", help="beats per bar (4)")
     parser.add_argument("--backend", help="port backend, e.g. livemidi.backends.rtmidi/UNIX_JACK")
+    parser.add_argument("--record", metavar="OUT.mid",
+                        help="record everything played to this MIDI file (written at least once a second)")
 
 
 def add_live_commands(subparsers) -> None:
@@ -82,6 +84,9 @@ def _session(args: argparse.Namespace):
     session = Session(bpm=_bpm(args.bpm), beats_per_bar=args.beats)
     try:
         monitor = open_outputs(session, args.port, args.virtual, backend=args.backend)
+        if args.record:
+            session.record(args.record)
+            print(f"Recording to {args.record}.")
     except BaseException:
         session.close()
         raise
@@ -99,14 +104,17 @@ def cmd_repl(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             return 130
         finally:
+            recording = session.recording
             session.close()
+            if recording:
+                print(f"livemidi: recorded to {args.record}.")
             print("livemidi: stopped; every note ended.")
 
 
-def _print_sent(session) -> None:
+def _print_sent(records) -> None:
     from .messages import Message
 
-    for sent in session.sender.take_sent():
+    for sent in records:
         try:
             text = str(Message.from_bytes(sent.data)).rsplit(" time=", 1)[0]
         except ValueError:
@@ -134,13 +142,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             end = None if args.bars is None else Fraction(args.bars)
             if end is not None:
                 session.end_at(end)
+            if monitor:
+                session.add_listener(_print_sent)
             session.start()
             print(f"Playing {path} ({', '.join(sorted(playing)) or 'no loops'}); Ctrl-C stops.", flush=True)
             stamp = _stamp(path)
             while True:
                 time.sleep(0.1)
-                if monitor:
-                    _print_sent(session)
                 if end is not None and session.position().cycle >= end:
                     break
                 if args.watch and _stamp(path) != stamp:
@@ -158,9 +166,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             return 130
         finally:
+            recording = session.recording
             session.close()
-            if monitor:
-                _print_sent(session)
+            if recording:
+                print(f"livemidi: recorded to {args.record}.", flush=True)
             print("livemidi: stopped; every note ended.", flush=True)
 
 

@@ -30,12 +30,17 @@ ANY = None
 
 
 class Sent(NamedTuple):
-    """A message the sender put on a port: when (perf_counter s), when it was due, where, what."""
+    """A message the sender put on a port: when (perf_counter s), when it was due, where, what, whose.
+
+    `tag` is the tag of the event it was scheduled with (0: none, or a note-off
+    the ledger sent on its own).
+    """
 
     time: float
     deadline: float
     port: int
     data: bytes
+    tag: int = 0
 
 
 class _Entry:
@@ -154,8 +159,8 @@ class SenderCore:
 
     # -- sending -----------------------------------------------------------------------
 
-    def pop(self) -> tuple[float, int, bytes] | None:
-        """Take the earliest event off the queue: (deadline, port, data), or None.
+    def pop(self) -> tuple[float, int, bytes, int] | None:
+        """Take the earliest event off the queue: (deadline, port, data, tag), or None.
 
         The sender process pops the next event *before* spinning to its
         deadline, so that nothing but the write stands between the end of the
@@ -168,10 +173,12 @@ class SenderCore:
             entry = entries.get(id)
             if entry is not None and entry.seq == seq:
                 self._remove(id)
-                return deadline, entry.port, entry.data
+                return deadline, entry.port, entry.data, entry.tag
         return None
 
-    def record(self, port: int, data: bytes, deadline: float, stamp: float, error: Exception | None = None) -> None:
+    def record(
+        self, port: int, data: bytes, deadline: float, stamp: float, error: Exception | None = None, tag: int = 0
+    ) -> None:
         """Account for a write of `data` on `port` at `stamp` (perf_counter s), or for its failure."""
         if error is not None:
             text = f"could not send {data.hex(' ')} on port {port}: {error}"
@@ -185,17 +192,17 @@ class SenderCore:
             if late > self.worst_late:
                 self.worst_late = late
         if self.keep_sent:
-            self.sent.append(Sent(stamp, deadline, port, data))
+            self.sent.append(Sent(stamp, deadline, port, data, tag))
 
-    def emit(self, port: int, data: bytes, deadline: float) -> bool:
+    def emit(self, port: int, data: bytes, deadline: float, tag: int = 0) -> bool:
         """Send now: timestamp, write, then `record`. False if the write failed."""
         stamp = self._clock()
         try:
             self._write(port, data)
         except Exception as error:  # a gone port, a backend's bug: recorded, never fatal
-            self.record(port, data, deadline, stamp, error)
+            self.record(port, data, deadline, stamp, error, tag)
             return False
-        self.record(port, data, deadline, stamp)
+        self.record(port, data, deadline, stamp, tag=tag)
         return True
 
     def send_due(self, now: float) -> int:
@@ -205,8 +212,8 @@ class SenderCore:
             deadline = self.next_deadline()
             if deadline is None or deadline > now:
                 return count
-            deadline, port, data = self.pop()
-            self.emit(port, data, deadline)
+            deadline, port, data, tag = self.pop()
+            self.emit(port, data, deadline, tag)
             count += 1
 
     # -- cancelling --------------------------------------------------------------------
@@ -222,7 +229,7 @@ class SenderCore:
             done.add(key)
             port, channel, note = key
             if self.ledger.is_sounding(port, channel, note):
-                self.emit(port, note_off_bytes(channel, note), now)
+                self.emit(port, note_off_bytes(channel, note), now, entry.tag)
 
     def cancel(self, tag: int | None = ANY, after: float | None = None, port: int | None = ANY) -> int:
         """Remove the queued events that match all the given filters (none: all of them).

@@ -392,7 +392,7 @@ class Sender:
         return self._stats
 
     def take_sent(self) -> list[Sent]:
-        """Every message sent since the last call: `Sent(time, deadline, port, data)`, in order."""
+        """Every message sent since the last call: `Sent(time, deadline, port, data, tag)`, in order."""
         taken = []
         while True:
             try:

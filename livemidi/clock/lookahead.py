@@ -184,6 +184,13 @@ class Lookahead:
         """`port`'s latency in milliseconds."""
         return self._latency.get(self.sender.port_index(port), 0.0) * 1000
 
+    def tag_name(self, number: int) -> Hashable:
+        """The tag (a loop's name...) that the sender's number `number` stands for; None if unknown."""
+        for tag, known in self._tags.items():
+            if known == number:
+                return tag
+        return None
+
     def _tag(self, tag: Hashable) -> int:
         number = self._tags.get(tag)
         if number is None:

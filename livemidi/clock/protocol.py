@@ -46,7 +46,7 @@ _CANCEL = struct.Struct("<BIdB")
 _PORT = struct.Struct("<B")
 _FLUSH = struct.Struct("<IB")
 _SEQ = struct.Struct("<I")
-_SENT = struct.Struct("<ddBH")
+_SENT = struct.Struct("<ddBIH")  # time, deadline, port, tag, length
 _STATS = struct.Struct("<QQdIId")
 
 
@@ -131,25 +131,25 @@ def unpack_json(payload: bytes) -> tuple[int, object]:
 # -- sender -> main ----------------------------------------------------------------------
 
 
-def pack_sent(records: Iterable[tuple[float, float, int, bytes]]) -> bytes:
+def pack_sent(records: Iterable[tuple[float, float, int, bytes, int]]) -> bytes:
     parts = [b"S"]
     pack = _SENT.pack
-    for stamp, deadline, port, data in records:
-        parts.append(pack(stamp, deadline, port, len(data)))
+    for stamp, deadline, port, data, tag in records:
+        parts.append(pack(stamp, deadline, port, tag, len(data)))
         parts.append(data)
     return b"".join(parts)
 
 
-def unpack_sent(payload: bytes) -> list[tuple[float, float, int, bytes]]:
+def unpack_sent(payload: bytes) -> list[tuple[float, float, int, bytes, int]]:
     records = []
     offset = 1
     size = _SENT.size
     unpack = _SENT.unpack_from
     end = len(payload)
     while offset < end:
-        stamp, deadline, port, length = unpack(payload, offset)
+        stamp, deadline, port, tag, length = unpack(payload, offset)
         offset += size
-        records.append((stamp, deadline, port, payload[offset : offset + length]))
+        records.append((stamp, deadline, port, payload[offset : offset + length], tag))
         offset += length
     return records
 

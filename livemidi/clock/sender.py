@@ -361,7 +361,7 @@ class SenderProcess:
             # covers the rare long oversleep that the measured margin misses.
             margin = spin if deadline is None or deadline - last < SPARSE_GAP else max(spin, self.spin_cap)
             if deadline is not None and deadline - now <= margin:
-                deadline, port, data = core.pop()
+                deadline, port, data, tag = core.pop()
                 write = self.writers[port] if port < len(self.writers) else None
                 spun_from = perf()
                 while perf() < deadline:
@@ -374,9 +374,9 @@ class SenderProcess:
                 except Exception as error:  # a gone port, a backend error: reported, never fatal
                     if write is None:
                         error = ValueError(f"no open port {port}")
-                    core.record(port, data, deadline, stamp, error)
+                    core.record(port, data, deadline, stamp, error, tag)
                     continue
-                core.record(port, data, deadline, stamp)
+                core.record(port, data, deadline, stamp, tag=tag)
                 last = deadline
                 continue
             slack = HOUSEKEEPING if deadline is None else deadline - now - margin

@@ -112,9 +112,9 @@ class VirtualSender:
                 deadline = core.next_deadline()
                 if deadline is None or deadline > t:
                     return count
-                deadline, port, data = core.pop()
+                deadline, port, data, tag = core.pop()
                 self._stamp = deadline
-                core.emit(port, data, deadline)
+                core.emit(port, data, deadline, tag)
                 count += 1
         finally:
             self._stamp = None

@@ -62,16 +62,18 @@ def _describe(message: bytes) -> str:
         return message.hex(" ")
 
 
-async def _monitor(session: Session, say, interval: float = 0.05) -> None:
-    """Print what the sender sent (for the built-in monitor output)."""
-    while True:
-        await asyncio.sleep(interval)
-        for sent in session.sender.take_sent():
+def _monitor(session: Session, say):
+    """A listener that prints what the sender sent (for the built-in monitor output)."""
+
+    def monitor(records) -> None:
+        for sent in records:
             try:
                 where = str(session.tempo_map.position(sent.time))
             except Exception:
                 where = "-"
             say(f"♪ {where:>6}  {_describe(sent.data)}\n")
+
+    return monitor
 
 
 def banner(session: Session) -> str:
@@ -90,7 +92,6 @@ async def repl(
     history_path: Path | None = None,
     input=None,
     output=None,
-    recording=None,
     write=None,
 ) -> int:
     """Run the prompt until Ctrl-D; returns the exit status. Does not close the session.
@@ -101,7 +102,7 @@ async def repl(
     """
     say = write or (lambda text: print(text, end="", flush=True))
     names = namespace(session)
-    executor = Executor(names, write=say)
+    executor = Executor(names, write=say, on_success=session.note_code)
     session.on_notice = lambda text: say(f"! {text}\n")
     bindings = load_live_bindings(session.hush, session.panic, lambda text: say(text + "\n"))
     prompt = PromptSession(
@@ -109,7 +110,7 @@ async def repl(
         multiline=True,
         prompt_continuation=lambda width, line_number, is_soft_wrap: "... ".rjust(width),
         lexer=PygmentsLexer(PythonLexer),
-        bottom_toolbar=lambda: toolbar_text(session, recording=recording() if recording else None, monitor=monitor),
+        bottom_toolbar=lambda: toolbar_text(session, recording=session.recording, monitor=monitor),
         refresh_interval=0.25,
         history=_history(history_path),
         completer=LiveCompleter(names, session),
@@ -119,7 +120,9 @@ async def repl(
     )
     with patch_stdout(raw=True) if write is None else contextlib.nullcontext():
         say(banner(session))
-        watcher = asyncio.ensure_future(_monitor(session, say)) if monitor else None
+        watcher = _monitor(session, say) if monitor else None
+        if watcher is not None:
+            session.add_listener(watcher)
         try:
             while True:
                 try:
@@ -131,7 +134,7 @@ async def repl(
                 executor.run(text)
         finally:
             if watcher is not None:
-                watcher.cancel()
+                session.remove_listener(watcher)
     return 0
 
 

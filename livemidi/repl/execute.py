@@ -51,9 +51,15 @@ _BLOCKS = (
 class Executor:
     """Runs chunks of code in `namespace`; `write(text)` prints results and errors."""
 
-    def __init__(self, namespace: dict, write: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        namespace: dict,
+        write: Callable[[str], None] | None = None,
+        on_success: Callable[[str], None] | None = None,
+    ) -> None:
         self.namespace = namespace
         self.write = write or (lambda text: print(text, end=""))
+        self.on_success = on_success  # told each chunk that ran without an error (the recorder marks it)
         self.count = 0
 
     def run(self, text: str) -> bool:
@@ -75,12 +81,17 @@ class Executor:
                     self.write(repr(value) + "\n")
             else:
                 exec(compile(tree, filename, "exec"), self.namespace)
-            return True
         except SystemExit:
             raise
         except BaseException as error:  # KeyboardInterrupt in user code included: report, go on
             self.write(self.format_error(error))
             return False
+        if self.on_success is not None:
+            try:
+                self.on_success(text)
+            except Exception as error:
+                self.write(f"(could not note this in the recording: {error})\n")
+        return True
 
     @staticmethod
     def format_error(error: BaseException) -> str:

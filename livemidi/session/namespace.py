@@ -8,6 +8,7 @@ commands as plain functions::
     tempo(128); quantize("beat")
     mute("bass"); unmute("bass"); solo("drums"); unsolo()
     hush(); panic(); stop(); resume(); start()
+    record("take1.mid"); stop_record()      # the session journal
     play("lead", pattern, at="now", channel=2, port="synth")
     where()                                 # '3.2 at 128 BPM'
     p.keys = load("piece.mid", track="Right Hand")   # a .mid file as a loop
@@ -64,6 +65,8 @@ def commands(session: Session) -> dict[str, Any]:
         "stop": session.stop,
         "resume": session.resume,
         "where": where,
+        "record": session.record,
+        "stop_record": session.stop_record,
     }
     return table
 

@@ -152,12 +152,18 @@ class Recorder:
 
     # -- the file -----------------------------------------------------------------------
 
-    def midifile(self) -> MidiFile:
-        """The take so far, as a MidiFile."""
+    def midifile(self, end: float | None = None) -> MidiFile:
+        """The take so far, as a MidiFile; notes still sounding end at `end` (default: the last event)."""
         tick = self._ticks()
         with self._lock:
             tracks = {name: list(events) for name, events in self._tracks.items()}
             markers = list(self._markers)
+            sounding = dict(self._sounding)
+        # A file must not leave a note on: what still sounds ends where the file ends.
+        last = max((time for events in tracks.values() for time, _ in events), default=self.start)
+        end = last if end is None else max(end, last)
+        for (port, channel, note), name in sounding.items():
+            tracks.setdefault(name, []).append((end, Message("note_off", channel=channel, note=note, velocity=0)))
         midi = MidiFile(type=1, ticks_per_beat=self.ticks_per_beat)
         head = [(0, MetaMessage("track_name", name=self.name)),
                 (0, MetaMessage("time_signature", numerator=self.beats_per_bar, denominator=4))]
@@ -172,9 +178,9 @@ class Recorder:
             midi.tracks.append(_track(events))
         return midi
 
-    def flush(self) -> None:
+    def flush(self, end: float | None = None) -> None:
         """Write the whole file anew, atomically: a reader never sees half a file."""
-        midi = self.midifile()
+        midi = self.midifile(end)
         directory = self.path.parent if str(self.path.parent) else Path(".")
         directory.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
@@ -191,10 +197,10 @@ class Recorder:
                 pass
             raise
 
-    def close(self) -> None:
-        """Write the file a last time."""
+    def close(self, end: float | None = None) -> None:
+        """Write the file a last time (notes still sounding end at `end`)."""
         if not self.closed:
-            self.flush()
+            self.flush(end)
             self.closed = True
 
 

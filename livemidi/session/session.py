@@ -41,10 +41,13 @@ from ..clock.tempo import as_cycle, check_bpm
 from ..pattern import reify
 from ..render import render
 from .loops import Loop, Loops
+from .record import Recorder
 
 __all__ = ["LoopState", "PatternError", "Session", "SessionStatus", "TRIAL_CYCLES"]
 
 TRIAL_CYCLES = 4  # how far ahead a new pattern is tried before it takes over
+PUMP_INTERVAL = 0.02  # seconds between hand-outs of what was sent
+RECORD_FLUSH = 1.0  # seconds between rewrites of a recording (at most this much is lost to SIGKILL)
 # While the transport is stopped a change holds from the very beginning, so it
 # plays wherever the next start begins.
 ALWAYS = Fraction(-(10**12))
@@ -120,6 +123,14 @@ class Session:
         self._later_tempo: list[tuple[Fraction, Any]] = []
         # Every tempo change asked for, as (the cycle it takes effect, bpm), in order.
         self.tempo_log: list[tuple[Fraction, Fraction]] = [(ALWAYS, self.tempo_map.bpm)]
+        # The same in wall time, (perf_counter seconds, bpm), for the recorder.
+        self.tempo_history: list[tuple[float, Fraction]] = []
+        self._listeners: list[Callable[[list], None]] = []
+        self._pump: threading.Thread | None = None
+        self._pumping = threading.Event()
+        self.recorder: Recorder | None = None
+        self._record_input = None
+        self._last_flush = 0.0
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -194,18 +205,26 @@ class Session:
                 self._later_tempo.append((at, check_bpm(bpm)))
             else:
                 at = self.clock.set_tempo(bpm, at)
+                self._note_tempo(at, check_bpm(bpm))
             self.tempo_log.append((at, check_bpm(bpm)))
         return self.clock.bpm
+
+    def _note_tempo(self, cycle: Fraction, bpm: Fraction) -> None:
+        # The tempo in wall time, for the recorder: from this instant, this BPM.
+        if self.tempo_map.running:
+            self.tempo_history.append((self.tempo_map.time_at(cycle), bpm))
 
     # -- transport -------------------------------------------------------------------------
 
     def start(self, cycle=0) -> None:
         """Play from `cycle` (default 0)."""
         self.clock.start(cycle)
+        self._note_tempo(as_cycle(cycle), self.tempo_map.bpm_at(cycle))
         later, self._later_tempo = self._later_tempo, []
         for at, bpm in sorted(later, key=lambda item: item[0]):
             if at >= cycle:
                 self.clock.set_tempo(bpm, at)
+                self._note_tempo(at, bpm)
 
     def stop(self) -> None:
         """Stop the transport; sounding notes end. `resume` goes on from here."""
@@ -213,6 +232,9 @@ class Session:
 
     def resume(self) -> None:
         self.clock.resume()
+        if self.tempo_map.running:
+            cycle = self.position().cycle
+            self._note_tempo(cycle, self.tempo_map.bpm_at(cycle))
 
     # -- loops -----------------------------------------------------------------------------
 
@@ -390,12 +412,113 @@ class Session:
             return "silent (solo)"
         return state
 
+    # -- what was sent: the monitor and the recorder -----------------------------------
+
+    def add_listener(self, listener: Callable[[list], None]) -> None:
+        """Call `listener(sent_records)` with what the sender sent, about every 20 ms (from a thread)."""
+        self._listeners.append(listener)
+        if self._pump is None and self.clock.threaded:
+            self._pump = threading.Thread(target=self._run_pump, name="livemidi sent", daemon=True)
+            self._pump.start()
+
+    def remove_listener(self, listener: Callable[[list], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def pump(self) -> None:
+        """Hand what the sender sent to the listeners now; flush a recording once a second."""
+        sent = self.sender.take_sent()
+        if sent:
+            for listener in list(self._listeners):
+                try:
+                    listener(sent)
+                except Exception as error:  # a listener's bug must not stop the others
+                    self.on_notice(f"{getattr(listener, '__name__', 'a listener')} failed: {error}")
+        recorder = self.recorder
+        if recorder is not None and self._now() - self._last_flush >= RECORD_FLUSH:
+            self._last_flush = self._now()
+            try:
+                recorder.flush()
+            except OSError as error:
+                self.on_notice(f"recording to {recorder.path}: could not write: {error}")
+
+    def _run_pump(self) -> None:
+        while not self._pumping.wait(PUMP_INTERVAL):
+            self.pump()
+
+    def record(self, path, *, input: str | None = None, backend: str | None = None) -> Recorder:
+        """Record what is played to the .mid file `path`, written anew at least once a second.
+
+        `input` also records a MIDI input port (a keyboard played along) on a
+        track of its own. `stop_record` finishes the file.
+        """
+        if self.recorder is not None:
+            raise ValueError(f"already recording to {self.recorder.path}; stop_record() first")
+        self.sender.take_sent()  # what was sent before the take is not part of it
+        recorder = Recorder(
+            path, self._now(), lambda: list(self.tempo_history) or [(self._now(), self.tempo_map.bpm)],
+            beats_per_bar=self.tempo_map.beats_per_bar, track_name=self._track_name,
+        )  # fmt: skip
+        if input is not None:
+            from ..backends import Backend, open_input
+
+            opener = Backend(backend).open_input if backend else open_input
+            now = time.perf_counter
+            self._record_input = opener(input, callback=lambda msg: recorder.add_input(now(), msg))
+        self.recorder = recorder
+        self._last_flush = self._now()
+        self.add_listener(recorder.add_sent)
+        return recorder
+
+    def _track_name(self, number: int) -> str:
+        tag = self.clock.tag_name(number)
+        return str(tag) if tag is not None else f"tag {number}"
+
+    def stop_record(self) -> str | None:
+        """Finish the recording; returns its path (None if nothing was recording)."""
+        recorder = self.recorder
+        if recorder is None:
+            return None
+        if self._record_input is not None:
+            self._record_input.close()
+            self._record_input = None
+        self.pump()
+        self.remove_listener(recorder.add_sent)
+        self.recorder = None
+        recorder.close(self._now())
+        return str(recorder.path)
+
+    @property
+    def recording(self) -> str | None:
+        """The file being recorded to, or None."""
+        return None if self.recorder is None else self.recorder.path.name
+
+    def note_code(self, text: str) -> None:
+        """Mark code the performer ran in the recording, at the bar where it takes effect."""
+        recorder = self.recorder
+        if recorder is None or not text.strip():
+            return
+        when = self._now()
+        if self.tempo_map.running:
+            try:
+                when = max(when, self.tempo_map.time_at(self.next_boundary()))
+            except Exception:
+                pass
+        recorder.add_code(when, text.strip())
+
     def close(self) -> None:
-        """Stop the clock and the sender; every sounding note ends."""
+        """Stop the clock and the sender (every sounding note ends), then finish a recording."""
         try:
             self.clock.close()
         finally:
-            self.sender.shutdown()
+            try:
+                self.sender.shutdown()
+            finally:
+                self._pumping.set()
+                try:
+                    self.stop_record()
+                finally:
+                    self.pump()
 
     def __enter__(self) -> Session:
         return self

@@ -178,7 +178,7 @@ def test_protocol_round_trips():
     assert protocol.unpack_panic(protocol.pack_panic(4)) == 4
     assert protocol.unpack_flush(protocol.pack_flush(9, True)) == (9, True)
     assert protocol.unpack_json(protocol.pack_json(b"O", 3, {"name": "x"})) == (3, {"name": "x"})
-    sent = [(1.0, 0.5, 1, b"\xf8"), (2.0, 1.5, 0, b"\x80\x3c\x00")]
+    sent = [(1.0, 0.5, 1, b"\xf8", 0), (2.0, 1.5, 0, b"\x80\x3c\x00", 2**32 - 1)]
     assert protocol.unpack_sent(protocol.pack_sent(sent)) == sent
     assert protocol.unpack_stats(protocol.pack_stats(1, 2, 0.5, 3, 4, 1.25)) == (1, 2, 0.5, 3, 4, 1.25)
     # a batch of a window's events is small: 19 bytes a record plus the message

@@ -1,0 +1,160 @@
+"""Recording: what the sender sent, in musical time, a track per loop, crash-safe."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from fractions import Fraction as F
+from pathlib import Path
+
+import pytest
+
+from livemidi import MidiFile
+from livemidi.clock import VirtualSender
+from livemidi.pattern import note
+from livemidi.session import Session
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Rig:
+    def __init__(self):
+        self.t = 100.0
+        self.sender = VirtualSender(now=lambda: self.t)
+        self.session = Session(self.sender, threaded=False, now=lambda: self.t, on_notice=print)
+        self.session.add_output("out")
+
+    def run(self, bars, step=0.005):
+        end = self.t + bars * 2.0  # 120 BPM: two seconds a bar
+        while self.t < end:
+            self.t = round(self.t + step, 9)
+            self.session.clock.step()
+            self.sender.advance(self.t)
+            self.session.pump()
+
+
+def notes(track):
+    """(tick, note, duration in ticks) of every note in a track."""
+    tick, sounding, out = 0, {}, []
+    for msg in track:
+        tick += msg.time
+        if msg.type == "note_on" and msg.velocity:
+            sounding[(msg.channel, msg.note)] = tick
+        elif msg.type in ("note_on", "note_off") and (msg.channel, msg.note) in sounding:
+            start = sounding.pop((msg.channel, msg.note))
+            out.append((start, msg.note, tick - start))
+    assert not sounding, f"notes left on in the recording: {sounding}"
+    return out
+
+
+def test_a_take_has_a_tempo_track_and_a_named_track_per_loop(tmp_path):
+    rig = Rig()
+    rig.session.p.bass = note("c2 e2").legato(0.5)
+    rig.session.p.hat = note("f#5*4")
+    rig.session.start()
+    path = tmp_path / "take.mid"
+    rig.session.record(path)
+    rig.run(2.3)
+    assert rig.session.stop_record() == str(path)
+    midi = MidiFile(path)
+    assert midi.type == 1 and midi.ticks_per_beat >= 480
+    names = [track.name for track in midi.tracks]
+    assert names == ["take", "bass", "hat"]
+    bass = notes(midi.tracks[1])
+    assert [(n, d) for _, n, d in bass] == [(36, 480), (40, 480)] * 2 + [(36, 480)]
+    starts = [start for start, _, _ in bass]
+    assert [b - a for a, b in zip(starts, starts[1:])] == [960] * 4  # half a bar apart, exactly
+    assert len(notes(midi.tracks[2])) == 10
+
+
+def test_cancelled_events_never_appear_and_a_mute_ends_its_note(tmp_path):
+    rig = Rig()
+    rig.session.p.pad = note("c3").duration(4)
+    rig.session.start()
+    rig.session.record(tmp_path / "take.mid")
+    rig.run(0.5)
+    rig.session.mute("pad")  # its note-off, queued for bar 4, is cancelled: the ledger ends the note now
+    rig.run(2)
+    rig.session.stop_record()
+    (pad,) = [track for track in MidiFile(tmp_path / "take.mid").tracks if track.name == "pad"]
+    ((start, number, duration),) = notes(pad)
+    assert number == 48 and 900 <= duration <= 1000  # ended by the mute, half a bar in
+
+
+def test_tempo_changes_and_the_code_that_was_run(tmp_path):
+    rig = Rig()
+    rig.session.p.x = note("c4*4")
+    rig.session.start()
+    rig.session.record(tmp_path / "take.mid")
+    rig.run(1)
+    rig.session.tempo(60, at=2)
+    rig.session.note_code("tempo(60, at=2)")
+    rig.run(1.5)
+    rig.session.stop_record()
+    midi = MidiFile(tmp_path / "take.mid")
+    tempos = [msg.tempo for msg in midi.tracks[0] if msg.type == "set_tempo"]
+    assert tempos[0] == 500000 and tempos[-1] == 1000000
+    markers = [msg.text for msg in midi.tracks[0] if msg.type == "marker"]
+    assert markers == ["tempo(60, at=2)"]
+    (x,) = [track for track in midi.tracks if track.name == "x"]
+    starts = [start for start, _, _ in notes(x)]
+    assert all(b - a == 480 for a, b in zip(starts, starts[1:]))  # a beat apart, in both tempos
+
+
+def test_the_file_is_valid_while_the_take_goes_on(tmp_path):
+    rig = Rig()
+    rig.session.p.x = note("c4*4")
+    rig.session.start()
+    path = tmp_path / "take.mid"
+    rig.session.record(path)
+    assert MidiFile(path).tracks[0].name == "take"  # valid from the first moment
+    rig.run(1.6)  # past a flush
+    assert len(notes(MidiFile(path).tracks[1])) >= 4
+    rig.session.stop_record()
+
+
+def test_record_refuses_a_second_take_and_a_non_midi_name(tmp_path):
+    rig = Rig()
+    rig.session.record(tmp_path / "a.mid")
+    with pytest.raises(ValueError, match="already recording"):
+        rig.session.record(tmp_path / "b.mid")
+    rig.session.stop_record()
+    with pytest.raises(ValueError, match=r"a \.mid file"):
+        rig.session.record(tmp_path / "take.wav")
+
+
+def _take(tmp_path, jack, unique, sig):
+    pattern_file = tmp_path / "song.py"
+    pattern_file.write_text("tempo(240)\np.lead = note('c4*4').ch(2)\n")
+    out = tmp_path / "take.mid"
+    with jack.open_input(unique, virtual=True, client_name=f"{unique}rx"):
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        child = subprocess.Popen(
+            [sys.executable, "-m", "livemidi", "run", str(pattern_file), "--port", unique, "--record", str(out),
+             "--backend", "livemidi.backends.rtmidi/UNIX_JACK"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        for line in child.stdout:  # wait until it plays
+            if line.startswith("Playing"):
+                break
+        time.sleep(3.2)
+        child.send_signal(sig)
+        child.wait(30)
+    return child, out
+
+
+def test_sigterm_during_a_take_finishes_the_file(jack, unique, tmp_path):
+    child, out = _take(tmp_path, jack, unique, signal.SIGTERM)
+    assert child.returncode == 130
+    (lead,) = [track for track in MidiFile(out).tracks if track.name == "lead"]
+    assert len(notes(lead)) >= 12  # 3.2 s at 240 BPM, four notes a bar: four a second
+
+
+def test_sigkill_during_a_take_loses_at_most_the_last_second(jack, unique, tmp_path):
+    child, out = _take(tmp_path, jack, unique, signal.SIGKILL)
+    assert child.returncode == -signal.SIGKILL
+    (lead,) = [track for track in MidiFile(out).tracks if track.name == "lead"]
+    assert len(notes(lead)) >= 12 - 4  # 3.2 s of notes, minus at most the last second
