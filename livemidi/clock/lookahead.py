@@ -87,6 +87,8 @@ class Lookahead:
     beat, so it is shipped on time. With ``threaded=False`` nothing runs by
     itself: call `step`. `now`/`sleep` replace the clock (virtual time).
     `on_error(exception, where)` reports problems (default: stderr).
+
+    The sender is this loop's alone: `stop` cancels everything queued in it.
     """
 
     def __init__(

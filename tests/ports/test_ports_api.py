@@ -299,3 +299,31 @@ def test_thread_safe_send_and_receive(loop):
     for channel in range(4):
         notes = [m.note for m in received if m.channel == channel]
         assert sorted(notes) == sorted(note % 128 for note in range(1000))
+
+
+def test_byte_writer_and_check_alive_for_a_single_owner(memory, unique):
+    synth = memory.open_input(unique, virtual=True)
+    out = memory.open_output(unique)
+    write = out.byte_writer()
+    write(b"\x90\x3c\x64")  # no decoding, no lock: straight to the device
+    assert synth.receive() == Message("note_on", note=60, velocity=100)
+    out.check_alive()
+    synth.close()
+    with pytest.raises(PortDisconnectedError):
+        out.check_alive()
+    out.close()
+    with pytest.raises(ValueError, match="closed"):
+        out.check_alive()
+    with pytest.raises(ValueError, match="not an output"):
+        memory.open_input(unique + "x", virtual=True).byte_writer()
+
+
+def test_byte_writer_of_a_hand_written_port_decodes():
+    got = []
+
+    class Recorder(BaseOutput):
+        def _send(self, msg):
+            got.append(msg)
+
+    Recorder().byte_writer()(b"\xb0\x07\x64")
+    assert got == [Message("control_change", control=7, value=100)]
