@@ -314,8 +314,9 @@ def test_byte_writer_and_check_alive_for_a_single_owner(memory, unique):
     out.close()
     with pytest.raises(ValueError, match="closed"):
         out.check_alive()
-    with pytest.raises(ValueError, match="not an output"):
-        memory.open_input(unique + "x", virtual=True).byte_writer()
+    with memory.open_input(unique + "x", virtual=True) as synth_only:
+        with pytest.raises(ValueError, match="not an output"):
+            synth_only.byte_writer()
 
 
 def test_byte_writer_of_a_hand_written_port_decodes():
