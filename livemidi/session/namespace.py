@@ -9,6 +9,7 @@ commands as plain functions::
     mute("bass"); unmute("bass"); solo("drums"); unsolo()
     hush(); panic(); stop(); resume(); start()
     record("take1.mid"); stop_record()      # the session journal
+    listen("Keyboard"); p.riff = capture(2) # the last two bars played, as a loop
     play("lead", pattern, at="now", channel=2, port="synth")
     where()                                 # '3.2 at 128 BPM'
     p.keys = load("piece.mid", track="Right Hand")   # a .mid file as a loop
@@ -67,6 +68,8 @@ def commands(session: Session) -> dict[str, Any]:
         "where": where,
         "record": session.record,
         "stop_record": session.stop_record,
+        "listen": session.listen,
+        "capture": session.capture,
     }
     return table
 

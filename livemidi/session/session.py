@@ -41,6 +41,7 @@ from ..clock.tempo import as_cycle, check_bpm
 from ..pattern import reify
 from ..render import render
 from .loops import Loop, Loops
+from .capture import Listener
 from .record import Recorder
 
 __all__ = ["LoopState", "PatternError", "Session", "SessionStatus", "TRIAL_CYCLES"]
@@ -129,6 +130,7 @@ class Session:
         self._pump: threading.Thread | None = None
         self._pumping = threading.Event()
         self.recorder: Recorder | None = None
+        self.listener: Listener | None = None
         self._record_input = None
         self._last_flush = 0.0
 
@@ -488,6 +490,26 @@ class Session:
         recorder.close(self._now())
         return str(recorder.path)
 
+    def listen(self, input: str | int | None = None, *, backend: str | None = None, keep: float = 600.0) -> Listener:
+        """Keep what is played on a MIDI input (the last `keep` seconds), for `capture`."""
+        from ..backends import Backend, open_input
+
+        if self.listener is not None:
+            self.listener.close()
+        listener = Listener(lambda t: self.tempo_map.cycle_at(t), self.tempo_map.beats_per_bar, keep=keep)
+        opener = Backend(backend).open_input if backend else open_input
+        listener.port = opener(input, callback=listener.hear)
+        self.listener = listener
+        return listener
+
+    def capture(self, bars: int = 4, quantize: Any = None):
+        """The last `bars` whole bars played on the input given to `listen`, as a looping pattern."""
+        if self.listener is None:
+            raise ValueError("listen(input) to a MIDI input first, then play, then capture()")
+        if not self.tempo_map.running:
+            raise ValueError("the transport is stopped: capture takes bars of a running session")
+        return self.listener.capture(bars, quantize)
+
     @property
     def recording(self) -> str | None:
         """The file being recorded to, or None."""
@@ -519,6 +541,8 @@ class Session:
                     self.stop_record()
                 finally:
                     self.pump()
+                    if self.listener is not None:
+                        self.listener.close()
 
     def __enter__(self) -> Session:
         return self

@@ -158,3 +158,39 @@ def test_sigkill_during_a_take_loses_at_most_the_last_second(jack, unique, tmp_p
     assert child.returncode == -signal.SIGKILL
     (lead,) = [track for track in MidiFile(out).tracks if track.name == "lead"]
     assert len(notes(lead)) >= 12 - 4  # 3.2 s of notes, minus at most the last second
+
+
+def test_capture_turns_the_last_bars_played_on_an_input_into_a_loop(unique):
+    from livemidi import Backend, Message
+
+    memory = Backend("livemidi.backends.memory")
+    t = [50.0]
+    session = Session(VirtualSender(now=lambda: t[0]), threaded=False, now=lambda: t[0])
+    session.add_output("out")
+    with memory.open_output(unique, virtual=True) as keyboard:
+        listener = session.listen(unique, backend="livemidi.backends.memory")
+        listener._now = lambda: t[0]  # the keyboard plays on the session's virtual clock
+        session.start()
+        origin = session.tempo_map.time_at(0)
+
+        def play_at(cycle, msg):
+            t[0] = origin + float(cycle) * 2.0
+            keyboard.send(msg)
+
+        play_at(F(1, 2), Message("note_on", note=40, velocity=20))  # bar 1: outside the window
+        play_at(F(3, 4), Message("note_off", note=40))
+        play_at(F(1), Message("note_on", note=60, velocity=90))
+        play_at(F(5, 4), Message("note_off", note=60))
+        play_at(F(3, 2), Message("control_change", control=74, value=100))
+        play_at(F(3, 2), Message("note_on", note=64, velocity=70))
+        play_at(F(9, 4), Message("note_off", note=64))  # held over the bar line
+        t[0] = origin + 2.1 * 2.0
+        loop = session.capture(1)
+        t[0] = origin + 4.5 * 2.0  # two bars later: nothing was played in bar 4
+        with pytest.raises(ValueError, match="nothing was played in the last 1 bar"):
+            session.capture(1)
+    notes = [(e.whole.begin, e.whole.end, e.value["note"], e.value["velocity"]) for e in loop.events(0, 2)
+             if "note" in e.value]
+    assert notes == [(0, F(1, 4), 60, 90), (F(1, 2), 1, 64, 70), (1, F(5, 4), 60, 90), (F(3, 2), 2, 64, 70)]
+    assert any(e.value.get("cc74") == 100 for e in loop.events(0, 1))
+    session.close()
