@@ -194,3 +194,21 @@ def test_capture_turns_the_last_bars_played_on_an_input_into_a_loop(unique):
     assert notes == [(0, F(1, 4), 60, 90), (F(1, 2), 1, 64, 70), (1, F(5, 4), 60, 90), (F(3, 2), 2, 64, 70)]
     assert any(e.value.get("cc74") == 100 for e in loop.events(0, 1))
     session.close()
+
+
+def test_what_arrives_on_an_input_is_recorded_on_its_own_track(tmp_path, unique):
+    from livemidi import Backend, Message
+
+    rig = Rig()
+    rig.session.p.x = note("c4")
+    rig.session.start()
+    with Backend("livemidi.backends.memory").open_output(unique, virtual=True) as keyboard:
+        rig.session.record(tmp_path / "take.mid", input=unique, backend="livemidi.backends.memory")
+        rig.run(0.5)
+        keyboard.send(Message("note_on", note=72, velocity=33))
+        keyboard.send(Message("note_off", note=72))
+        rig.run(0.5)
+        rig.session.stop_record()
+    tracks = {track.name: track for track in MidiFile(tmp_path / "take.mid").tracks}
+    assert set(tracks) == {"take", "x", "input"}
+    assert [(m.type, m.note) for m in tracks["input"] if not m.is_meta] == [("note_on", 72), ("note_off", 72)]
