@@ -93,6 +93,15 @@ def _session(args: argparse.Namespace):
     return session, monitor
 
 
+def _close(session, args: argparse.Namespace) -> None:
+    """Stop the session (every note ends, a recording is finished) and say so."""
+    recording = session.recording
+    session.close()
+    if recording:
+        print(f"livemidi: recorded to {args.record}.", flush=True)
+    print("livemidi: stopped; every note ended.", flush=True)
+
+
 def cmd_repl(args: argparse.Namespace) -> int:
     from .repl import default_history_path, run_repl
 
@@ -104,11 +113,7 @@ def cmd_repl(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             return 130
         finally:
-            recording = session.recording
-            session.close()
-            if recording:
-                print(f"livemidi: recorded to {args.record}.")
-            print("livemidi: stopped; every note ended.")
+            _close(session, args)
 
 
 def _print_sent(records) -> None:
@@ -166,11 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             return 130
         finally:
-            recording = session.recording
-            session.close()
-            if recording:
-                print(f"livemidi: recorded to {args.record}.", flush=True)
-            print("livemidi: stopped; every note ended.", flush=True)
+            _close(session, args)
 
 
 def _stamp(path: Path):

@@ -21,6 +21,7 @@ from ..messages import Message
 from ..midifiles import MetaMessage, MidiFile, MidiTrack, bpm2tempo
 from .patternfile import load_pattern_file
 from .session import Session
+from .ticks import track_from_ticks
 
 __all__ = ["render_pattern_file"]
 
@@ -92,20 +93,11 @@ def render_pattern_file(
     tempo_track.append(MetaMessage("time_signature", numerator=beats_per_bar, denominator=4, time=0))
     meta_events = [(round(cycle * ticks_per_cycle), MetaMessage("set_tempo", tempo=bpm2tempo(float(change))))
                    for cycle, change in changes]
-    midi.tracks.append(_with_deltas(tempo_track, meta_events))
+    midi.tracks.append(track_from_ticks(meta_events, tempo_track))
     for index, name in enumerate(session.outputs):
         track = MidiTrack()
         track.append(MetaMessage("track_name", name=name, time=0))
         events = [(tick(item.time), Message.from_bytes(item.data)) for item in sent if item.port == index]
-        midi.tracks.append(_with_deltas(track, events))
+        midi.tracks.append(track_from_ticks(events, track))
     return midi
 
-
-def _with_deltas(track: MidiTrack, events: list) -> MidiTrack:
-    """Append (absolute tick, message) pairs in tick order (stable), with delta times, and end_of_track."""
-    last = 0
-    for tick, message in sorted(events, key=lambda pair: pair[0]):
-        track.append(message.copy(time=tick - last))
-        last = tick
-    track.append(MetaMessage("end_of_track", time=0))
-    return track

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from ..messages import Message
-from ..midifiles import MetaMessage, MidiFile, MidiTrack, bpm2tempo
+from ..midifiles import MetaMessage, MidiFile, bpm2tempo
+from .ticks import track_from_ticks
 
 __all__ = ["Recorder"]
 
@@ -171,11 +172,11 @@ class Recorder:
             head.append((tick(time), MetaMessage("set_tempo", tempo=bpm2tempo(float(bpm)))))
         for time, text in markers:
             head.append((tick(time), MetaMessage("marker", text=_latin1(text))))
-        midi.tracks.append(_track(head))
+        midi.tracks.append(track_from_ticks(head))
         for name in sorted(tracks):
             events = [(0, MetaMessage("track_name", name=_latin1(name)))]
             events += [(tick(time), message) for time, message in tracks[name]]
-            midi.tracks.append(_track(events))
+            midi.tracks.append(track_from_ticks(events))
         return midi
 
     def flush(self, end: float | None = None) -> None:
@@ -208,12 +209,3 @@ def _latin1(text: str) -> str:
     # Meta text in a MIDI file is latin-1 here (mido's default charset).
     return text.encode("latin-1", "replace").decode("latin-1")
 
-
-def _track(events: list[tuple[int, Any]]) -> MidiTrack:
-    track = MidiTrack()
-    last = 0
-    for tick, message in sorted(events, key=lambda event: event[0]):
-        track.append(message.copy(time=tick - last))
-        last = tick
-    track.append(MetaMessage("end_of_track", time=0))
-    return track
