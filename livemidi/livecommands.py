@@ -150,6 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             if monitor:
                 session.add_listener(_print_sent)
             session.start()
+            session.note_code(_read(path))
             print(f"Playing {path} ({', '.join(sorted(playing)) or 'no loops'}); Ctrl-C stops.", flush=True)
             stamp = _stamp(path)
             while True:
@@ -165,6 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     else:
                         if end is not None:
                             session.end_at(end)
+                        session.note_code(_read(path))  # a marker in the recording, if one runs
                         print(f"Reloaded {path}: {', '.join(sorted(playing)) or 'no loops'} from the next bar.",
                               flush=True)
             return 0
@@ -172,6 +174,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 130
         finally:
             _close(session, args)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _stamp(path: Path):
