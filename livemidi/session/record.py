@@ -168,8 +168,14 @@ class Recorder:
         midi = MidiFile(type=1, ticks_per_beat=self.ticks_per_beat)
         head = [(0, MetaMessage("track_name", name=self.name)),
                 (0, MetaMessage("time_signature", numerator=self.beats_per_bar, denominator=4))]
-        for time, bpm in sorted(self.tempo_changes(), key=lambda change: change[0]):
-            head.append((tick(time), MetaMessage("set_tempo", tempo=bpm2tempo(float(bpm)))))
+        changes = sorted(self.tempo_changes(), key=lambda change: change[0])
+        before = [bpm for time, bpm in changes if time <= self.start]
+        first = before[-1] if before else (changes[0][1] if changes else 120)
+        head.append((0, MetaMessage("set_tempo", tempo=bpm2tempo(float(first)))))  # the tempo the take began in
+        for time, bpm in changes:
+            if time > self.start and bpm != first:
+                head.append((tick(time), MetaMessage("set_tempo", tempo=bpm2tempo(float(bpm)))))
+            first = bpm if time > self.start else first
         for time, text in markers:
             head.append((tick(time), MetaMessage("marker", text=_latin1(text))))
         midi.tracks.append(track_from_ticks(head))
