@@ -67,19 +67,30 @@ def _say(args: argparse.Namespace, *text) -> None:
 
 
 def cmd_ports(args: argparse.Namespace) -> int:
+    from .errors import PortError
+
     backend = _backend(args)
-    print("Inputs:")
-    for index, name in enumerate(backend.get_input_names()):
-        print(f"  {index}: {name!r}")
-    print("Outputs:")
-    for index, name in enumerate(backend.get_output_names()):
-        print(f"  {index}: {name!r}")
+    status = 0
+    for title, names in (("Inputs", backend.get_input_names), ("Outputs", backend.get_output_names)):
+        print(f"{title}:")
+        try:
+            found = names()
+        except PortError as error:
+            # No MIDI system at all (a server, a container): say so, and still
+            # show the backend and the environment below.
+            print(f"  none: {error}")
+            status = 1
+            continue
+        for index, name in enumerate(found):
+            print(f"  {index}: {name!r}")
+        if not found:
+            print("  none")
     print(f"Backend: {backend.name}" + (f" (API {backend.api})" if backend.api else ""))
     print("Environment:")
     for name in ENVIRONMENT:
         value = os.environ.get(name)
         print(f"  {name}={value!r}" if value is not None else f"  {name} not set")
-    return 0
+    return status
 
 
 class _NoteLedger:

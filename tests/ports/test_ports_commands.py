@@ -126,3 +126,10 @@ def test_connect_forwards_a_real_input(jack, unique):
             assert client.wait(10) == 130
         finally:
             client.kill()
+
+
+def test_ports_says_plainly_when_there_is_no_midi_system(capsys):
+    assert main(["ports", "--backend", "nomidi_backend"]) == 1
+    out = capsys.readouterr().out
+    assert "Inputs:\n  none: could not start a MIDI client" in out
+    assert "Backend: nomidi_backend" in out and "Environment:" in out
