@@ -58,6 +58,17 @@ class SenderStats(NamedTuple):
     cpu_seconds: float = 0.0  # the sender process's CPU time so far
 
 
+def checked_event(event) -> tuple[float, object, bytes, int]:
+    """``(deadline, port, message[, tag])`` checked: (deadline as float, port, message bytes, tag)."""
+    if not 3 <= len(event) <= 4:
+        raise ValueError(f"an event is (deadline, port, message[, tag]), got {event!r}")
+    deadline, port, message = event[:3]
+    tag = event[3] if len(event) == 4 else 0
+    if isinstance(tag, bool) or not isinstance(tag, int) or not 0 <= tag <= MAX_TAG:
+        raise ValueError(f"a sender tag is an int from 0 to {MAX_TAG}, got {tag!r}")
+    return float(deadline), port, message_bytes(message), tag
+
+
 def message_bytes(message) -> bytes:
     """The bytes of one message: a `Message`, or bytes/a list of ints (checked by decoding)."""
     if isinstance(message, BaseMessage):
@@ -332,13 +343,8 @@ class Sender:
         """
         records = []
         for event in events:
-            if not 3 <= len(event) <= 4:
-                raise ValueError(f"an event is (deadline, port, message[, tag]), got {event!r}")
-            deadline, port, message = event[:3]
-            tag = event[3] if len(event) == 4 else 0
-            if isinstance(tag, bool) or not isinstance(tag, int) or not 0 <= tag <= MAX_TAG:
-                raise ValueError(f"a sender tag is an int from 0 to {MAX_TAG}, got {tag!r}")
-            records.append((float(deadline), next(self._ids) & MAX_TAG, tag, self.port_index(port), message_bytes(message)))
+            deadline, port, data, tag = checked_event(event)
+            records.append((deadline, next(self._ids) & MAX_TAG, tag, self.port_index(port), data))
         if records:
             self._send(protocol.pack_events(records))
         return [record[1] for record in records]

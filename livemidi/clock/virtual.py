@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from .core import Sent, SenderCore
-from .handle import MAX_TAG, SenderStats, message_bytes
+from .handle import SenderStats, checked_event
 
 __all__ = ["VirtualSender"]
 
@@ -64,13 +64,8 @@ class VirtualSender:
     def schedule(self, events: Iterable[tuple]) -> list[int]:
         records = []
         for event in events:
-            if not 3 <= len(event) <= 4:
-                raise ValueError(f"an event is (deadline, port, message[, tag]), got {event!r}")
-            deadline, port, message = event[:3]
-            tag = event[3] if len(event) == 4 else 0
-            if isinstance(tag, bool) or not isinstance(tag, int) or not 0 <= tag <= MAX_TAG:
-                raise ValueError(f"a sender tag is an int from 0 to {MAX_TAG}, got {tag!r}")
-            records.append((float(deadline), next(self._ids), tag, self.port_index(port), message_bytes(message)))
+            deadline, port, data, tag = checked_event(event)
+            records.append((deadline, next(self._ids), tag, self.port_index(port), data))
         self._core.add_many(records)
         return [record[1] for record in records]
 

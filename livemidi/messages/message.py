@@ -97,6 +97,19 @@ class BaseMessage:
     def __delattr__(self, name: str) -> None:
         raise AttributeError("message attributes cannot be deleted")
 
+    def copy(self, skip_checks: bool = False, **overrides):
+        """A copy, with the given attributes changed (the type cannot change)."""
+        attrs = vars(self)
+        if not overrides:
+            msg = _new(type(self))
+            msg.__dict__.update(attrs)
+            return msg
+        if "type" in overrides and overrides["type"] != attrs["type"]:
+            raise ValueError(f"copy must be of the same message type ({attrs['type']}), got {overrides['type']!r}")
+        values = dict(attrs)
+        values.update(overrides)
+        return type(self)(skip_checks=skip_checks, **values)
+
 
 def _check_names(type_: str, names) -> None:
     """Raise the ValueError mido users expect for an attribute the type does not have."""
@@ -135,20 +148,6 @@ class Message(BaseMessage):
             return
         _check_names(type, args)  # an unknown name is a ValueError, as in mido
         raise failure
-
-    def copy(self, skip_checks: bool = False, **overrides) -> Message:
-        """A copy, with the given attributes changed (the type cannot change)."""
-        attrs = vars(self)
-        if not overrides:
-            msg = _new(type(self))
-            msg.__dict__.update(attrs)
-            return msg
-        if "type" in overrides and overrides["type"] != attrs["type"]:
-            raise ValueError(f"copy must be of the same message type ({attrs['type']}), got {overrides['type']!r}")
-        values = dict(attrs)
-        values.update(overrides)
-        del values["type"]
-        return type(self)(attrs["type"], skip_checks=skip_checks, **values)
 
     @classmethod
     def from_bytes(cls, data, time: float = 0) -> Message:

@@ -76,19 +76,6 @@ class MetaMessage(BaseMessage):
             attrs[name] = value
         self.__dict__.update(attrs)
 
-    def copy(self, skip_checks: bool = False, **overrides) -> MetaMessage:
-        """A copy, with the given attributes changed (the type cannot change)."""
-        attrs = vars(self)
-        if not overrides:
-            msg = _new(type(self))
-            msg.__dict__.update(attrs)
-            return msg
-        if "type" in overrides and overrides["type"] != attrs["type"]:
-            raise ValueError(f"copy must be of the same message type ({attrs['type']}), got {overrides['type']!r}")
-        values = dict(attrs)
-        values.update(overrides)
-        return type(self)(skip_checks=skip_checks, **values)
-
     def __setattr__(self, name: str, value) -> None:
         attrs = self.__dict__
         spec = SPEC_BY_TYPE.get(attrs["type"])
