@@ -158,7 +158,12 @@ class _SocketDevice:
     def pump(self, block: bool) -> None:
         """Read what has arrived (waiting a little if `block`) and hand it to the port."""
         self.flush()
-        readable, _, _ = select.select([self._sock], [], [], _POLL_TIMEOUT if block else 0)
+        if self._sock.fileno() < 0:
+            raise EndOfStream("the connection was closed")
+        try:
+            readable, _, _ = select.select([self._sock], [], [], _POLL_TIMEOUT if block else 0)
+        except ValueError as error:  # closed by another thread between the check and the select
+            raise EndOfStream(str(error)) from error
         if readable:
             self.read_ready()
         return None
