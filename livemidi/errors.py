@@ -135,3 +135,11 @@ class ClockStoppedError(LivemidiError, RuntimeError):
 
 class SenderError(PortError):
     """The timed-sender process (`livemidi.clock.Sender`) could not start, or is no longer running."""
+
+
+class ClockSyncError(LivemidiError, RuntimeError):
+    """A sync source (Ableton Link, MIDI clock in) refused a request: the transport or tempo is its to set."""
+
+
+class MissingDependencyError(LivemidiError, ImportError):
+    """An optional package that a feature needs is not installed; the text says how to install it."""

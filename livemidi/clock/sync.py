@@ -1,0 +1,67 @@
+"""Sync sources: what a `Lookahead` follows instead of its own tempo (Ableton Link, MIDI clock in).
+
+A sync source tells the loop, each time it is polled, where an outside
+timeline is: a `SyncState` -- whether the outside transport plays, its
+tempo, and one point of it (a `perf_counter` instant and the source's
+position at that instant, in cycles). Between polls the timeline is taken to
+be straight (constant tempo); the loop re-anchors its `TempoMap` to it on
+every step, retiming what it already shipped when the two drift apart, and
+jumps (a seek: the shipped events are cancelled and asked for again) when
+they are far apart.
+
+A source is any object with these members::
+
+    name: str                     # for notices and the toolbar: "Link", "clock in (IAC Bus 1)"
+    follows_position: bool        # True: the source's cycles are the song position (MIDI clock
+                                  # with Song Position Pointer); False: only the bar phase counts
+                                  # (Link: cycle 0 is the downbeat where livemidi starts)
+    def poll(self, now: float, beats_per_bar: int) -> SyncState | None: ...
+                                  # None: nothing known (yet, or any more): the loop runs on its own
+    def set_tempo(self, bpm: float) -> None: ...      # raise ClockSyncError if the tempo is not ours
+    def request_start(self) -> bool: ...  # True: the source starts the transport (the loop
+    def request_stop(self) -> bool: ...   #   follows at a later poll); False: the loop does it
+    def status(self) -> str: ...          # a few words for the toolbar: "Link 2 peers"
+    def close(self) -> None: ...
+
+`poll` is called from the loop's thread, every `interval` (10 ms), with the
+loop's lock held: it must be quick and must not call back into the loop.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import NamedTuple, Protocol
+
+__all__ = ["SyncSource", "SyncState"]
+
+
+class SyncState(NamedTuple):
+    """Where an outside timeline is: `playing`, `bpm`, and its position `cycle` at `time`.
+
+    `playing` is None when the source does not drive the transport (Link with
+    start/stop sync off): livemidi's own start and stop decide, and only the
+    tempo and bar phase follow. `time` is ``time.perf_counter()`` seconds;
+    `cycle` is in bars of the loop's beats_per_bar quarter notes.
+    """
+
+    playing: bool | None
+    bpm: float
+    time: float
+    cycle: float | Fraction
+
+
+class SyncSource(Protocol):
+    name: str
+    follows_position: bool
+
+    def poll(self, now: float, beats_per_bar: int) -> SyncState | None: ...
+
+    def set_tempo(self, bpm: float) -> None: ...
+
+    def request_start(self) -> bool: ...
+
+    def request_stop(self) -> bool: ...
+
+    def status(self) -> str: ...
+
+    def close(self) -> None: ...
