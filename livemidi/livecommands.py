@@ -18,6 +18,8 @@ from pathlib import Path
 
 __all__ = ["add_live_commands", "add_live_options", "cmd_repl"]
 
+LINK_DISCOVERY = 1.0  # seconds --link waits for the first peer before deciding who starts
+
 
 def add_live_options(parser: argparse.ArgumentParser) -> None:
     """The options of a live session (the REPL's are the top level of ``livemidi``)."""
@@ -30,6 +32,14 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", help="port backend, e.g. livemidi.backends.rtmidi/UNIX_JACK")
     parser.add_argument("--record", metavar="OUT.mid",
                         help="record everything played to this MIDI file (written at least once a second)")
+    parser.add_argument("--link", action="store_true",
+                        help="join the Ableton Link session: tempo, bar phase and play/stop follow Live's "
+                             "(needs: pip install 'livemidi[link]')")
+    parser.add_argument("--no-start-stop", action="store_true",
+                        help="with --link, share only tempo and phase, not play/stop (Live's Start Stop Sync off)")
+    parser.add_argument("--clock-out", action="append", default=[], metavar="NAME",
+                        help="send MIDI clock, Start/Stop and Song Position to this output (an output of the "
+                             "session or another existing port); repeatable")
 
 
 def add_live_commands(subparsers) -> None:
@@ -87,10 +97,36 @@ def _session(args: argparse.Namespace):
         if args.record:
             session.record(args.record)
             print(f"Recording to {args.record}.")
+        _sync(session, args)
     except BaseException:
         session.close()
         raise
     return session, monitor
+
+
+def _sync(session, args: argparse.Namespace) -> None:
+    """--link, --clock-out: what the session follows and who hears its clock."""
+    if args.no_start_stop and not args.link:
+        raise SystemExit("livemidi: --no-start-stop only means something with --link")
+    if args.link:
+        link = session.link(start_stop=not args.no_start_stop, wait=LINK_DISCOVERY)
+        peers = link.peers
+        print(f"Ableton Link: {peers} peer{'s' if peers != 1 else ''}, {link.bpm:g} BPM.")
+    if args.clock_out:
+        names = session.clock_out(*args.clock_out)
+        print(f"MIDI clock to {', '.join(names)}.")
+
+
+def _start(session) -> None:
+    """Start playing, unless the transport belongs to the Link session: then follow it."""
+    link = session.sync
+    if link is not None and getattr(link, "name", "") == "Link" and link.start_stop_sync and link.peers:
+        if link.playing:
+            print("Link is playing: livemidi joins at the next bar.", flush=True)
+        else:
+            print("Link is stopped: livemidi starts when play is pressed in Live (or type start()).", flush=True)
+        return
+    session.start()
 
 
 def _close(session, args: argparse.Namespace) -> None:
@@ -108,7 +144,7 @@ def cmd_repl(args: argparse.Namespace) -> int:
     session, monitor = _session(args)
     with _sigterm_as_interrupt():
         try:
-            session.start()
+            _start(session)
             return run_repl(session, monitor=monitor, history_path=default_history_path())
         except KeyboardInterrupt:
             return 130
@@ -149,7 +185,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 session.end_at(end)
             if monitor:
                 session.add_listener(_print_sent)
-            session.start()
+            _start(session)
             session.note_code(_read(path))
             print(f"Playing {path} ({', '.join(sorted(playing)) or 'no loops'}); Ctrl-C stops.", flush=True)
             stamp = _stamp(path)

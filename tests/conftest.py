@@ -100,3 +100,44 @@ def receive_within():
 def wait_for():
     """wait_for(predicate, seconds=2.0, what=...): poll until true, or fail."""
     return _wait_for
+
+
+def _netns_unavailable(reason: str):
+    if os.environ.get("LIVEMIDI_REQUIRE_NETNS") == "1":
+        pytest.fail(f"network namespaces are required (LIVEMIDI_REQUIRE_NETNS=1) but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def netns():
+    """A fresh network namespace with only loopback, up with multicast: its name.
+
+    Link peers started in it (``ip netns exec NAME ...``) find each other over
+    loopback and touch no real network. Skips (or fails under
+    LIVEMIDI_REQUIRE_NETNS=1) where namespaces cannot be made.
+    """
+    import subprocess
+
+    name = f"livemidi-{uuid.uuid4().hex[:10]}"
+    try:
+        subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True, text=True, timeout=10)
+    except FileNotFoundError:
+        _netns_unavailable("the ip command (iproute2) is not installed")
+    except subprocess.CalledProcessError as error:
+        _netns_unavailable(f"`ip netns add` failed (it needs root): {error.stderr.strip()}")
+    try:
+        subprocess.run(["ip", "-n", name, "link", "set", "lo", "up", "multicast", "on"],
+                       check=True, capture_output=True, text=True, timeout=10)
+        yield name
+    finally:
+        subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=10)
+
+
+@pytest.fixture
+def aalink():
+    """The aalink module (Ableton Link); skips without it (fails under LIVEMIDI_REQUIRE_NETNS=1)."""
+    try:
+        import aalink
+    except ImportError as error:
+        _netns_unavailable(f"the optional aalink package is not installed ({error})")
+    return aalink

@@ -32,18 +32,22 @@ from .core import Sent
 from .events import ClockEvent
 from .handle import Sender, SenderStats, message_bytes
 from .ledger import Ledger
+from .link import Link, link_available
 from .lookahead import Lookahead, LoopStatus
 from .midiclock import MIDI_CLOCK, MidiClockOut, song_position
+from .sync import SyncSource, SyncState
 from .tempo import TICKS_PER_BEAT, Position, TempoMap
 from .virtual import VirtualSender
-from ..errors import ClockStoppedError, SenderError
+from ..errors import ClockStoppedError, ClockSyncError, SenderError
 
 __all__ = [
     "MIDI_CLOCK",
     "TICKS_PER_BEAT",
     "ClockEvent",
     "ClockStoppedError",
+    "ClockSyncError",
     "Ledger",
+    "Link",
     "Lookahead",
     "LoopStatus",
     "MidiClockOut",
@@ -52,8 +56,11 @@ __all__ = [
     "SenderError",
     "SenderStats",
     "Sent",
+    "SyncSource",
+    "SyncState",
     "TempoMap",
     "VirtualSender",
+    "link_available",
     "message_bytes",
     "song_position",
 ]

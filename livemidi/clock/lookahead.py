@@ -23,6 +23,7 @@ call back into the loop.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -31,15 +32,23 @@ from collections.abc import Callable, Hashable, Iterable
 from fractions import Fraction
 from typing import NamedTuple
 
-from ..errors import ClockStoppedError, SenderError
+from ..errors import ClockStoppedError, ClockSyncError, SenderError
 from .events import ClockEvent
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
-from .tempo import Position, TempoMap, as_cycle
+from .sync import SyncSource, SyncState
+from .tempo import Position, TempoMap, as_cycle, check_bpm
 
 __all__ = ["Lookahead", "LoopStatus"]
 
 PRUNE_AFTER = 1.0  # seconds after its deadline that a shipped record is forgotten
+# Following a sync source: a phase difference up to FOLLOW_WITHIN is left alone,
+# one up to SEEK_AFTER is absorbed by retiming what was shipped, a bigger one is
+# a jump (a seek): what was shipped is cancelled and asked for again.
+FOLLOW_WITHIN = 0.0002
+SEEK_AFTER = 0.02
+JOIN_LATE = 0.03  # a downbeat this recent (s) still counts as the start when a sync source starts
+BPM_GRAIN = 1000  # a followed tempo is kept to 1/1000 BPM
 
 
 class LoopStatus(NamedTuple):
@@ -53,6 +62,7 @@ class LoopStatus(NamedTuple):
     skipped: int  # events skipped because their onset was too far in the past (a stall)
     stalls: int  # times the loop woke too late and jumped forward, not playing the past
     errors: int  # source errors and bad events reported
+    sync: str = ""  # what the sync source says ("Link 2 peers"), "" when there is none
 
 
 class _Shipped:
@@ -87,6 +97,7 @@ class Lookahead:
     beat, so it is shipped on time. With ``threaded=False`` nothing runs by
     itself: call `step`. `now`/`sleep` replace the clock (virtual time).
     `on_error(exception, where)` reports problems (default: stderr).
+    `sync`: a sync source to follow (`follow`): Ableton Link, MIDI clock in.
 
     The sender is this loop's alone: `stop` cancels everything queued in it.
     """
@@ -107,6 +118,7 @@ class Lookahead:
         now: Callable[[], float] = time.perf_counter,
         sleep: Callable[[float], None] | None = None,
         on_error: Callable[[BaseException, str], None] | None = None,
+        sync: SyncSource | None = None,
     ) -> None:
         if not 0.01 <= lookahead <= 2.0:
             raise ValueError(f"lookahead must be from 0.01 to 2 seconds, got {lookahead!r}")
@@ -143,8 +155,17 @@ class Lookahead:
         self.errors = 0
         self.last_error: BaseException | None = None
         self.cpu_seconds = 0.0  # CPU time of the loop's thread
+        self.sync: SyncSource | None = None
+        self.sync_state: SyncState | None = None  # what the source said at the last step
+        self._origin = Fraction(0)  # the source's cycle where ours is 0
+        self._start_at = Fraction(0)  # our cycle where a start asked of the source begins
+        self._sync_problem: str | None = None
+        # Called as on_tempo(time, bpm) when a sync source moves the tempo (a recorder's tempo track).
+        self.on_tempo: Callable[[float, Fraction], None] | None = None
         for port, ms in (latency or {}).items():
             self.set_latency(port, ms)
+        if sync is not None:
+            self.follow(sync)
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -160,9 +181,15 @@ class Lookahead:
         """Position, BPM, transport, late/skipped/error counts, for a toolbar."""
         stats = self.sender.stats
         with self._lock:
+            sync = ""
+            if self.sync is not None:
+                try:
+                    sync = self.sync.status()
+                except Exception as error:
+                    sync = f"{getattr(self.sync, 'name', 'sync')}: {error}"
             return LoopStatus(
                 self.tempo.position(self._now()), self.tempo.bpm, self.tempo.running,
-                stats.late, stats.worst_late, self.skipped, self.stalls, self.errors,
+                stats.late, stats.worst_late, self.skipped, self.stalls, self.errors, sync,
             )  # fmt: skip
 
     def position(self) -> Position:
@@ -208,6 +235,8 @@ class Lookahead:
         """Ship the next window if it is due; returns how many events were shipped."""
         with self._lock:
             now = self._now() if now is None else now
+            if self.sync is not None:
+                self._follow(now)
             if self._next is None or not self.tempo.running:
                 return 0
             if now - self._last_prune >= PRUNE_AFTER / 2:
@@ -302,13 +331,176 @@ class Lookahead:
         self.sender.retime(pairs)
         return len(pairs)
 
+    # -- following a sync source -------------------------------------------------------
+
+    def follow(self, source: SyncSource | None) -> None:
+        """Follow `source` (Ableton Link, MIDI clock in) from the next step; None: our own tempo again.
+
+        While following, the tempo map is re-anchored to the source at every
+        step: tempo and phase follow it, and so does the transport when the
+        source drives it. `set_tempo`, `start` and `stop` are asked of the
+        source. The source is not closed here: its owner closes it.
+        """
+        with self._lock:
+            self.sync = source
+            self.sync_state = None
+            self._sync_problem = None
+            self._start_at = Fraction(0)
+            if source is not None and self.threaded:
+                self._ensure_thread()
+        self._wake.set()
+
+    def _poll(self, now: float) -> SyncState | None:
+        source = self.sync
+        try:
+            state = source.poll(now, self.tempo.beats_per_bar)
+            if state is not None:
+                state = SyncState(*state)
+                check_bpm(float(state.bpm))
+                float(state.time), float(state.cycle)
+        except Exception as error:  # a broken source: run on our own, report it once
+            text = f"{type(error).__name__}: {error}"
+            if text != self._sync_problem:
+                self._sync_problem = text
+                self._report(error, f"following {getattr(source, 'name', source)!s} (running on our own tempo)")
+            return None
+        self._sync_problem = None
+        return state
+
+    def _follow(self, now: float) -> None:
+        state = self.sync_state = self._poll(now)
+        if state is None:
+            return
+        tempo = self.tempo
+        if state.playing is True and not tempo.running:
+            self._sync_start(state, self._start_at, now - JOIN_LATE)
+            return
+        if state.playing is False:
+            if tempo.running:
+                self._halt(send_stop=True)
+            return
+        if not tempo.running:
+            return
+        bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
+        cycle = tempo.snap(tempo.cycle_at(now))
+        wanted = self._source_time(state, cycle)
+        difference = wanted - tempo.time_at(cycle)
+        if abs(difference) > SEEK_AFTER:
+            self._sync_seek(state, now)
+        elif bpm != tempo.bpm_at(cycle) or abs(difference) > FOLLOW_WITHIN:
+            changed = bpm != tempo.bpm_at(cycle)
+            tempo.anchor(cycle, wanted, bpm)
+            self._retime(lambda record: True)
+            if changed:
+                self._tempo_moved(wanted, bpm)
+
+    def _tempo_moved(self, t: float, bpm: Fraction) -> None:
+        if self.on_tempo is not None:
+            try:
+                self.on_tempo(t, bpm)
+            except Exception as error:
+                self._report(error, "on_tempo")
+
+    def _source_time(self, state: SyncState, cycle: Fraction) -> float:
+        """When our `cycle` falls on the source's timeline (taken as straight from its last point)."""
+        per_cycle = 60.0 * self.tempo.beats_per_bar / float(state.bpm)
+        return state.time + (float(cycle + self._origin) - float(state.cycle)) * per_cycle
+
+    def _source_cycle(self, state: SyncState, t: float) -> float:
+        """The source's cycle at wall time `t` (a float)."""
+        return float(state.cycle) + (t - state.time) * float(state.bpm) / (60.0 * self.tempo.beats_per_bar)
+
+    def _first_tick(self, source_cycle: float) -> Fraction:
+        """Our first tick at or after the source's `source_cycle`."""
+        per_cycle = self.tempo._ticks_per_cycle
+        ticks = math.ceil(round((source_cycle - float(self._origin)) * per_cycle, 6))
+        return Fraction(ticks, per_cycle)
+
+    def _sync_start(self, state: SyncState, cycle: Fraction, earliest: float) -> None:
+        """Start at our `cycle` on the source's timeline, not before wall time `earliest`.
+
+        A source that knows the song position (MIDI clock) starts where it
+        says; otherwise (Link) `cycle` lands on the source's first bar line
+        (plus `cycle`'s part of a bar) at or after `earliest`.
+        """
+        tempo = self.tempo
+        bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
+        if self.sync.follows_position:
+            self._origin = Fraction(0)
+            if state.time >= earliest:  # the start the source announces: its first pulse
+                start = self._first_tick(float(state.cycle) - 1e-9)
+            else:  # joining a running source: the next tick
+                start = self._first_tick(self._source_cycle(state, self._now()))
+        else:
+            part = cycle - math.floor(cycle)
+            bar = math.ceil(round(self._source_cycle(state, earliest) - float(part), 9))
+            self._origin = bar + part - cycle
+            start = cycle
+        tempo.anchor(start, self._source_time(state, start), bpm)
+        self._tempo_moved(tempo.time_at(start), bpm)
+        self._begin(start, self.midi_clock.start(start, tempo.beats_per_bar) if self.midi_clock else [])
+
+    def _sync_seek(self, state: SyncState, now: float) -> None:
+        """The source jumped (Song Position Pointer while playing; a Link peer forced a beat)."""
+        tempo = self.tempo
+        bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
+        self.sender.cancel()  # sounding notes end now
+        self._shipped.clear()
+        start = self._first_tick(self._source_cycle(state, now))
+        tempo.anchor(start, self._source_time(state, start), bpm)
+        self._tempo_moved(tempo.time_at(start), bpm)
+        transport = []
+        if self.midi_clock is not None:
+            clock = self._tag(MIDI_CLOCK)
+            self.sender.schedule([(now, port, data, clock) for port, data in self.midi_clock.stop()])
+            transport = self.midi_clock.resume(start, tempo.beats_per_bar)
+        self._begin(start, transport)
+
+    def _sync_name(self) -> str:
+        return str(getattr(self.sync, "name", "the sync source"))
+
+    def set_midi_clock(self, midi_clock: MidiClockOut | None) -> None:
+        """Send MIDI clock to other ports (None: no clock); while running, they get Song Position and Continue."""
+        with self._lock:
+            old = self.midi_clock
+            self.midi_clock = midi_clock
+            if not self.tempo.running or self._next is None:
+                return
+            if old is not None:
+                clock = self._tags.get(MIDI_CLOCK)
+                drop = [id for id, record in self._shipped.items() if record.tag == clock]
+                self.sender.cancel_ids(drop)
+                for id in drop:
+                    del self._shipped[id]
+                now = self._now()
+                gone = [(port, data) for port, data in old.stop() if midi_clock is None or port not in midi_clock.ports]
+                if gone:
+                    self.sender.schedule([(now, port, data, self._tag(MIDI_CLOCK)) for port, data in gone])
+            if midi_clock is not None:
+                cycle = self._next
+                transport = midi_clock.resume(cycle, self.tempo.beats_per_bar)
+                self._ship([self._check(event, cycle, cycle + 1) for event in transport], self._now())
+
     # -- what the performer does --------------------------------------------------------
 
     def set_tempo(self, bpm, at=None) -> Fraction:
         """Change the tempo now (`at` None) or at cycle `at`; what was shipped is retimed at once.
 
-        Returns the cycle where the change takes effect.
+        Returns the cycle where the change takes effect. While following a
+        sync source the source is asked (Link passes it on to every peer; MIDI
+        clock in refuses: the master sets the tempo), and only "now" is possible.
         """
+        source = self.sync
+        if source is not None:
+            if at is not None:
+                raise ClockSyncError(f"the tempo follows {self._sync_name()}: it changes now or not at all (no at=)")
+            source.set_tempo(float(check_bpm(bpm)))
+            with self._lock:
+                now = self._now()
+                self._follow(now)
+                cycle = self.tempo.snap(self.tempo.cycle_at(now)) if self.tempo.running else self.tempo.position(now).cycle
+            self._wake.set()
+            return cycle
         with self._lock:
             now = self._now()
             cycle = self.tempo.set_tempo(bpm, at, now=now)
@@ -374,16 +566,50 @@ class Lookahead:
     # -- transport ---------------------------------------------------------------------
 
     def start(self, cycle=0) -> None:
-        """Play from `cycle` (default 0), `start_delay` seconds from now; starts the thread."""
+        """Play from `cycle` (default 0), `start_delay` seconds from now; starts the thread.
+
+        While following a sync source: Link with start/stop sync starts every
+        peer (and this loop at the next bar line); Link without it starts this
+        loop at its next bar line; MIDI clock in refuses (`ClockSyncError`).
+        """
         cycle = as_cycle(cycle)
+        if self.sync is not None and self._start_synced(cycle):
+            return
         with self._lock:
             if self.tempo.running:
                 self._halt(send_stop=False)
             self.tempo.start(cycle, now=self._now() + self.start_delay)
             self._begin(cycle, self.midi_clock.start(cycle, self.tempo.beats_per_bar) if self.midi_clock else [])
 
+    def _start_synced(self, cycle: Fraction) -> bool:
+        """Start through the sync source; False when it does not know where it is (we start alone)."""
+        source = self.sync
+        with self._lock:
+            self._start_at = cycle
+        if source.request_start():  # the source starts; the next step follows it
+            if self.threaded:
+                self._ensure_thread()
+            self._wake.set()
+            return True
+        with self._lock:
+            now = self._now()
+            state = self.sync_state = self._poll(now)
+            if state is None:
+                return False
+            if self.tempo.running:
+                self._halt(send_stop=False)
+            self._sync_start(state, cycle, now + self.start_delay)
+        return True
+
     def resume(self) -> None:
         """Continue from where `stop` left off, `start_delay` seconds from now."""
+        if self.sync is not None:
+            with self._lock:
+                if self.tempo.running:
+                    return
+                cycle = self.tempo.position(self._now()).cycle
+            if self._start_synced(cycle):
+                return
         with self._lock:
             if self.tempo.running:
                 return
@@ -404,7 +630,11 @@ class Lookahead:
         """Stop: queued events are cancelled (sounding notes end now), MIDI clock ports get Stop.
 
         Returns the cycle where it stopped (None if it was not running).
+        Following Link with start/stop sync stops every peer; following MIDI
+        clock in refuses (`ClockSyncError`): the master stops.
         """
+        if self.sync is not None:
+            self.sync.request_stop()
         with self._lock:
             if not self.tempo.running:
                 return None
@@ -455,12 +685,17 @@ class Lookahead:
                 next_tick = now  # behind: catch up with one step, not a burst
             if self._sleep is not None:
                 self._sleep(next_tick - now)
-            elif self._wake.wait(next_tick - now if self._next is not None else None):
+            elif self._wake.wait(next_tick - now if self._next is not None or self.sync is not None else None):
                 self._wake.clear()  # woken: a start, a tempo change, a close
                 next_tick = self._now()
 
     def close(self, stop: bool = True) -> None:
-        """Stop the thread (and, with `stop`, the transport: notes end). The sender stays open."""
+        """Stop the thread (and, with `stop`, the transport: notes end). The sender stays open.
+
+        A sync source is let go first (not closed, and not asked to stop its peers).
+        """
+        with self._lock:
+            self.sync = None
         if stop:
             try:
                 self.stop()

@@ -134,6 +134,16 @@ class TempoMap:
 
     continue_ = resume  # the MIDI name ("continue" is a Python keyword)
 
+    def anchor(self, cycle, time: float, bpm) -> None:
+        """Run at `bpm` with `cycle` falling at wall time `time`: how a sync source is followed.
+
+        Replaces the whole map (later tempo changes included) with one straight
+        line; starts the map if it was stopped.
+        """
+        self._bpm = check_bpm(bpm)
+        self._segments = [_Segment(as_cycle(cycle), float(time), self._bpm)]
+        self._stopped_at = None
+
     # -- tempo -----------------------------------------------------------------------
 
     def _bpm_now(self, now: float | None) -> Fraction:

@@ -2,6 +2,9 @@
 
 ``3.2 │ 124 BPM ▶ │ bass ● drums ○ lead ↻ │ → livemidi │ rec off │ late 0 │ F8 hush  F9 panic``
 
+Following Ableton Link or a MIDI clock adds what it says after the tempo
+(``124 BPM ▶ Link 2 peers``); outputs that get MIDI clock are marked ``⏱``.
+
 ● playing, ○ muted (or silent under solo), ↻ a change waits for the next bar,
 · stopped. The late count is how many events the sender had to send late.
 """
@@ -25,12 +28,13 @@ def toolbar_text(session: Session, *, recording: Any = None, monitor: bool = Fal
         return f" livemidi: status unavailable ({error})"
     transport = "▶" if status.running else "■"
     loops = " ".join(f"{loop.name} {_MARKS.get(loop.state, '?')}" for loop in status.loops) or "no loops"
-    outputs = ", ".join(status.outputs) or "no output"
+    outputs = ", ".join(name + (" ⏱" if name in status.clock_out else "") for name in status.outputs) or "no output"
     if monitor:
         outputs += " (monitor)"
     record = f"rec {recording}" if recording else "rec off"
     errors = f" │ errors {status.errors}" if status.errors else ""
+    sync = f" {status.sync}" if status.sync else ""
     return (
-        f" {status.position} │ {float(status.bpm):g} BPM {transport} │ {loops} │ → {outputs} │ {record}"
+        f" {status.position} │ {float(status.bpm):g} BPM {transport}{sync} │ {loops} │ → {outputs} │ {record}"
         f" │ late {status.late}{errors} │ F8 hush  F9 panic"
     )

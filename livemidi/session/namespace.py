@@ -14,6 +14,8 @@ commands as plain functions::
     where()                                 # '3.2 at 128 BPM'
     p.keys = load("piece.mid", track="Right Hand")   # a .mid file as a loop
     show(p.keys, bars=4); show("groove.mid") # a piano roll (events=True: the event list)
+    link(); link(False)                     # join / leave the Ableton Link session
+    clock_out("synth"); clock_out()         # send MIDI clock to an output / stop
 
 `commands(session)` is that table of commands; `namespace(session)` adds
 the pattern functions, `p`, `session`, `Fraction`, and `load`, `show` and
@@ -70,6 +72,8 @@ def commands(session: Session) -> dict[str, Any]:
         "stop_record": session.stop_record,
         "listen": session.listen,
         "capture": session.capture,
+        "link": session.link,
+        "clock_out": session.clock_out,
     }
     return table
 

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from ..clock import ClockEvent, Lookahead, Position, Sender, TempoMap
+from ..clock import ClockEvent, Lookahead, MidiClockOut, Position, Sender, TempoMap
 from ..clock.tempo import as_cycle, check_bpm
 from ..pattern import reify
 from ..render import render
@@ -74,6 +74,8 @@ class SessionStatus(NamedTuple):
     outputs: list[str]
     late: int
     errors: int
+    sync: str = ""  # what livemidi follows, e.g. "Link 2 peers" ("" when nothing)
+    clock_out: tuple[str, ...] = ()  # the outputs that get MIDI clock
 
 
 def _default_notice(text: str) -> None:
@@ -133,6 +135,9 @@ class Session:
         self.listener: Listener | None = None
         self._record_input = None
         self._last_flush = 0.0
+        self.sync: Any = None  # what the clock follows: a Link or a ClockIn (see `link`, `clock_in`)
+        self._sync_owned = False
+        self.clock.on_tempo = self._followed_tempo
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -202,14 +207,21 @@ class Session:
         While stopped, a change `at` a cycle waits for the next start.
         """
         if bpm is not None:
-            if at is not None and not self.tempo_map.running:
+            if at is not None and not self.tempo_map.running and self.sync is None:
                 at = as_cycle(at, "at")
                 self._later_tempo.append((at, check_bpm(bpm)))
+            elif self.sync is not None:
+                at = self.clock.set_tempo(bpm, at)  # asked of Link (the tempo track hears it back)
             else:
                 at = self.clock.set_tempo(bpm, at)
                 self._note_tempo(at, check_bpm(bpm))
             self.tempo_log.append((at, check_bpm(bpm)))
         return self.clock.bpm
+
+    def _followed_tempo(self, t: float, bpm: Fraction) -> None:
+        # The sync source moved the tempo (called from the lookahead thread).
+        if not self.tempo_history or self.tempo_history[-1][1] != bpm:
+            self.tempo_history.append((t, bpm))
 
     def _note_tempo(self, cycle: Fraction, bpm: Fraction) -> None:
         # The tempo in wall time, for the recorder: from this instant, this BPM.
@@ -237,6 +249,63 @@ class Session:
         if self.tempo_map.running:
             cycle = self.position().cycle
             self._note_tempo(cycle, self.tempo_map.bpm_at(cycle))
+
+    # -- sync: Ableton Link, MIDI clock in and out ------------------------------------------
+
+    def follow(self, source: Any, *, owned: bool = False) -> None:
+        """Follow a sync source (a `livemidi.clock.Link`, a `ClockIn`...); None: our own tempo again.
+
+        The source followed before is let go, and closed if the session made it.
+        """
+        old, old_owned = self.sync, self._sync_owned
+        self.clock.follow(source)
+        self.sync, self._sync_owned = source, owned and source is not None
+        if old is not None and old is not source and old_owned:
+            try:
+                old.close()
+            except Exception as error:
+                self.on_notice(f"closing {getattr(old, 'name', old)}: {error}")
+
+    def link(self, enabled: bool = True, *, start_stop: bool = True, wait: float = 0.0) -> Any:
+        """Join the Ableton Link session (False: leave it); returns the `Link`.
+
+        Tempo and bar phase follow the session's (quantum = beats per bar);
+        with `start_stop` (Live's "Start Stop Sync") play and stop are shared
+        both ways. `wait`: seconds to wait for the first peer. Needs the
+        optional aalink package (``pip install 'livemidi[link]'``).
+        """
+        from ..clock.link import Link
+
+        if not enabled:
+            if isinstance(self.sync, Link):
+                self.follow(None)
+            return None
+        if isinstance(self.sync, Link):
+            self.sync.start_stop_sync = start_stop
+            return self.sync
+        link = Link(self.tempo_map.bpm, quantum=self.tempo_map.beats_per_bar, start_stop_sync=start_stop)
+        deadline = time.monotonic() + wait
+        while link.peers == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.follow(link, owned=True)
+        return link
+
+    def clock_out(self, *ports: Any) -> list[str]:
+        """Send MIDI clock (and Start/Stop/Song Position) to these outputs; none: stop sending it.
+
+        The clock follows whatever the session follows (its own tempo, Link
+        or an incoming clock): a bridge for gear that only speaks MIDI clock.
+        Returns the outputs that get the clock.
+        """
+        indices = []
+        for port in ports:
+            if isinstance(port, str) and not any(port.lower() in name.lower() for name in self.outputs):
+                self.add_output(port)  # another existing port, just for the clock
+            index = self._port_index(port)
+            if index not in indices:
+                indices.append(index)
+        self.clock.set_midi_clock(MidiClockOut(indices) if indices else None)
+        return [self.outputs[index] for index in indices]
 
     # -- loops -----------------------------------------------------------------------------
 
@@ -403,9 +472,11 @@ class Session:
         cycle = loop_status.position.cycle
         with self._lock:
             loops = [LoopState(loop.name, self._state(loop, cycle), loop.channel) for loop in self.loops.values()]
+        midi_clock = self.clock.midi_clock
+        clock_out = tuple(self.outputs[port] for port in midi_clock.ports) if midi_clock is not None else ()
         return SessionStatus(
             loop_status.position, loop_status.bpm, loop_status.running, loops, list(self.outputs),
-            loop_status.late, self.errors,
+            loop_status.late, self.errors, loop_status.sync, clock_out,
         )  # fmt: skip
 
     def _state(self, loop: Loop, cycle: Fraction) -> str:
@@ -533,6 +604,10 @@ class Session:
         try:
             self.clock.close()
         finally:
+            try:
+                self.follow(None)
+            except Exception as error:
+                self.on_notice(f"leaving {getattr(self.sync, 'name', 'sync')}: {error}")
             try:
                 self.sender.shutdown()
             finally:

@@ -1,0 +1,243 @@
+"""Following a sync source (the protocol Link and MIDI clock in implement), on a virtual clock."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction as F
+
+import pytest
+
+from clock_helpers import INTERVAL, START_DELAY, Rig, notes
+from livemidi.clock import ClockSyncError, MidiClockOut, SyncState
+
+
+class Timeline:
+    """A scripted outside timeline: straight lines of tempo, a transport, jumps."""
+
+    name = "scripted"
+
+    def __init__(self, rig, bpm=100.0, *, playing=None, follows_position=False, phase=0.37):
+        self.rig = rig
+        self.bpm = bpm
+        self.playing = playing
+        self.follows_position = follows_position
+        # cycle `phase` at time 0: its bar lines are not ours
+        self.anchor_time = 0.0
+        self.anchor_cycle = phase
+        self.tempo_asked: list[float] = []
+        self.starts = self.stops = 0
+        self.drives_transport = False
+        self.broken: Exception | None = None
+
+        self.history: list[tuple[float, float, float]] = []  # earlier (time, cycle, bpm) anchors
+
+    def cycle_at(self, t: float, beats_per_bar: int = 4) -> float:
+        """The timeline's cycle at `t`, with the anchor in force at `t` (tempo changes kept)."""
+        anchor_time, anchor_cycle, bpm = self.anchor_time, self.anchor_cycle, self.bpm
+        for earlier in reversed(self.history):
+            if t >= anchor_time:
+                break
+            anchor_time, anchor_cycle, bpm = earlier
+        return anchor_cycle + (t - anchor_time) * bpm / (60 * beats_per_bar)
+
+    def time_of(self, cycle: float, beats_per_bar: int = 4) -> float:
+        return self.anchor_time + (cycle - self.anchor_cycle) * 60 * beats_per_bar / self.bpm
+
+    def change_tempo(self, bpm: float) -> None:
+        now = self.rig.t
+        self.history.append((self.anchor_time, self.anchor_cycle, self.bpm))
+        self.anchor_cycle, self.anchor_time, self.bpm = self.cycle_at(now), now, bpm
+
+    def jump(self, cycle: float) -> None:
+        self.history.append((self.anchor_time, self.anchor_cycle, self.bpm))
+        self.anchor_cycle, self.anchor_time = cycle, self.rig.t
+
+    def poll(self, now, beats_per_bar):
+        if self.broken is not None:
+            raise self.broken
+        return SyncState(self.playing, self.bpm, now, self.cycle_at(now, beats_per_bar))
+
+    def set_tempo(self, bpm):
+        self.tempo_asked.append(bpm)
+        self.change_tempo(bpm)
+
+    def request_start(self):
+        self.starts += 1
+        if self.drives_transport:
+            self.playing = True
+        return self.drives_transport
+
+    def request_stop(self):
+        self.stops += 1
+        if self.drives_transport:
+            self.playing = False
+        return self.drives_transport
+
+    def status(self):
+        return "scripted 1 peer"
+
+    def close(self):
+        pass
+
+
+def note_ons(rig):
+    return [t for t, _, data in rig.sent() if data.startswith("90")]
+
+
+def test_start_waits_for_the_next_bar_line_of_the_timeline_and_plays_in_its_tempo_and_phase():
+    rig = Rig(notes(every=F(1, 4)))
+    timeline = Timeline(rig, 100.0)
+    rig.loop.follow(timeline)
+    rig.loop.start()
+    rig.run(6.0)
+    onsets = note_ons(rig)
+    first_bar = math.ceil(timeline.cycle_at(START_DELAY))
+    assert onsets[0] == pytest.approx(timeline.time_of(first_bar), abs=1e-6)
+    for t in onsets:  # every note on a beat of the timeline
+        beats = timeline.cycle_at(t) * 4
+        assert beats == pytest.approx(round(beats), abs=1e-5)
+    assert rig.loop.bpm == 100
+    assert rig.loop.status().sync == "scripted 1 peer"
+
+
+def test_a_tempo_change_of_the_timeline_is_followed_at_once_without_losing_or_doubling_notes():
+    rig = Rig(notes(every=F(1, 4)))
+    timeline = Timeline(rig, 100.0)
+    rig.loop.follow(timeline)
+    rig.loop.start()
+    rig.run(3.0)
+    timeline.change_tempo(137.5)
+    rig.run(8.0)
+    onsets = note_ons(rig)
+    beats = [timeline.cycle_at(t) * 4 for t in onsets]
+    assert beats == pytest.approx([round(b) for b in beats], abs=1e-5)
+    assert [round(b) for b in beats] == list(range(round(beats[0]), round(beats[0]) + len(beats)))
+    assert rig.loop.bpm == F(275, 2)
+    assert not rig.problems
+
+
+def test_a_shared_transport_starts_and_stops_the_loop_and_no_note_hangs():
+    rig = Rig(notes(every=F(1, 8), length=F(1, 16)))
+    timeline = Timeline(rig, 120.0, playing=False)
+    timeline.drives_transport = True
+    rig.loop.follow(timeline)
+    rig.run(1.0)
+    assert not rig.loop.running and not rig.sent()
+    timeline.playing = True  # a peer pressed play
+    rig.run(1.0 + INTERVAL)
+    assert rig.loop.running
+    rig.run(4.0)
+    timeline.playing = False  # a peer pressed stop
+    rig.run(4.5)
+    assert not rig.loop.running
+    sent = rig.sent()
+    ons = sum(1 for _, _, data in sent if data.startswith("90"))
+    offs = sum(1 for _, _, data in sent if data.startswith("80"))
+    assert ons and ons == offs
+    rig.loop.start()  # asked of the timeline: every peer starts, the loop follows
+    assert timeline.starts == 1 and timeline.playing is True
+    rig.loop.stop()
+    assert timeline.stops == 1 and timeline.playing is False and not rig.loop.running
+
+
+def test_joining_a_playing_timeline_starts_at_a_bar_line_just_passed_or_the_next_one():
+    rig = Rig(notes(every=F(1, 4)))
+    timeline = Timeline(rig, 120.0, playing=True, phase=0.0)
+    timeline.drives_transport = True
+    rig.t = 2.0 + 0.01  # a bar line 10 ms ago: it is still the start
+    rig.loop.follow(timeline)
+    rig.run(2.0 + 0.02)
+    assert rig.loop.running and rig.loop.tempo.time_at(0) == pytest.approx(2.0, abs=1e-9)
+    rig2 = Rig(notes(every=F(1, 4)))
+    late = Timeline(rig2, 120.0, playing=True, phase=0.0)
+    rig2.t = 2.2
+    rig2.loop.follow(late)
+    rig2.run(2.2 + INTERVAL)
+    assert rig2.loop.tempo.time_at(0) == pytest.approx(4.0, abs=1e-9)
+
+
+def test_a_source_that_knows_the_song_position_seeks_and_bridges_song_position_to_the_clock_out():
+    rig = Rig(notes(every=F(1, 4)), ports=("synth", "gear"), midi_clock=MidiClockOut(["gear"]))
+    timeline = Timeline(rig, 120.0, playing=True, follows_position=True, phase=0.0)
+    rig.loop.follow(timeline)
+    rig.run(1.0)
+    assert rig.loop.running
+    rig.sent()
+    timeline.jump(8.0)  # the master's Song Position Pointer, while playing
+    rig.run(2.0)
+    sent = [data for _, port, data in rig.sent() if port == 1]
+    assert "fc" in sent  # Stop, then the new position and Continue
+    stop = sent.index("fc")
+    position = 8 * 16  # bar 8 in 16ths: the first tick after the jump is just after it
+    assert sent[stop + 1] in ("f2 " + f"{(position + k) & 0x7F:02x} {(position + k) >> 7:02x}" for k in range(2))
+    assert sent[stop + 2] == "fb"
+    assert F(8) <= rig.loop.position().cycle - F(1, 2) < F(8) + F(1, 4)
+
+
+def test_a_source_that_raises_is_reported_once_and_the_loop_plays_on_its_own_tempo():
+    rig = Rig(notes(every=F(1, 4)))
+    timeline = Timeline(rig, 90.0)
+    rig.loop.follow(timeline)
+    rig.loop.start()
+    rig.run(1.0)
+    timeline.broken = OSError("network gone")
+    rig.run(3.0)
+    assert len(rig.problems) == 1 and "network gone" in str(rig.problems[0][0])
+    assert "own tempo" in rig.problems[0][1]
+    before = len(note_ons(rig))
+    rig.run(4.0)
+    assert len(note_ons(rig)) > 0 and before > 0
+    timeline.broken = None
+    rig.run(5.0)
+    assert rig.loop.bpm == 90
+
+
+def test_tempo_is_asked_of_the_source_and_a_later_change_is_refused():
+    rig = Rig(notes())
+    timeline = Timeline(rig, 100.0)
+    rig.loop.follow(timeline)
+    rig.loop.start()
+    rig.run(1.0)
+    rig.loop.set_tempo(128)
+    assert timeline.tempo_asked == [128.0] and rig.loop.bpm == 128
+    with pytest.raises(ClockSyncError, match="now or not at all"):
+        rig.loop.set_tempo(90, at=F(4))
+
+
+def test_a_source_refusing_the_transport_refuses_start_and_stop():
+    class Master(Timeline):
+        def request_start(self):
+            raise ClockSyncError("the master owns the transport")
+
+        request_stop = request_start
+
+    rig = Rig(notes())
+    rig.loop.follow(Master(rig, 120.0, playing=False, follows_position=True))
+    with pytest.raises(ClockSyncError):
+        rig.loop.start()
+    rig.loop.close()  # letting go never asks the source
+
+
+def test_following_none_goes_back_to_the_loop_s_own_tempo_where_it_is():
+    rig = Rig(notes())
+    timeline = Timeline(rig, 100.0)
+    rig.loop.follow(timeline)
+    rig.loop.start()
+    rig.run(2.0)
+    rig.loop.follow(None)
+    rig.loop.set_tempo(140)
+    assert timeline.tempo_asked == [] and rig.loop.bpm == 140
+    assert rig.loop.status().sync == ""
+
+
+def test_midi_clock_out_can_be_added_while_playing():
+    rig = Rig(notes(every=F(1, 4)), ports=("synth", "gear"))
+    rig.loop.start()
+    rig.run(1.0)
+    rig.loop.set_midi_clock(MidiClockOut(["gear"]))
+    rig.run(2.0)
+    gear = [data for _, port, data in rig.sent() if port == 1]
+    assert gear[0].startswith("f2") and gear[1] == "fb" and set(gear[2:]) == {"f8"}
+    rig.loop.set_midi_clock(None)
+    rig.run(3.0)
+    assert [data for _, port, data in rig.sent() if port == 1] == ["fc"]
