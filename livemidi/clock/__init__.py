@@ -19,6 +19,7 @@
 and back; `Lookahead` asks a source for each window ahead of time and ships
 deadlines to the `Sender`, a separate process that waits for each deadline
 and sends, keeping the ledger of sounding notes so none is left hanging.
+`ClockIn` follows an external MIDI clock (a sync source).
 `VirtualSender` has the sender's logic in-process on a virtual clock, for
 tests and offline rendering. docs/scheduling.md tells the whole story.
 
@@ -28,6 +29,7 @@ namespace: import it as ``livemidi.clock``.
 
 from __future__ import annotations
 
+from .clockin import ClockIn
 from .core import Sent
 from .events import ClockEvent
 from .handle import Sender, SenderStats, message_bytes
@@ -44,6 +46,7 @@ __all__ = [
     "MIDI_CLOCK",
     "TICKS_PER_BEAT",
     "ClockEvent",
+    "ClockIn",
     "ClockStoppedError",
     "ClockSyncError",
     "Ledger",
