@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from ._version import __version__
+from .errors import LivemidiError
 from .livecommands import add_live_commands, add_live_options, cmd_repl
 from .portcommands import add_port_commands
 
@@ -98,6 +99,6 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except KeyboardInterrupt:
         return 130
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, LivemidiError) as error:  # a missing optional package is one too
         print(f"livemidi: {error}", file=sys.stderr)
         return 1

@@ -37,6 +37,11 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
                              "(needs: pip install 'livemidi[link]')")
     parser.add_argument("--no-start-stop", action="store_true",
                         help="with --link, share only tempo and phase, not play/stop (Live's Start Stop Sync off)")
+    parser.add_argument("--clock-in", metavar="NAME",
+                        help="follow the MIDI clock on this input (tempo, start/stop, song position): "
+                             "the master's transport drives livemidi")
+    parser.add_argument("--clock-in-virtual", metavar="NAME",
+                        help="like --clock-in, on a virtual input of this name that the master sends to")
     parser.add_argument("--clock-out", action="append", default=[], metavar="NAME",
                         help="send MIDI clock, Start/Stop and Song Position to this output (an output of the "
                              "session or another existing port); repeatable")
@@ -112,6 +117,14 @@ def _sync(session, args: argparse.Namespace) -> None:
         link = session.link(start_stop=not args.no_start_stop, wait=LINK_DISCOVERY)
         peers = link.peers
         print(f"Ableton Link: {peers} peer{'s' if peers != 1 else ''}, {link.bpm:g} BPM.")
+    if args.clock_in and args.clock_in_virtual:
+        raise SystemExit("livemidi: give --clock-in or --clock-in-virtual, not both")
+    if (args.clock_in or args.clock_in_virtual) and args.link:
+        raise SystemExit("livemidi: follow Link (--link) or a MIDI clock (--clock-in), not both")
+    if args.clock_in or args.clock_in_virtual:
+        clock = session.clock_in(args.clock_in or args.clock_in_virtual, virtual=bool(args.clock_in_virtual),
+                                 backend=args.backend)
+        print(f"Following the MIDI clock on {clock.port_name!r}: press play on the master.")
     if args.clock_out:
         names = session.clock_out(*args.clock_out)
         print(f"MIDI clock to {', '.join(names)}.")
@@ -120,6 +133,8 @@ def _sync(session, args: argparse.Namespace) -> None:
 def _start(session) -> None:
     """Start playing, unless the transport belongs to the Link session: then follow it."""
     link = session.sync
+    if link is not None and getattr(link, "follows_position", False):
+        return  # the MIDI clock's master starts and stops
     if link is not None and getattr(link, "name", "") == "Link" and link.start_stop_sync and link.peers:
         if link.playing:
             print("Link is playing: livemidi joins at the next bar.", flush=True)

@@ -15,6 +15,7 @@ commands as plain functions::
     p.keys = load("piece.mid", track="Right Hand")   # a .mid file as a loop
     show(p.keys, bars=4); show("groove.mid") # a piano roll (events=True: the event list)
     link(); link(False)                     # join / leave the Ableton Link session
+    clock_in("IAC Bus 2"); clock_in(None)   # follow a MIDI clock (tempo, start/stop, position) / stop
     clock_out("synth"); clock_out()         # send MIDI clock to an output / stop
 
 `commands(session)` is that table of commands; `namespace(session)` adds
@@ -73,6 +74,7 @@ def commands(session: Session) -> dict[str, Any]:
         "listen": session.listen,
         "capture": session.capture,
         "link": session.link,
+        "clock_in": session.clock_in,
         "clock_out": session.clock_out,
     }
     return table

@@ -78,6 +78,18 @@ class SessionStatus(NamedTuple):
     clock_out: tuple[str, ...] = ()  # the outputs that get MIDI clock
 
 
+def _closing_too(close: Callable[[], None], port: Any) -> Callable[[], None]:
+    """`close`, then close `port` as well (a port the session opened for a sync source)."""
+
+    def closing() -> None:
+        try:
+            close()
+        finally:
+            port.close()
+
+    return closing
+
+
 def _default_notice(text: str) -> None:
     print(f"livemidi: {text}", file=sys.stderr)
 
@@ -289,6 +301,37 @@ class Session:
             time.sleep(0.02)
         self.follow(link, owned=True)
         return link
+
+    def clock_in(self, port: Any, *, virtual: bool = False, backend: str | None = None, latency: float = 0.0) -> Any:
+        """Follow the MIDI clock arriving on input `port` (None: stop following); returns the `ClockIn`.
+
+        The master's tempo (smoothed), Start/Stop/Continue and Song Position
+        Pointer drive the session; `tempo`, `start` and `stop` then belong to
+        the master. `virtual`: create an input called `port` for the master
+        to send to. `latency`: milliseconds the clock arrives late (a cable,
+        a driver), taken off.
+        """
+        from ..backends import Backend, current_backend
+        from ..clock.clockin import ClockIn
+
+        if port is None:
+            if isinstance(self.sync, ClockIn):
+                self.follow(None)
+            return None
+        if virtual:
+            chosen = current_backend() if backend is None else Backend(backend)
+            options = {"ignore_timing": False} if chosen.name == "livemidi.backends.rtmidi" else {}
+            opened = chosen.open_input(port, virtual=True, **options)
+            try:
+                clock = ClockIn(opened, latency=latency)
+            except BaseException:
+                opened.close()
+                raise
+            clock.close = _closing_too(clock.close, opened)
+        else:
+            clock = ClockIn(port, backend=backend, latency=latency)
+        self.follow(clock, owned=True)
+        return clock
 
     def clock_out(self, *ports: Any) -> list[str]:
         """Send MIDI clock (and Start/Stop/Song Position) to these outputs; none: stop sending it.
