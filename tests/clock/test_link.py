@@ -7,6 +7,7 @@ only): in this process it stays disabled, so nothing reaches a real network.
 from __future__ import annotations
 
 import bisect
+import re
 import json
 import os
 import subprocess
@@ -106,3 +107,35 @@ def test_two_peers_share_tempo_phase_and_start_stop_within_a_millisecond(netns, 
     # a's stop stopped b too
     assert not a["running"] and not b["running"]
     assert a["sync"].startswith("Link ") and b["sync"].startswith("Link ")
+
+
+def _python_blocks_under(path: Path, heading: str) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    section = text[text.index(heading):]
+    following = section.find("\n## ", len(heading))
+    section = section if following < 0 else section[:following]
+    return re.findall(r"^```python\n(.*?)^```", section, re.M | re.S)
+
+
+def _in_netns(netns: str, *command: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), LIVEMIDI_BACKEND="livemidi.backends.memory")
+    return subprocess.run(["ip", "netns", "exec", netns, *command], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def test_the_link_example_in_the_docs_runs(netns, aalink):
+    blocks = _python_blocks_under(ROOT / "docs" / "ableton.md", "## 5. In time with Live: Ableton Link")
+    assert blocks
+    for block in blocks:
+        result = _in_netns(netns, sys.executable, "-c", block)
+        assert result.returncode == 0, result.stderr
+        assert "Link 0 peers" in result.stdout  # alone in the namespace
+
+
+def test_livemidi_run_with_link_alone_plays_its_bars_and_ends(netns, aalink, tmp_path):
+    song = tmp_path / "song.py"
+    song.write_text("tempo(240)\np.a = note('c4*4')\n")
+    result = _in_netns(netns, sys.executable, "-m", "livemidi", "run", str(song), "--bars", "2", "--link")
+    assert result.returncode == 0, result.stderr
+    assert "Ableton Link: 0 peers" in result.stdout
+    assert "stopped; every note ended" in result.stdout
