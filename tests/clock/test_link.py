@@ -93,9 +93,10 @@ def test_two_peers_share_tempo_phase_and_start_stop_within_a_millisecond(netns, 
     crossing = [_nearest(b["notes"], t) for t in common if changed <= t <= changed + CROSSING]
     assert max(steady) < 0.001, steady
     assert max(crossing, default=0) < 0.005, crossing
-    # what was really sent: the two sender processes, each late by its own few µs
+    # what was really sent: two sender processes, each late by its own few µs on
+    # an idle machine (more on a loaded one: a sanity bound, not a timing test)
     late = [_nearest(b["sent"], t) for t in a["sent"] if b["sent"][0] - 0.01 <= t <= b["sent"][-1] + 0.01]
-    assert max(late) < 0.005
+    assert max(late) < 0.05
     print(f"Link peers: {len(common)} common beats, worst difference {max(steady) * 1e6:.0f} µs "
           f"({max(crossing, default=0) * 1e6:.0f} µs while the change crossed)")
     assert len(a["notes"]) == len(b["notes"])
