@@ -206,3 +206,15 @@ def test_offsets_changed_from_another_thread_never_deadlock_with_the_lookahead_t
     worker.start()
     assert done.wait(60), "offset() and the lookahead thread are waiting for each other"
     session.close()
+
+
+def test_the_repl_example_in_the_ableton_page_runs(user_config):
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "ableton.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", page, re.S) if b.startswith("offset(")]
+    rig = Rig(outputs=("livemidi", "Digitakt"))
+    exec(compile(block, "docs/ableton.md", "exec"), namespace(rig.session))
+    assert rig.session.offset() == {"livemidi": -12.0, "Digitakt": 4.5}
+    assert json.loads(user_config.read_text()) == {"offsets": {"livemidi": -12.0}}
