@@ -46,7 +46,7 @@ class Calibration(NamedTuple):
     sent: int
     round_trips: list[float]  # ms, of the notes that came back
     ignored: int  # other messages heard on the input
-    first_echo: float  # ms: the round trip of the first probe that came back
+    first_echo: float  # ms: from the last probe sent before the first echo arrived to that arrival
     send_error: float | None  # ms: the largest (send time − deadline) the sender reported
 
     @property
@@ -113,16 +113,17 @@ def measure(sender, port: int, listen, *, count: int = 20, timeout: float = 5.0)
         sender.take_sent()
         # Probes until one comes back: a virtual port may need a moment (or a click) to be connected.
         give_up = time.perf_counter() + timeout
-        first_echo = None
-        while first_echo is None:
+        probes: list[float] = []
+        while PROBE not in ear.arrivals:
             now = time.perf_counter()
             if now >= give_up:
                 raise TimeoutError(f"no test note came back within {timeout:g} s")
-            deadline = now + 0.01
-            sender.schedule(_note(port, deadline, PROBE))
-            if ear.heard.wait(min(PROBE_EVERY, max(0.0, give_up - now))) and PROBE in ear.arrivals:
-                first_echo = (ear.arrivals[PROBE] - deadline) * 1000
+            probes.append(now + 0.01)
+            sender.schedule(_note(port, probes[-1], PROBE))
+            ear.heard.wait(min(PROBE_EVERY, max(0.0, give_up - now)))
             ear.heard.clear()
+        arrival = ear.arrivals[PROBE]
+        first_echo = (arrival - max([d for d in probes if d <= arrival] or probes[:1])) * 1000
         time.sleep(0.2)  # late echoes of earlier probes arrive and are left alone (their velocity says so)
         ear.arrivals.pop(PROBE, None)
         start = time.perf_counter() + LEAD
