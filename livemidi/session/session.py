@@ -149,6 +149,9 @@ class Session:
         self._record_input = None
         self._last_flush = 0.0
         self._offsets: dict[int, float] = {}  # output index -> offset in ms, where not 0
+        # Keeps the clock's latency and `_offsets` in step when two threads set one output's offset.
+        # Taken before the clock's lock, never after it: the lookahead thread never takes it.
+        self._offset_lock = threading.Lock()
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -201,11 +204,12 @@ class Session:
         if ms is not None:
             ms = check_offset(ms)
             # Not under the session's lock: the clock takes its own (see the module docstring).
-            self.clock.set_latency(index, -ms)  # the clock's latency: how much earlier to send
-            if ms:
-                self._offsets[index] = ms
-            else:
-                self._offsets.pop(index, None)
+            with self._offset_lock:
+                self.clock.set_latency(index, -ms)  # the clock's latency: how much earlier to send
+                if ms:
+                    self._offsets[index] = ms
+                else:
+                    self._offsets.pop(index, None)
         current = self._offsets.get(index, 0.0)
         if save:
             save_offset(self.outputs[index], current or None)
