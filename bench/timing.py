@@ -24,9 +24,20 @@ Drift: the median error of the last 10 % of notes minus that of the first
 10 %. The CPU use of a running clock with nothing to play is measured too
 (the sender's process CPU time plus the loop thread's).
 
-    python3 bench/timing.py [--quick] [--seconds S] [--json PATH]
+MIDI clock out, at 120 and 174 BPM, idle and with the busy thread: the error
+of every clock pulse (0xF8) against its ideal time, and the jitter of the
+intervals between pulses (their standard deviation, and the p99 and max of
+|interval − 60 / (BPM × 24)|), in µs. livemidi: a `Lookahead` with a
+`MidiClockOut` and nothing else to play, feeding the same `Sender`; the
+ideal time of a pulse is its deadline from the tempo map. isobar: a Timeline
+at its default 480 ticks per beat with an output device of 24 ticks per beat,
+as its `MidiOutputDevice(send_clock=True)` is, whose ``tick`` builds the
+clock message as that device does and stamps where it would send it; pulse n
+is due at the clock's start + (1 + 20 n) ticks.
 
-Full: 60 s per system, case and condition (about 20 minutes); --quick: 5 s.
+    python3 bench/timing.py [--quick] [--seconds S] [--json PATH] [--parts notes,clock]
+
+Full: 60 s per system, case and condition (about 28 minutes); --quick: 5 s.
 """
 
 from __future__ import annotations
@@ -55,6 +66,11 @@ CASES = {
 }
 CONDITIONS = ("idle", "busy thread", "2 busy processes")
 SYSTEMS = ("livemidi", "isobar", "mido")
+CLOCK_BPMS = (120, 174)
+CLOCK_CONDITIONS = ("idle", "busy thread")
+CLOCK_SYSTEMS = ("livemidi", "isobar")  # mido has no clock of its own
+PULSES_PER_BEAT = 24
+PARTS = ("notes", "clock")
 
 
 # -- load ---------------------------------------------------------------------------------
@@ -183,6 +199,123 @@ def run_mido(case: str, seconds: float) -> list[tuple[float, float]]:
     return pairs
 
 
+# -- MIDI clock out ---------------------------------------------------------------------------
+
+
+def run_livemidi_clock(sender: Sender, bpm: int, seconds: float) -> list[tuple[float, float]]:
+    """(ideal, sent) of every clock pulse of a clock with nothing else to play."""
+    sender.take_sent()
+    loop = Lookahead(None, sender, TempoMap(bpm), midi_clock=MidiClockOut([0]))
+    loop.start()
+    time.sleep(seconds)
+    loop.close()
+    sender.flush()
+    return [(s.deadline, s.time) for s in sender.take_sent() if s.data == b"\xf8"]
+
+
+def run_isobar_clock(bpm: int, seconds: float) -> list[tuple[float, float]]:
+    import isobar.timelines.clock as isobar_clock
+    import mido
+    from isobar import Timeline
+    from isobar.io.output import OutputDevice
+
+    started: list[float] = []
+
+    def now() -> float:
+        value = time.perf_counter()
+        if not started:
+            started.append(value)
+        return value
+
+    isobar_clock.time = types.SimpleNamespace(time=now, sleep=time.sleep)
+    stamps: list[float] = []
+
+    class ClockProbe(OutputDevice):
+        """As isobar's MidiOutputDevice(send_clock=True): 24 ticks a beat, each builds a clock message."""
+
+        @property
+        def ticks_per_beat(self) -> int:
+            return PULSES_PER_BEAT
+
+        def tick(self) -> None:
+            mido.Message("clock")  # as MidiOutputDevice.tick does, before its port's send
+            stamps.append(time.perf_counter())
+
+    timeline = Timeline(bpm, output_device=ClockProbe())
+    ticks_per_beat = timeline.ticks_per_beat
+    timeline.background()
+    time.sleep(seconds)
+    timeline.stop()
+    time.sleep(0.05)
+    tick = 60 / (bpm * ticks_per_beat)
+    per_pulse = ticks_per_beat // PULSES_PER_BEAT
+    return [(started[0] + (1 + n * per_pulse) * tick, stamp) for n, stamp in enumerate(list(stamps))]
+
+
+def summarize_clock(system: str, bpm: int, name: str, pairs: list[tuple[float, float]]) -> dict:
+    errors = sorted((actual - intended) * 1e6 for intended, actual in pairs)
+    ideal = 60 / (bpm * PULSES_PER_BEAT)
+    intervals = [(b[1] - a[1]) * 1e6 for a, b in zip(pairs, pairs[1:])]
+    deviations = sorted(abs(interval - ideal * 1e6) for interval in intervals)
+
+    def quantile(ordered: list[float], q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return {
+        "system": system, "bpm": bpm, "condition": name, "pulses": len(pairs),
+        "error_p50_us": quantile(errors, 0.5), "error_p99_us": quantile(errors, 0.99), "error_max_us": errors[-1],
+        "interval_stdev_us": statistics.pstdev(intervals), "interval_p99_us": quantile(deviations, 0.99),
+        "interval_max_us": deviations[-1],
+    }  # fmt: skip
+
+
+def run_clock(sender: Sender, systems: list[str], seconds: float) -> list[dict]:
+    results = []
+    for name in CLOCK_CONDITIONS:
+        with condition(name):
+            for bpm in CLOCK_BPMS:
+                for system in [s for s in CLOCK_SYSTEMS if s in systems]:
+                    if system == "livemidi":
+                        pairs = run_livemidi_clock(sender, bpm, seconds)
+                    else:
+                        pairs = run_isobar_clock(bpm, seconds)
+                    results.append(summarize_clock(system, bpm, name, pairs))
+                    r = results[-1]
+                    print(f"  clock {system:9} {bpm:3d} BPM {name:12} pulse error p99 {r['error_p99_us']:9.1f} µs  "
+                          f"interval p99 {r['interval_p99_us']:9.1f} µs", flush=True)  # fmt: skip
+    return results
+
+
+def print_clock(results: list[dict]) -> list[dict]:
+    print("\nMIDI clock out: pulse error (sent − ideal) and interval jitter (|interval − ideal interval|), µs")
+    print(f"{'system':9} {'BPM':>4} {'condition':12} {'pulses':>6} {'err p50':>9} {'err p99':>9} {'err max':>9}"
+          f" {'ivl sd':>9} {'ivl p99':>9} {'ivl max':>9}")  # fmt: skip
+    for r in results:
+        print(
+            f"{r['system']:9} {r['bpm']:4d} {r['condition']:12} {r['pulses']:6d} {r['error_p50_us']:9.1f}"
+            f" {r['error_p99_us']:9.1f} {r['error_max_us']:9.1f} {r['interval_stdev_us']:9.1f}"
+            f" {r['interval_p99_us']:9.1f} {r['interval_max_us']:9.1f}"
+        )
+    by_key = {(r["system"], r["bpm"], r["condition"]): r for r in results}
+    ratios = []
+    print("\nclock out, isobar ÷ livemidi (how many times tighter livemidi is):")
+    for name in CLOCK_CONDITIONS:
+        for bpm in CLOCK_BPMS:
+            ours, theirs = by_key.get(("livemidi", bpm, name)), by_key.get(("isobar", bpm, name))
+            if ours is None or theirs is None:
+                continue
+            row = {
+                "bpm": bpm, "condition": name,
+                "interval_p99": theirs["interval_p99_us"] / max(ours["interval_p99_us"], 0.01),
+                "interval_stdev": theirs["interval_stdev_us"] / max(ours["interval_stdev_us"], 0.01),
+                "error_p99": abs(theirs["error_p99_us"]) / max(abs(ours["error_p99_us"]), 0.01),
+            }  # fmt: skip
+            ratios.append(row)
+            print(f"  {bpm:3d} BPM {name:12} interval p99 {row['interval_p99']:8.1f}x  "
+                  f"interval sd {row['interval_stdev']:8.1f}x  pulse error p99 {row['error_p99']:8.1f}x")  # fmt: skip
+    return ratios
+
+
 # -- figures ------------------------------------------------------------------------------
 
 
@@ -253,9 +386,16 @@ def print_ratios(results: list[dict]) -> list[dict]:
     return ratios
 
 
-def print_targets(results: list[dict], cpu: list[dict], ratios: list[dict]) -> None:
+def print_targets(results: list[dict], cpu: list[dict], ratios: list[dict], clock: list[dict]) -> None:
     ours = [r for r in results if r["system"] == "livemidi"]
     checks = []
+    for r in clock:
+        if r["system"] == "livemidi":
+            where = f"{r['bpm']} BPM, {r['condition']}"
+            checks.append((f"clock pulse interval p99 ≤ 50 µs ({where})", r["interval_p99_us"] <= 50,
+                           f"{r['interval_p99_us']:.1f} µs"))  # fmt: skip
+            checks.append((f"clock pulse error p99 ≤ 50 µs ({where})", r["error_p99_us"] <= 50,
+                           f"{r['error_p99_us']:.1f} µs"))  # fmt: skip
     for r in ours:
         if r["condition"] == "idle":
             checks.append((f"p99 ≤ 30 µs idle ({r['case']})", r["p99_us"] <= 30, f"{r['p99_us']:.1f} µs"))
@@ -266,7 +406,8 @@ def print_targets(results: list[dict], cpu: list[dict], ratios: list[dict]) -> N
     for row in ratios:
         if row["condition"] == "busy thread" and "isobar" in row:
             checks.append((f"≥ 100× isobar with a busy thread ({row['case']})", row["isobar"] >= 100, f"{row['isobar']:.0f}×"))
-    checks.append(("idle clock ≤ 3 % of a core", cpu[0]["total_percent"] <= 3, f"{cpu[0]['total_percent']:.2f} %"))
+    if cpu:
+        checks.append(("idle clock ≤ 3 % of a core", cpu[0]["total_percent"] <= 3, f"{cpu[0]['total_percent']:.2f} %"))
     print("\ntargets:")
     for what, ok, value in checks:
         print(f"  {'PASS' if ok else 'MISS'}  {what}: {value}")
@@ -278,16 +419,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="seconds per run (overrides --quick)")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of " + ",".join(SYSTEMS))
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="comma-separated subset of " + ",".join(PARTS) + " (notes: send-time error and CPU; "
+                             "clock: MIDI clock out)")  # fmt: skip
     args = parser.parse_args(argv)
     seconds = args.seconds or (5.0 if args.quick else 60.0)
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    parts = [s.strip() for s in args.parts.split(",") if s.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"--parts takes {', '.join(PARTS)}; got {', '.join(unknown)}")
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"{seconds:g} s per run; load average {load}; {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
     results = []
     with Sender(keep_sent=10_000_000) as sender:  # a full run sends 120,000 messages per run
         sender.open_port("probe", virtual=True, backend="livemidi.backends.memory")
         print(f"sender: {sender.realtime_detail}")
-        for name in CONDITIONS:
+        for name in CONDITIONS if "notes" in parts else ():
             with condition(name):
                 for case in CASES:
                     for system in systems:
@@ -300,22 +448,31 @@ def main(argv: list[str] | None = None) -> int:
                         results.append(summarize(system, case, name, pairs))
                         r = results[-1]
                         print(f"  {system:9} {case:10} {name:17} p99 {r['p99_us']:9.1f} µs  max {r['max_us']:9.1f} µs", flush=True)
-        cpu_seconds = min(seconds, 20.0)
-        cpu = [idle_cpu(sender, cpu_seconds, midi_clock=False), idle_cpu(sender, cpu_seconds, midi_clock=True)]
+        clock = run_clock(sender, systems, seconds) if "clock" in parts else []
+        cpu = []
+        if "notes" in parts:
+            cpu_seconds = min(seconds, 20.0)
+            cpu = [idle_cpu(sender, cpu_seconds, midi_clock=False), idle_cpu(sender, cpu_seconds, midi_clock=True)]
         realtime = sender.realtime_detail
-    print_table(results)
-    ratios = print_ratios(results)
-    print("\nCPU of a running clock (sender process + loop thread, % of one core):")
+    ratios = clock_ratios = []
+    if results:
+        print_table(results)
+        ratios = print_ratios(results)
+    if clock:
+        clock_ratios = print_clock(clock)
+    if cpu:
+        print("\nCPU of a running clock (sender process + loop thread, % of one core):")
     for row in cpu:
         print(f"  {row['what']}: {row['total_percent']:.2f} % (sender {row['sender_percent']:.2f}, loop {row['loop_percent']:.2f})")
     if "livemidi" in systems:
-        print_targets(results, cpu, ratios)
+        print_targets(results, cpu, ratios, clock)
     load_after = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"\nload average before {load}, after {load_after}")
     if args.json:
         with open(args.json, "w") as file:
             json.dump(
-                {"results": results, "ratios": ratios, "cpu": cpu, "seconds": seconds,
+                {"results": results, "ratios": ratios, "clock": clock, "clock_ratios": clock_ratios, "cpu": cpu,
+                 "seconds": seconds,
                  "load_average": {"before": load, "after": load_after}, "realtime": realtime},
                 file, indent=1,
             )  # fmt: skip

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from ._version import __version__
+from .calibrate import add_calibrate_command
 from .errors import LivemidiError
 from .livecommands import add_live_commands, add_live_options, cmd_repl
 from .portcommands import add_port_commands
@@ -49,6 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
     dump.set_defaults(handler=_dump)
     add_live_commands(commands)
     add_port_commands(commands)
+    add_calibrate_command(commands)
     return parser
 
 

@@ -13,10 +13,11 @@ also of the builtin type that a mido user's code already catches::
      │    └── KeySignatureError    (an impossible key signature; mido exports this name)
      ├── MiniNotationError         (also ValueError; a syntax error in pattern text, with its column)
      ├── ClockStoppedError         (also RuntimeError) a stopped tempo map was asked for a time
-     └── PortError                 (also OSError: mido raises IOError for port trouble)
-          ├── PortNotFoundError     no port matches a name; lists the ports there are
-          ├── PortDisconnectedError an open port's device, peer or server went away
-          └── SenderError           the timed-sender process could not start, or has stopped
+     ├── PortError                 (also OSError: mido raises IOError for port trouble)
+     │    ├── PortNotFoundError     no port matches a name; lists the ports there are
+     │    ├── PortDisconnectedError an open port's device, peer or server went away
+     │    └── SenderError           the timed-sender process could not start, or has stopped
+     └── ConfigError               (also OSError) the user's config file could not be written safely
 
     MidiFileWarning (a UserWarning): what a lenient read (``strict=False``) repaired or skipped
 
@@ -143,3 +144,14 @@ class ClockSyncError(LivemidiError, RuntimeError):
 
 class MissingDependencyError(LivemidiError, ImportError):
     """An optional package that a feature needs is not installed; the text says how to install it."""
+
+
+class ConfigError(LivemidiError, OSError):
+    """The user's config file (`livemidi.config`) could not be written, or would have been overwritten unread.
+
+    ``path`` is the file; the message says what is wrong with it and what to do.
+    """
+
+    def __init__(self, message: str, *, path: object = None):
+        super().__init__(message)
+        self.path = path

@@ -3,8 +3,9 @@
 All three build a session the same way: outputs from ``--port`` (existing
 ports, by name or a unique part of one) and ``--virtual`` (ports to create);
 with neither, a virtual port ``livemidi``, or the built-in monitor where the
-machine has no MIDI system. Ctrl-C, Ctrl-D and SIGTERM end every sounding
-note before the command exits.
+machine has no MIDI system. ``--offset PORT=MS`` sets an output's latency
+offset (negative: earlier), over the one stored in the user's config file.
+Ctrl-C, Ctrl-D and SIGTERM end every sounding note before the command exits.
 """
 
 from __future__ import annotations
@@ -45,6 +46,27 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clock-out", action="append", default=[], metavar="NAME",
                         help="send MIDI clock, Start/Stop and Song Position to this output (an output of the "
                              "session or another existing port); repeatable")
+    parser.add_argument("--offset", action="append", default=[], type=offset_option, metavar="PORT=MS",
+                        help="play this output MS milliseconds later, or earlier when negative (latency "
+                             "compensation, -1000 to 1000; overrides the config file's); repeatable")
+
+
+def offset_option(text: str) -> tuple[str, float]:
+    """``PORT=MS`` -> (port, ms), for ``--offset``; argparse shows the error."""
+    from .config import check_offset
+
+    port, equals, value = text.rpartition("=")
+    if not equals or not port:
+        raise argparse.ArgumentTypeError(
+            f"expected PORT=MS, an output and milliseconds (negative: earlier), e.g. livemidi=-12; got {text!r}"
+        )
+    try:
+        return port, check_offset(float(value), f"the offset of {port!r}")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"the offset of {port!r} should be a number of milliseconds from -1000 to 1000 "
+            f"(negative: earlier), got {value!r}"
+        ) from None
 
 
 def add_live_commands(subparsers) -> None:
@@ -94,11 +116,16 @@ def _bpm(value: float):
 
 def _session(args: argparse.Namespace):
     from .session import Session
+    from .session.latency import describe_offset
     from .session.outputs import open_outputs
 
     session = Session(bpm=_bpm(args.bpm), beats_per_bar=args.beats)
     try:
         monitor = open_outputs(session, args.port, args.virtual, backend=args.backend)
+        for port, ms in args.offset:
+            session.offset(port, ms)  # ValueError listing the outputs when none matches
+            name = session.outputs[session._port_index(port)]
+            print(f"Output {name!r} plays {describe_offset(ms)} (--offset).")
         if args.record:
             session.record(args.record)
             print(f"Recording to {args.record}.")

@@ -1,5 +1,7 @@
 """Shared fixtures: a real JACK server (dummy driver), the memory backend, waiting helpers.
 
+Every test runs with LIVEMIDI_CONFIG pointing at a fresh path (the
+`user_config` fixture), so no test reads or writes the user's config file.
 The `jack` fixture uses a running JACK server, or starts one with the dummy
 driver (no sound card needed) and stops it at the end of the session. With
 no jackd or no JACK in python-rtmidi the JACK tests skip, saying why, unless
@@ -18,6 +20,14 @@ import livemidi
 from jackserver import start_jackd, stop_jackd
 
 JACK_BACKEND = "livemidi.backends.rtmidi/UNIX_JACK"
+
+
+@pytest.fixture(autouse=True)
+def user_config(tmp_path_factory, monkeypatch):
+    """Every test gets a config file path of its own (not there yet): the machine's user config is never read."""
+    path = tmp_path_factory.mktemp("config") / "livemidi" / "config.json"
+    monkeypatch.setenv("LIVEMIDI_CONFIG", str(path))
+    return path
 
 
 def _unavailable(reason: str):

@@ -26,18 +26,20 @@ LAYERS = {
     "pattern": ({"pattern"}, {"errors"}),
     "mini": ({"mini"}, {"errors", "pattern"}),
     "clock": ({"clock"}, {"errors", "messages", "ports"}),
+    "config": ({"config"}, {"errors"}),
     "render": ({"render"}, {"errors", "messages", "pattern"}),
     "session": (
         {"session"},
-        {"errors", "messages", "files", "ports", "pattern", "mini", "clock", "render"},
+        {"errors", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render"},
     ),
     "repl": (
         {"repl"},
-        {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "render", "session"},
+        {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session"},
     ),
     "cli": (
-        {"cli", "__main__", "portcommands", "livecommands"},
-        {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "render", "session", "repl"},
+        {"cli", "__main__", "portcommands", "livecommands", "calibrate"},
+        {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session",
+         "repl"},
     ),
     "package": ({"__init__"}, {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "render"}),
 }

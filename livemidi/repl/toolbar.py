@@ -1,12 +1,13 @@
 """The bottom toolbar: where the music is, what plays, what went wrong — always current.
 
-``3.2 │ 124 BPM ▶ │ bass ● drums ○ lead ↻ │ → livemidi │ rec off │ late 0 │ F8 hush  F9 panic``
+``3.2 │ 124 BPM ▶ │ bass ● drums ○ lead ↻ │ → livemidi (-12 ms) │ rec off │ late 0 │ F8 hush  F9 panic``
 
 Following Ableton Link or a MIDI clock adds what it says after the tempo
 (``124 BPM ▶ Link 2 peers``); outputs that get MIDI clock are marked ``⏱``.
 
 ● playing, ○ muted (or silent under solo), ↻ a change waits for the next bar,
-· stopped. The late count is how many events the sender had to send late.
+· stopped. An output with a latency offset shows it in brackets (negative:
+earlier). The late count is how many events the sender had to send late.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ def toolbar_text(session: Session, *, recording: Any = None, monitor: bool = Fal
         return f" livemidi: status unavailable ({error})"
     transport = "▶" if status.running else "■"
     loops = " ".join(f"{loop.name} {_MARKS.get(loop.state, '?')}" for loop in status.loops) or "no loops"
-    outputs = ", ".join(name + (" ⏱" if name in status.clock_out else "") for name in status.outputs) or "no output"
+    offsets = status.offsets or (0.0,) * len(status.outputs)
+    outputs = ", ".join(
+        (f"{name} ({ms:+g} ms)" if ms else name) + (" ⏱" if name in status.clock_out else "")
+        for name, ms in zip(status.outputs, offsets)
+    ) or "no output"
     if monitor:
         outputs += " (monitor)"
     record = f"rec {recording}" if recording else "rec off"

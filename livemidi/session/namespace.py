@@ -11,6 +11,7 @@ commands as plain functions::
     record("take1.mid"); stop_record()      # the session journal
     listen("Keyboard"); p.riff = capture(2) # the last two bars played, as a loop
     play("lead", pattern, at="now", channel=2, port="synth")
+    offset("synth", -12)                    # play that output 12 ms earlier (latency); offset() reads
     where()                                 # '3.2 at 128 BPM'
     p.keys = load("piece.mid", track="Right Hand")   # a .mid file as a loop
     show(p.keys, bars=4); show("groove.mid") # a piano roll (events=True: the event list)
@@ -76,6 +77,7 @@ def commands(session: Session) -> dict[str, Any]:
         "link": session.link,
         "clock_in": session.clock_in,
         "clock_out": session.clock_out,
+        "offset": session.offset,
     }
     return table
 

@@ -7,10 +7,11 @@ A pattern file is the code a performer would type, saved::
     p.bass = note("<c2 eb2> ~ [c2 c3] ~").ch(1)
 
 `load_pattern_file` runs it *staged*: the file runs against stand-ins that
-only write down what it asks for (loops, tempo, quantize). Only when the
-whole file has run without an error, and every new pattern has passed its
-trial, is any of it applied; so a file saved half-edited, with a typo or a
-pattern that raises, changes nothing, and the version before it plays on.
+only write down what it asks for (loops, tempo, quantize, latency offsets).
+Only when the whole file has run without an error, and every new pattern has
+passed its trial, is any of it applied; so a file saved half-edited, with a
+typo or a pattern that raises, changes nothing, and the version before it
+plays on.
 On a reload, loops the file no longer names stop at the next bar.
 """
 
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..config import check_offset
 from ..pattern import reify
 from .namespace import namespace
 from .session import PatternError, Session
@@ -77,6 +79,20 @@ def _staged_namespace(session: Session, plan: list) -> dict:
 
     for command in _STAGED:
         names[command] = recorder(command)
+
+    def offset(port: Any = None, ms: Any = None, *, save: bool = False) -> Any:
+        # Checked now, so that a bad port or value refuses the whole file; applied with the rest.
+        if ms is None:
+            current = session.offset(port)
+            if save:
+                plan.append(("offset", (port, None), {"save": True}))
+            return current
+        session._port_index(port)
+        value = check_offset(ms)
+        plan.append(("offset", (port, value), {"save": save}))
+        return value
+
+    names["offset"] = offset
     return names
 
 

@@ -18,6 +18,12 @@ Rules the performer can count on:
 - No hanging notes: mute, stop, hush and swaps cancel queued events through
   the sender, whose ledger sends a note-off for every note whose note-off was
   cancelled. `panic` also resets every channel.
+- Latency compensation: each output has an offset in milliseconds (negative:
+  its events go out that much earlier, like a track delay in Ableton Live),
+  set with `offset` at any time; what was already shipped moves at once. A
+  session that starts its own sender applies the offsets stored in the user's
+  config file (`livemidi.config`, written by ``livemidi calibrate``) to the
+  outputs of those names, and says so.
 
 Threads: the performer's commands run in the REPL thread, the source in the
 lookahead thread; the session's lock keeps the loops consistent between them.
@@ -38,10 +44,12 @@ from typing import Any, NamedTuple
 
 from ..clock import ClockEvent, Lookahead, MidiClockOut, Position, Sender, TempoMap
 from ..clock.tempo import as_cycle, check_bpm
+from ..config import check_offset, save_offset
 from ..pattern import reify
 from ..render import render
-from .loops import Loop, Loops
 from .capture import Listener
+from .latency import describe_offset, stored_offsets
+from .loops import Loop, Loops
 from .record import Recorder
 
 __all__ = ["LoopState", "PatternError", "Session", "SessionStatus", "TRIAL_CYCLES"]
@@ -76,6 +84,7 @@ class SessionStatus(NamedTuple):
     errors: int
     sync: str = ""  # what livemidi follows, e.g. "Link 2 peers" ("" when nothing)
     clock_out: tuple[str, ...] = ()  # the outputs that get MIDI clock
+    offsets: tuple[float, ...] = ()  # each output's latency offset in ms (negative: earlier), as `outputs`
 
 
 def _closing_too(close: Callable[[], None], port: Any) -> Callable[[], None]:
@@ -103,7 +112,11 @@ class Session:
     'beat', 'now', or a number of cycles (2: every other bar). `on_notice(text)`
     receives errors and notices from the background (default: stderr).
     ``threaded=False`` with `now`/`sleep` runs on a virtual clock: call
-    ``session.clock.step()``.
+    ``session.clock.step()``. `offsets` maps output names to latency offsets
+    (ms, negative: earlier) applied when outputs of those names are added;
+    by default a session that starts its own sender reads them from the
+    user's config file, and one given a sender (a `VirtualSender`: tests,
+    offline rendering) uses none.
     """
 
     def __init__(
@@ -118,8 +131,10 @@ class Session:
         now: Callable[[], float] = time.perf_counter,
         sleep: Callable[[float], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
+        offsets: dict[str, float] | None = None,
     ) -> None:
         self.on_notice = on_notice or _default_notice
+        self._stored_offsets, self._offsets_from = stored_offsets(offsets, sender is None, self.on_notice)
         self.quantize = quantize
         self._check_quantize(quantize)
         self.sender = sender if sender is not None else Sender(on_error=self._sender_error)
@@ -150,18 +165,72 @@ class Session:
         self.sync: Any = None  # what the clock follows: a Link or a ClockIn (see `link`, `clock_in`)
         self._sync_owned = False
         self.clock.on_tempo = self._followed_tempo
+        self._offsets: dict[int, float] = {}  # output index -> offset in ms, where not 0
+        # Keeps the clock's latency and `_offsets` in step when two threads set one output's offset.
+        # Taken before the clock's lock, never after it: the lookahead thread never takes it.
+        self._offset_lock = threading.Lock()
 
     # -- outputs ---------------------------------------------------------------------------
 
-    def add_output(self, name: str | int | None = None, *, virtual: bool = False, backend: str | None = None, **options) -> str:
+    def add_output(
+        self,
+        name: str | int | None = None,
+        *,
+        virtual: bool = False,
+        backend: str | None = None,
+        offset: float | None = None,
+        **options,
+    ) -> str:
         """Open an output port in the sender (by name, a unique part of one, or index; or a virtual one).
 
         Returns the port's name. The first output is the default for loops.
+        `offset` is its latency offset in ms (see `offset`); without one, an
+        offset stored for that port name (the config file's) applies.
         """
+        if offset is not None:
+            offset = check_offset(offset)  # before the port opens: a bad value changes nothing
         index = self.sender.open_port(name, virtual=virtual, backend=backend, **options)
-        name = self.sender.ports[index]
-        self.outputs.append(name)
-        return name
+        opened = self.sender.ports[index]
+        self.outputs.append(opened)
+        if offset is None:
+            for known in (opened, name):
+                if isinstance(known, str) and known in self._stored_offsets:
+                    offset = self._stored_offsets[known]
+                    self.on_notice(f"output {opened!r} plays {describe_offset(offset)} ({self._offsets_from})")
+                    break
+        if offset:
+            self.offset(len(self.outputs) - 1, offset)
+        return opened
+
+    def offset(self, port: str | int | None = None, ms: float | None = None, *, save: bool = False):
+        """An output's latency offset in milliseconds: negative plays it earlier (a track delay).
+
+        ``offset("synth", -12)`` sets it at once (what was already shipped is
+        moved too); ``offset("synth")`` reads it; ``offset()`` gives every
+        output's. `port` is an output's name, a unique part of it, or its
+        index. With ``save=True`` the offset is also stored in the user's
+        config file, for the next session that opens a port of that name.
+        Raises ValueError for an unknown port (listing the outputs) or an
+        offset that is not a number from -1000 to 1000.
+        """
+        if port is None:
+            if ms is not None or save:
+                raise ValueError(f"name the output: offset(port, ms); the outputs are {self.outputs}")
+            return {name: self._offsets.get(index, 0.0) for index, name in enumerate(self.outputs)}
+        index = self._port_index(port)
+        if ms is not None:
+            ms = check_offset(ms)
+            # Not under the session's lock: the clock takes its own (see the module docstring).
+            with self._offset_lock:
+                self.clock.set_latency(index, -ms)  # the clock's latency: how much earlier to send
+                if ms:
+                    self._offsets[index] = ms
+                else:
+                    self._offsets.pop(index, None)
+        current = self._offsets.get(index, 0.0)
+        if save:
+            save_offset(self.outputs[index], current or None)
+        return current
 
     def _port_index(self, port: Any) -> int:
         if isinstance(port, bool) or not isinstance(port, (int, str)):
@@ -517,9 +586,10 @@ class Session:
             loops = [LoopState(loop.name, self._state(loop, cycle), loop.channel) for loop in self.loops.values()]
         midi_clock = self.clock.midi_clock
         clock_out = tuple(self.outputs[port] for port in midi_clock.ports) if midi_clock is not None else ()
+        offsets = tuple(self._offsets.get(index, 0.0) for index in range(len(self.outputs)))
         return SessionStatus(
             loop_status.position, loop_status.bpm, loop_status.running, loops, list(self.outputs),
-            loop_status.late, self.errors, loop_status.sync, clock_out,
+            loop_status.late, self.errors, loop_status.sync, clock_out, offsets,
         )  # fmt: skip
 
     def _state(self, loop: Loop, cycle: Fraction) -> str:

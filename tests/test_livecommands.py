@@ -1,0 +1,72 @@
+"""`livemidi run --offset PORT=MS`, and the offsets stored in the config file, on in-memory ports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from livemidi.cli import main
+
+MEMORY = "livemidi.backends.memory"
+
+
+@pytest.fixture
+def song(tmp_path):
+    path = tmp_path / "song.py"
+    path.write_text("tempo(480)\np.a = note('c3')\n")
+    return str(path)
+
+
+def run(song, *options):
+    return main(["run", song, "--bars", "1", "--virtual", "synth", "--virtual", "drums", "--backend", MEMORY, *options])
+
+
+def test_offset_options_apply_to_their_outputs(song, capsys):
+    assert run(song, "--offset", "synth=-12", "--offset", "drums=3.5") == 0
+    out = capsys.readouterr().out
+    assert "Output 'synth' plays 12 ms earlier (--offset)." in out
+    assert "Output 'drums' plays 3.5 ms later (--offset)." in out
+
+
+def test_an_offset_for_an_unknown_output_lists_the_outputs(song, capsys):
+    assert run(song, "--offset", "keys=-12") == 1
+    err = capsys.readouterr().err
+    assert "no output matches port 'keys': the outputs are ['synth', 'drums']" in err
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("synth", "expected PORT=MS"),
+        ("=-3", "expected PORT=MS"),
+        ("synth=soon", "should be a number of milliseconds from -1000 to 1000 (negative: earlier), got 'soon'"),
+        ("synth=-1001", "got '-1001'"),
+        ("synth=nan", "got 'nan'"),
+    ],
+)
+def test_a_bad_offset_option_says_what_is_expected(song, capsys, value, expected):
+    with pytest.raises(SystemExit) as exit:
+        run(song, "--offset", value)
+    assert exit.value.code == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_stored_offsets_apply_with_a_notice_and_an_option_wins(song, capsys, user_config):
+    user_config.parent.mkdir(parents=True)
+    user_config.write_text(json.dumps({"offsets": {"synth": -9.5, "drums": 4}}))
+    assert run(song, "--offset", "drums=-1") == 0
+    captured = capsys.readouterr()
+    assert f"output 'synth' plays 9.5 ms earlier (stored in {user_config})" in captured.err
+    assert "Output 'drums' plays 1 ms earlier (--offset)." in captured.out
+
+
+def test_a_corrupt_config_is_a_warning_and_the_music_plays(song, capsys, user_config):
+    user_config.parent.mkdir(parents=True)
+    user_config.write_text('{"offsets": {"synth": -9.5,}}')
+    assert run(song) == 0
+    captured = capsys.readouterr()
+    assert f"the config file {user_config} is not valid JSON (line 1 column" in captured.err
+    assert "going on without it" in captured.err
+    assert "Playing" in captured.out
+    assert user_config.read_text() == '{"offsets": {"synth": -9.5,}}'  # left as it was
