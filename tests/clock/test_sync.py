@@ -241,3 +241,19 @@ def test_midi_clock_out_can_be_added_while_playing():
     rig.loop.set_midi_clock(None)
     rig.run(3.0)
     assert [data for _, port, data in rig.sent() if port == 1] == ["fc"]
+
+
+def test_a_steady_midi_clock_out_on_the_followed_timeline_a_bridge():
+    rig = Rig(None, ports=("synth", "gear"), midi_clock=MidiClockOut(["gear"]))
+    timeline = Timeline(rig, 128.0)
+    rig.loop.follow(timeline)
+    rig.loop.start()
+    rig.run(2.0)
+    timeline.change_tempo(100.0)
+    rig.run(5.0)
+    pulses = [t for t, port, data in rig.sent() if data == "f8"]
+    assert len(pulses) > 100
+    for t in pulses:  # every pulse on a 24th of a beat of the timeline
+        position = timeline.cycle_at(t) * 4 * 24
+        assert position == pytest.approx(round(position), abs=1e-4)
+    assert pulses[-1] - pulses[-2] == pytest.approx(60 / 100 / 24, abs=1e-9)

@@ -110,6 +110,22 @@ def test_the_toolbar_shows_position_tempo_loops_ports_and_late_count(session):
         assert part in text
 
 
+def test_the_toolbar_shows_what_the_session_follows_and_where_the_clock_goes(session):
+    from livemidi.clock import ClockIn
+
+    session.add_output("drum machine")
+    session.clock_out("drum")
+    clock = ClockIn(None, now=lambda: 50.0)
+    session.follow(clock, owned=True)
+    for k in range(48):
+        clock.feed(b"\xf8", 49.0 + k * 0.5 / 24)
+    text = toolbar_text(session)
+    assert "clock in 120" in text
+    assert "→ out, drum machine ⏱" in text
+    session.follow(None)
+    assert "clock in" not in toolbar_text(session)
+
+
 @pytest.mark.parametrize(
     "text, complete",
     [("x = 1", True), ("def f():", False), ("def f():\n    return 1", False), ("def f():\n    return 1\n", True),
