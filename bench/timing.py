@@ -130,12 +130,8 @@ def run_livemidi(sender: Sender, case: str, seconds: float) -> list[tuple[float,
     return [(s.deadline, s.time) for s in sender.take_sent() if s.data[0] == 0x90 and s.data[2] > 0]
 
 
-def run_isobar(case: str, seconds: float) -> list[tuple[float, float]]:
-    import isobar.timelines.clock as isobar_clock
-    from isobar import Timeline
-    from isobar.io.output import OutputDevice
-
-    bpm, length, ticks_per_beat = CASES[case]
+def _isobar_on_perf_counter(isobar_clock) -> list[float]:
+    """Make isobar's clock read perf_counter; the list gets the clock's first reading (its start)."""
     started: list[float] = []
 
     def now() -> float:
@@ -145,6 +141,16 @@ def run_isobar(case: str, seconds: float) -> list[tuple[float, float]]:
         return value
 
     isobar_clock.time = types.SimpleNamespace(time=now, sleep=time.sleep)
+    return started
+
+
+def run_isobar(case: str, seconds: float) -> list[tuple[float, float]]:
+    import isobar.timelines.clock as isobar_clock
+    from isobar import Timeline
+    from isobar.io.output import OutputDevice
+
+    bpm, length, ticks_per_beat = CASES[case]
+    started = _isobar_on_perf_counter(isobar_clock)
     stamps: list[float] = []
 
     class Probe(OutputDevice):
@@ -219,15 +225,7 @@ def run_isobar_clock(bpm: int, seconds: float) -> list[tuple[float, float]]:
     from isobar import Timeline
     from isobar.io.output import OutputDevice
 
-    started: list[float] = []
-
-    def now() -> float:
-        value = time.perf_counter()
-        if not started:
-            started.append(value)
-        return value
-
-    isobar_clock.time = types.SimpleNamespace(time=now, sleep=time.sleep)
+    started = _isobar_on_perf_counter(isobar_clock)
     stamps: list[float] = []
 
     class ClockProbe(OutputDevice):
