@@ -44,6 +44,7 @@ __all__ = [
 
 _new = object.__new__
 _setattr = object.__setattr__
+_NOTE = _LAYOUT_BY_TYPE["note_on"]  # note_off and note_on share their slots
 
 
 class BaseMessage:
@@ -200,14 +201,22 @@ class Message(BaseMessage):
                 valid = 0x80 <= status < 0xC0 and 0 <= first | second < 0x80 and status.__class__ is int
             except (ValueError, TypeError):
                 valid = False
-            if not valid:
-                data = validate(data)
-                status = data[0]
+            if valid and status < 0xA0:  # a note, decoded inline
+                msg = _new(_NOTE)
+                msg.channel = status & 0x0F
+                msg.note = first
+                msg.velocity = second
+                msg.time = time
+            else:
+                if not valid:
+                    data = validate(data)
+                    status = data[0]
+                msg = _DECODERS[status](data, time)
         else:
             data = validate(data)
             status = data[0]
-        msg = _DECODERS[status](data, time)
-        target = (_BY_STATUS.get(cls) or _status_classes(cls))[status]
+            msg = _DECODERS[status](data, time)
+        target = MESSAGE_BY_STATUS[status] if cls is Message else (_BY_STATUS.get(cls) or _status_classes(cls))[status]
         try:
             msg.__class__ = target
         except TypeError:
@@ -249,8 +258,10 @@ class Message(BaseMessage):
     def __eq__(self, other: object) -> bool:
         # Two Messages (mutable or frozen) of one type: compare value tuples,
         # cheaper than building two attribute dicts.
+        values = self._value_getter
+        if other.__class__ is self.__class__:
+            return values(self) == values(other)
         if isinstance(other, Message):
-            values = self._value_getter
             return self.type == other.type and values(self) == values(other)
         return BaseMessage.__eq__(self, other)
 

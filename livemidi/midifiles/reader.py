@@ -151,9 +151,9 @@ class _Reader:
                     if status < 0xC0 or status >= 0xE0:
                         second = data[pos + 1]
                         pos += 2
-                        if pos > limit:
-                            raise _Cut(start, track)
-                        if first > 127 or second > 127:
+                        if first | second > 127:
+                            if pos > limit:
+                                raise _Cut(start, track)
                             first, second = self.bad_bytes((first, second), type_of[status], number, start)
                         # Each branch fills one slot layout (each store site
                         # sees one class, so CPython specializes it), then the
@@ -183,9 +183,9 @@ class _Reader:
                             msg.time = delta
                     else:
                         pos += 1
-                        if pos > limit:
-                            raise _Cut(start, track)
                         if first > 127:
+                            if pos > limit:
+                                raise _Cut(start, track)
                             (first,) = self.bad_bytes((first,), type_of[status], number, start)
                         if status < 0xD0:
                             msg = new(program)
@@ -198,7 +198,7 @@ class _Reader:
                             msg.value = first
                             msg.time = delta
                     msg.__class__ = classes[status]
-                    append(msg)
+                    track.append(msg)  # (a method call CPython specializes for lists)
                 elif status == 0xFF:
                     type_byte = data[pos]
                     length, pos = self.varlen(pos + 1, number, "meta event length")
@@ -225,6 +225,11 @@ class _Reader:
                     if pos > limit:
                         raise _Cut(start, track)
                     running = 0
+            # A channel event is not checked against the limit, to save a test
+            # per event: one that runs past it ends the loop, and is cut here.
+            if pos > limit:
+                del track[-1]
+                raise _Cut(start, track)
         except IndexError:
             raise _Cut(start, track) from None
         return track, pos, False
