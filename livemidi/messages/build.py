@@ -31,7 +31,8 @@ plain checks in checks.py called, for the exact error. An unknown keyword
 raises Python's own TypeError, which `Message` turns into the ValueError
 mido users expect. The unchecked variants serve ``skip_checks=True``.
 Builders are compiled on first use. Per layout, `RETIMERS` copy a message
-with another time (unchecked), and `VALUES` give its values as a tuple.
+with another time (unchecked), `ATTRS` give its attribute dict and `VALUES`
+its values as a tuple.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from operator import attrgetter
 from .checks import SysexData, check_data, check_int, check_time
 from .specs import DEFAULT_VALUES, RANGES, SPEC_BY_TYPE, SPECS
 
-__all__ = ["BUILDERS", "FIELDS", "LAYOUT_BY_TYPE", "RETIMERS", "UNCHECKED_BUILDERS", "VALUES"]
+__all__ = ["ATTRS", "BUILDERS", "FIELDS", "LAYOUT_BY_TYPE", "RETIMERS", "UNCHECKED_BUILDERS", "VALUES"]
 
 
 def _layout_name(names: tuple) -> str:
@@ -93,11 +94,13 @@ def _builder_source(spec, checked: bool) -> str:
     return "\n".join(lines)
 
 
-def _retimed_source(names: tuple) -> str:
+def _layout_source(names: tuple) -> str:
     layout = _layout_name(names)
     copied = [f"    copy.{name} = msg.{name}" for name in names]
+    items = "".join(f", {name!r}: msg.{name}" for name in names + ("time",))
     return "\n".join([f"def retimed_{layout}(msg, time):", f"    copy = new({layout})", *copied,
-                      "    copy.time = time", "    copy.__class__ = type(msg)", "    return copy"])
+                      "    copy.time = time", "    copy.__class__ = type(msg)", "    return copy", "",
+                      f"def attrs_{layout}(msg):", f"    return {{'type': msg.type{items}}}"])
 
 
 class _Builders(dict):
@@ -137,7 +140,7 @@ _NAMESPACE = {
     "new": object.__new__,
     **{_layout_name(names): layout for names, layout in _LAYOUTS.items()},
 }
-exec("\n\n".join(map(_retimed_source, _LAYOUTS)), _NAMESPACE)  # from the spec table only
+exec("\n\n".join(map(_layout_source, _LAYOUTS)), _NAMESPACE)  # from the spec table only
 
 # type name -> build(**attributes) -> a layout object holding the checked values.
 BUILDERS = _Builders(checked=True)
@@ -145,5 +148,7 @@ BUILDERS = _Builders(checked=True)
 UNCHECKED_BUILDERS = _Builders(checked=False)
 # type name -> retimed(msg, time) -> a copy of msg (of its class) with another time, unchecked.
 RETIMERS = {spec.type: _NAMESPACE["retimed_" + _layout_name(spec.value_names)] for spec in SPECS}
+# type name -> attrs(msg) -> {'type': ..., values..., 'time': ...}, a new dict (mido's vars(msg)).
+ATTRS = {spec.type: _NAMESPACE["attrs_" + _layout_name(spec.value_names)] for spec in SPECS}
 # type name -> values(msg) -> (values..., time), e.g. to compare two messages of one type.
 VALUES = {spec.type: _values_getter(FIELDS[spec.type]) for spec in SPECS}

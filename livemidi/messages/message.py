@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from .build import ATTRS as _ATTRS
 from .build import BUILDERS as _BUILDERS
 from .build import FIELDS as _FIELDS
 from .build import LAYOUT_BY_TYPE as _LAYOUT_BY_TYPE
@@ -251,9 +252,17 @@ class Message(BaseMessage):
         return _RETIMERS[self.type](self, time)
 
     def _attrs(self) -> dict:
-        attrs = {"type": self.type}
-        attrs.update(zip(self._fields, self._value_getter(self)))
-        return attrs
+        return _ATTRS[self.type](self)
+
+    def dict(self) -> dict:
+        """The attributes as a dict, sysex data as a list: ``{'type': 'sysex', 'data': [1, 2], 'time': 0}``."""
+        data = self._attrs()  # a new dict
+        if data["type"] == "sysex":
+            data["data"] = list(data["data"])
+        return data
+
+    def _value_names(self) -> tuple:
+        return self._fields
 
     def __eq__(self, other: object) -> bool:
         # Two Messages (mutable or frozen) of one type: compare value tuples,
@@ -302,7 +311,7 @@ _FAMILIES: dict[type, dict[str, type]] = {}
 # The same by status byte (0x90..0x9F -> the note_on subclass, ...).
 _BY_STATUS: dict[type, list] = {}
 # The methods that a type subclass specializes, unless its family overrides them.
-_SPECIALIZED = {"bytes": _ENCODERS, "__str__": _FORMATTERS, "_retimed": _RETIMERS}
+_SPECIALIZED = {"bytes": _ENCODERS, "__str__": _FORMATTERS, "_retimed": _RETIMERS, "_attrs": _ATTRS}
 
 
 def _type_class(family: type, spec) -> type:
@@ -321,6 +330,8 @@ def _type_class(family: type, spec) -> type:
     for name, table in _SPECIALIZED.items():
         if getattr(family, name) is getattr(Message, name):
             namespace[name] = table[type_]
+    if type_ != "sysex" and family.dict is Message.dict:
+        namespace["dict"] = _ATTRS[type_]  # a new dict already (only sysex data needs converting)
     cls = type(family.__name__, (family, layout), namespace)
     try:
         _setattr(_new(layout), "__class__", cls)
