@@ -238,8 +238,9 @@ class Message(BaseMessage):
         values = parse_msgdict(text)
         return cls(values.pop("type"), **values)
 
-    # The type's subclass replaces bytes, __str__, _attrs and _retimed with
-    # its own (see message_classes); these serve a subclass that overrides them.
+    # The type's subclass replaces bytes, __str__, _attrs, _retimed and dict
+    # with its own (see _type_class); these serve the subclasses of a family
+    # that overrides one of them.
 
     def bytes(self) -> list[int]:
         """The encoded message as a list of ints: ``[0x90, 60, 64]``."""
@@ -347,7 +348,8 @@ def message_classes(family: type) -> dict[str, type]:
         if not (isinstance(family, type) and issubclass(family, Message)):
             raise TypeError(f"expected Message or a subclass of it, got {family!r}")
         classes = {spec.type: _type_class(family, spec) for spec in SPECS}
-        _FAMILIES[family] = classes
+        # Two threads may get here at once: both use the classes stored first.
+        classes = _FAMILIES.setdefault(family, classes)
         for cls in classes.values():
             _FAMILIES[cls] = classes
     return classes
