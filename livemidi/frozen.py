@@ -27,11 +27,13 @@ class Frozen:
         raise ImmutableMessageError("frozen message is immutable")
 
     def __hash__(self) -> int:
-        return hash(tuple(vars(self).items()))
+        return hash(tuple(self._attrs().items()))
 
 
 class FrozenMessage(Frozen, Message):
     """An immutable, hashable `Message`."""
+
+    __slots__ = ()
 
 
 # Mutable class -> frozen class; later layers (meta messages) register theirs.
@@ -43,7 +45,14 @@ def register_frozen(mutable: type, frozen: type) -> None:
     _FROZEN_OF[mutable] = frozen
 
 
+def _family(msg) -> type:
+    # A Message is an instance of its family's subclass for its type.
+    return getattr(type(msg), "_family", type(msg))
+
+
 def _same_class(source, target_cls):
+    if isinstance(source, Message):
+        return source._recast(target_cls)
     msg = _new(target_cls)
     msg.__dict__.update(vars(source))
     return msg
@@ -74,6 +83,6 @@ def thaw_message(msg):
             return msg.copy()
         raise NotAMessageError(f"thaw_message() expects a message or None, got {type(msg).__name__}")
     for mutable, frozen in _FROZEN_OF.items():
-        if type(msg) is frozen:
+        if _family(msg) is frozen:
             return _same_class(msg, mutable)
     raise TypeError(f"no mutable class is registered for {type(msg).__name__}")

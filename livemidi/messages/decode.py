@@ -1,104 +1,61 @@
-"""Bytes -> message attributes, one small decoder per status byte.
+"""Bytes -> messages, one small decoder per message type.
 
-`DECODERS[status](cls, data, time)` turns a complete, already validated
-message (a bytes-like object or list of ints, status byte first) into an
-instance of `cls`. `validate` says what is wrong with bytes that are not
-exactly one message; `decode_message` returns the attribute dict.
+`DECODERS[status](data, time)` turns a complete, already validated message
+(a bytes-like object or list of ints, status byte first) into a layout
+object holding its values (see build.py), which the caller gives its
+message class (``msg.__class__ = cls``). `validate` says what is wrong with
+bytes that are not exactly one message; `decode_message` returns the
+attribute dict.
 """
 
 from __future__ import annotations
 
+from .build import LAYOUT_BY_TYPE
 from .checks import SysexData
-from .specs import MESSAGE_LENGTH, MIN_PITCHWHEEL, SPEC_BY_STATUS, SYSEX_END, SYSEX_START
+from .specs import MESSAGE_LENGTH, MIN_PITCHWHEEL, SPEC_BY_STATUS, SPECS, SYSEX_END, SYSEX_START
 
-__all__ = ["DECODERS", "PLAIN_THREE_BYTE", "decode_message", "validate"]
+__all__ = ["DECODERS", "decode_message", "validate"]
 
 
 _new = object.__new__
 
 
-def _make_decoder(status: int):
-    """A function (cls, data, time) -> message of class `cls`, for one status byte.
-
-    It writes the instance dict directly: `data` is known to be valid.
-    """
-    spec = SPEC_BY_STATUS[status]
-    type_ = spec.type
-    names = spec.value_names
-    channel = status & 0x0F
-
-    if type_ == "sysex":
-
-        def values(data):
-            return {"data": SysexData(data[1:-1])}
-
-    elif type_ == "pitchwheel":
-
-        def values(data):
-            return {"channel": channel, "pitch": (data[1] | data[2] << 7) + MIN_PITCHWHEEL}
-
-    elif type_ == "quarter_frame":
-
-        def values(data):
-            return {"frame_type": data[1] >> 4, "frame_value": data[1] & 0x0F}
-
-    elif type_ == "songpos":
-
-        def values(data):
-            return {"pos": data[1] | data[2] << 7}
-
-    elif len(names) == 3:  # channel and two data bytes: the common case, so unrolled
-        first, second = names[1], names[2]
-
-        def decode(cls, data, time):
-            msg = _new(cls)
-            attrs = msg.__dict__
-            attrs["type"] = type_
-            attrs["channel"] = channel
-            attrs[first] = data[1]
-            attrs[second] = data[2]
-            attrs["time"] = time
-            return msg
-
-        return decode
-
-    elif len(names) == 2:  # channel and one data byte
-
-        def values(data):
-            return {"channel": channel, names[1]: data[1]}
-
-    elif names:
-
-        def values(data):
-            return {names[0]: data[1]}
-
-    else:
-
-        def values(data):
-            return {}
-
-    def decode(cls, data, time):
-        msg = _new(cls)
-        attrs = msg.__dict__
-        attrs["type"] = type_
-        attrs.update(values(data))
-        attrs["time"] = time
-        return msg
-
-    return decode
+def _decoder_source(spec) -> str:
+    """The decoder of one type: each value a plain slot store (see build.py)."""
+    lines = [f"def decode_{spec.type}(data, time):", f"    msg = new(layout_{spec.type})"]
+    if spec.type == "sysex":
+        lines.append("    msg.data = SysexData(data[1:-1])")
+    elif spec.type == "pitchwheel":
+        lines += ["    msg.channel = data[0] & 0x0F", f"    msg.pitch = (data[1] | data[2] << 7) + {MIN_PITCHWHEEL}"]
+    elif spec.type == "quarter_frame":
+        lines += ["    msg.frame_type = data[1] >> 4", "    msg.frame_value = data[1] & 0x0F"]
+    elif spec.type == "songpos":
+        lines.append("    msg.pos = data[1] | data[2] << 7")
+    else:  # the data bytes are the values
+        index = 1
+        for name in spec.value_names:
+            if name == "channel":
+                lines.append("    msg.channel = data[0] & 0x0F")
+            else:
+                lines.append(f"    msg.{name} = data[{index}]")
+                index += 1
+    lines += ["    msg.time = time", "    return msg"]
+    return "\n".join(lines)
 
 
-# status -> (type, first name, second name) for the three-byte channel messages
-# whose data bytes are stored as they are (note_off, note_on, polytouch,
-# control_change): the bulk of all traffic, which callers decode inline.
-PLAIN_THREE_BYTE = [
-    (SPEC_BY_STATUS[status].type, *SPEC_BY_STATUS[status].value_names[1:])
-    if 0x80 <= status < 0xC0
-    else None
-    for status in range(256)
-]
+def _make_decoders() -> dict:
+    namespace = {"new": _new, "SysexData": SysexData}
+    namespace.update({f"layout_{type_}": layout for type_, layout in LAYOUT_BY_TYPE.items()})
+    # One exec for all types: compiling is what costs at import.
+    exec("\n\n".join(_decoder_source(spec) for spec in SPECS), namespace)  # from the spec table only
+    return {spec.type: namespace[f"decode_{spec.type}"] for spec in SPECS}
 
-DECODERS = [_make_decoder(status) if status in SPEC_BY_STATUS else None for status in range(256)]
+
+_DECODER_BY_TYPE = _make_decoders()
+
+
+DECODERS = [_DECODER_BY_TYPE[SPEC_BY_STATUS[status].type] if status in SPEC_BY_STATUS else None
+            for status in range(256)]
 
 
 def _as_byte_list(data) -> bytes:
@@ -140,11 +97,9 @@ def validate(data) -> bytes:
     return data
 
 
-class _Attributes:
-    """A bare object whose instance dict the decoders fill."""
-
-
 def decode_message(data, time=0) -> dict:
     """Decode the bytes of one message into its attribute dict."""
     data = validate(data)
-    return vars(DECODERS[data[0]](_Attributes, data, time))
+    msg = DECODERS[data[0]](data, time)
+    spec = SPEC_BY_STATUS[data[0]]
+    return {"type": spec.type, **{name: getattr(msg, name) for name in spec.value_names}, "time": time}

@@ -1,37 +1,57 @@
 """Message attributes -> bytes, one small encoder per message type.
 
-Encoders take the message's attribute dict (already checked) and return a
-list of ints. They are built once from the spec table; the common channel
-types get a closure with the attribute names baked in, because `bytes()` sits
-on the hot path of every port send and file write.
+Encoders take a message (its values already checked) and return a list of
+ints; each message class uses its type's encoder as its ``bytes`` method.
+They are built once from the spec table; the channel types get a function
+with the attribute names written out, because `bytes()` sits on the hot
+path of every port send and file write.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from .specs import MIN_PITCHWHEEL, SPECS, SYSEX_END, SYSEX_START
 
 __all__ = ["ENCODERS", "encode_message"]
 
 
-def _encode_sysex(msg: dict) -> list:
-    return [SYSEX_START, *msg["data"], SYSEX_END]
+def _encode_sysex(msg) -> list:
+    return [SYSEX_START, *msg.data, SYSEX_END]
 
 
 def _encode_pitchwheel_on(status: int):
-    def encode(msg: dict) -> list:
-        pitch = msg["pitch"] - MIN_PITCHWHEEL
-        return [status | msg["channel"], pitch & 0x7F, pitch >> 7]
+    def encode(msg) -> list:
+        pitch = msg.pitch - MIN_PITCHWHEEL
+        return [status | msg.channel, pitch & 0x7F, pitch >> 7]
 
     return encode
 
 
-def _encode_quarter_frame(msg: dict) -> list:
-    return [0xF1, msg["frame_type"] << 4 | msg["frame_value"]]
+def _encode_quarter_frame(msg) -> list:
+    return [0xF1, msg.frame_type << 4 | msg.frame_value]
 
 
-def _encode_songpos(msg: dict) -> list:
-    pos = msg["pos"]
+def _encode_songpos(msg) -> list:
+    pos = msg.pos
     return [0xF2, pos & 0x7F, pos >> 7]
+
+
+def _channel_encoders() -> dict:
+    # Written out per type, so that each attribute read is a plain slot read.
+    # (One exec for all: compiling is what costs at import.)
+    sources = []
+    for spec in SPECS:
+        names = spec.value_names
+        if spec.type != "pitchwheel" and names[:1] == ("channel",):
+            values = "".join(f", msg.{name}" for name in names[1:])
+            sources.append(f"def encode_{spec.type}(msg):\n    return [{spec.status_byte} | msg.channel{values}]")
+    namespace: dict = {}
+    exec("\n\n".join(sources), namespace)  # the source comes from the spec table only
+    return {name[len("encode_"):]: value for name, value in namespace.items() if name.startswith("encode_")}
+
+
+_CHANNEL_ENCODERS = _channel_encoders()
 
 
 def _make_encoder(spec):
@@ -45,14 +65,10 @@ def _make_encoder(spec):
         return _encode_quarter_frame
     if spec.type == "songpos":
         return _encode_songpos
-    if len(names) == 3 and names[0] == "channel":
-        first, second = names[1], names[2]
-        return lambda msg: [status | msg["channel"], msg[first], msg[second]]
-    if len(names) == 2 and names[0] == "channel":
-        only = names[1]
-        return lambda msg: [status | msg["channel"], msg[only]]
+    if spec.type in _CHANNEL_ENCODERS:
+        return _CHANNEL_ENCODERS[spec.type]
     if names == ("song",):
-        return lambda msg: [status, msg["song"]]
+        return lambda msg: [status, msg.song]
     if not names:
         return lambda msg: [status]
     raise AssertionError(f"no encoder for {spec.type}")  # a new spec needs one
@@ -62,5 +78,5 @@ ENCODERS = {spec.type: _make_encoder(spec) for spec in SPECS}
 
 
 def encode_message(msg: dict) -> list:
-    """Encode a message attribute dict as a list of ints."""
-    return ENCODERS[msg["type"]](msg)
+    """Encode a message attribute dict (``{'type': 'note_on', 'channel': 0, ...}``) as a list of ints."""
+    return ENCODERS[msg["type"]](SimpleNamespace(**msg))

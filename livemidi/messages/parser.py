@@ -10,33 +10,51 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from .decode import DECODERS, PLAIN_THREE_BYTE
-from .message import Message
+from .build import LAYOUT_BY_TYPE
+from .decode import DECODERS
+from .message import MESSAGE_BY_STATUS, Message
 from .tokenizer import StreamSplitter, as_stream_bytes
 
 __all__ = ["Parser", "parse", "parse_all"]
 
 _new = object.__new__
+_NOTE = LAYOUT_BY_TYPE["note_on"]  # note_off and note_on share their slots
+_POLYTOUCH = LAYOUT_BY_TYPE["polytouch"]
+_CONTROL = LAYOUT_BY_TYPE["control_change"]
+
 
 def _decode_all(raws: Iterable[bytes], append) -> None:
     decoders = DECODERS
-    inline = PLAIN_THREE_BYTE
+    classes = MESSAGE_BY_STATUS
+    note, polytouch, control = _NOTE, _POLYTOUCH, _CONTROL
+    new = _new
     for raw in raws:
         status = raw[0]
-        names = inline[status]
-        if names is None:
-            append(decoders[status](Message, raw, 0))
+        # Notes and controllers inline: a call per message would cost more
+        # than the decoding. Each branch fills one slot layout (see build.py).
+        if 0x80 <= status < 0xA0:
+            msg = new(note)
+            msg.channel = status & 0x0F
+            msg.note = raw[1]
+            msg.velocity = raw[2]
+        elif 0xB0 <= status < 0xC0:
+            msg = new(control)
+            msg.channel = status & 0x0F
+            msg.control = raw[1]
+            msg.value = raw[2]
+        elif 0xA0 <= status < 0xB0:
+            msg = new(polytouch)
+            msg.channel = status & 0x0F
+            msg.note = raw[1]
+            msg.value = raw[2]
         else:
-            # Inline: a call per message would cost more than the decoding.
-            type_, first, second = names
-            msg = _new(Message)
-            attrs = msg.__dict__
-            attrs["type"] = type_
-            attrs["channel"] = status & 0x0F
-            attrs[first] = raw[1]
-            attrs[second] = raw[2]
-            attrs["time"] = 0
+            msg = decoders[status](raw, 0)
+            msg.__class__ = classes[status]
             append(msg)
+            continue
+        msg.time = 0
+        msg.__class__ = classes[status]
+        append(msg)
 
 
 class Parser:

@@ -16,7 +16,6 @@ import os
 import time as _time
 from collections.abc import Callable, Iterator
 
-from ..messages import BaseMessage
 from .meta import MetaMessage
 from .reader import read_midi_bytes
 from .tracks import MidiTrack, delta_times, playback_order, with_time
@@ -26,8 +25,6 @@ __all__ = ["DEFAULT_TEMPO", "DEFAULT_TICKS_PER_BEAT", "MidiFile"]
 
 DEFAULT_TEMPO = 500000  # microseconds per quarter note: 120 bpm
 DEFAULT_TICKS_PER_BEAT = 480
-_new = object.__new__
-_set_dict = BaseMessage.__dict__["__dict__"].__set__  # installs an instance dict without __setattr__
 
 
 class MidiFile:
@@ -147,24 +144,14 @@ class MidiFile:
         ticks_per_beat = self.ticks_per_beat
         scale = DEFAULT_TEMPO * 1e-6 / ticks_per_beat
         previous = 0
-        new = _new
-        set_dict = _set_dict
-        # One generator with the copy written out: this loop runs once per
-        # message, and a helper call would cost as much as the copy.
         for msg, tick in zip(messages, ticks):
-            copy = new(msg.__class__)
-            attrs = msg.__dict__.copy()
-            set_dict(copy, attrs)
             if tick != previous:
-                attrs["time"] = (tick - previous) * scale
+                yield msg._retimed((tick - previous) * scale)
                 previous = tick
             else:
-                attrs["time"] = 0  # as mido: a zero delta stays the int 0
-            if attrs["type"] == "set_tempo":
-                yield copy
+                yield msg._retimed(0)  # as mido: a zero delta stays the int 0
+            if msg.type == "set_tempo":
                 scale = msg.tempo * 1e-6 / ticks_per_beat
-            else:
-                yield copy
         yield MetaMessage("end_of_track", time=(end - previous) * scale if end > previous else 0)
 
     @property

@@ -2,8 +2,8 @@
 
 The whole file is read into one bytes object and each track body is parsed
 by one tight loop over byte indices that dispatches on the status byte and
-writes each message's attribute dict directly (the data bytes are checked
-here, so the message constructor's checks would only repeat them). Delta
+fills each message's slots directly (the data bytes are checked here, so
+the message constructor's checks would only repeat them). Delta
 times are ints; a table shares the int objects of common delta times
 between messages.
 
@@ -24,9 +24,10 @@ import gc
 import warnings
 
 from ..errors import MidiFileWarning, MidiFormatError, MidiParseError, MidiTruncatedError
-from ..messages import Message
+from ..messages.build import LAYOUT_BY_TYPE
 from ..messages.checks import SysexData
 from ..messages.decode import DECODERS
+from ..messages.message import MESSAGE_BY_STATUS
 from ..messages.specs import MESSAGE_LENGTH, SPEC_BY_STATUS
 from .meta import MetaMessage, UnknownMetaMessage
 from .meta_specs import SPEC_BY_BYTE
@@ -37,6 +38,14 @@ __all__ = ["read_midi_bytes"]
 _new = object.__new__
 _TYPE = [SPEC_BY_STATUS[status].type if 0x80 <= status < 0xF0 else None for status in range(256)]
 _shared_ints: list = []
+_NOTE = LAYOUT_BY_TYPE["note_on"]  # note_off and note_on share their slots
+_POLYTOUCH = LAYOUT_BY_TYPE["polytouch"]
+_CONTROL = LAYOUT_BY_TYPE["control_change"]
+_PROGRAM = LAYOUT_BY_TYPE["program_change"]
+_AFTERTOUCH = LAYOUT_BY_TYPE["aftertouch"]
+_PITCHWHEEL = LAYOUT_BY_TYPE["pitchwheel"]
+_SYSEX_LAYOUT = LAYOUT_BY_TYPE["sysex"]
+_SYSEX = MESSAGE_BY_STATUS[0xF0]
 
 
 def _delta_ints() -> list:
@@ -98,7 +107,9 @@ class _Reader:
         track = MidiTrack()
         append = track.append
         new = _new
-        message_class = Message
+        classes = MESSAGE_BY_STATUS
+        note, polytouch, control = _NOTE, _POLYTOUCH, _CONTROL
+        program, aftertouch, pitchwheel = _PROGRAM, _AFTERTOUCH, _PITCHWHEEL
         type_of = _TYPE
         ints = _delta_ints()
         running = 0
@@ -140,39 +151,54 @@ class _Reader:
                     if status < 0xC0 or status >= 0xE0:
                         second = data[pos + 1]
                         pos += 2
-                        if pos > limit:
-                            raise _Cut(start, track)
-                        if first > 127 or second > 127:
+                        if first | second > 127:
+                            if pos > limit:
+                                raise _Cut(start, track)
                             first, second = self.bad_bytes((first, second), type_of[status], number, start)
-                        msg = new(message_class)
-                        attrs = msg.__dict__
-                        attrs["type"] = type_of[status]
-                        attrs["channel"] = status & 15
+                        # Each branch fills one slot layout (each store site
+                        # sees one class, so CPython specializes it), then the
+                        # message gets its class (see livemidi/messages/build.py).
                         if status < 0xA0:
-                            attrs["note"] = first
-                            attrs["velocity"] = second
-                        elif status < 0xB0:
-                            attrs["note"] = first
-                            attrs["value"] = second
-                        elif status < 0xC0:
-                            attrs["control"] = first
-                            attrs["value"] = second
+                            msg = new(note)
+                            msg.channel = status & 15
+                            msg.note = first
+                            msg.velocity = second
+                            msg.time = delta
+                        elif status >= 0xE0:
+                            msg = new(pitchwheel)
+                            msg.channel = status & 15
+                            msg.pitch = (first | second << 7) - 8192
+                            msg.time = delta
+                        elif status >= 0xB0:
+                            msg = new(control)
+                            msg.channel = status & 15
+                            msg.control = first
+                            msg.value = second
+                            msg.time = delta
                         else:
-                            attrs["pitch"] = (first | second << 7) - 8192
-                        attrs["time"] = delta
+                            msg = new(polytouch)
+                            msg.channel = status & 15
+                            msg.note = first
+                            msg.value = second
+                            msg.time = delta
                     else:
                         pos += 1
-                        if pos > limit:
-                            raise _Cut(start, track)
                         if first > 127:
+                            if pos > limit:
+                                raise _Cut(start, track)
                             (first,) = self.bad_bytes((first,), type_of[status], number, start)
-                        msg = new(message_class)
-                        attrs = msg.__dict__
-                        attrs["type"] = type_of[status]
-                        attrs["channel"] = status & 15
-                        attrs["program" if status < 0xD0 else "value"] = first
-                        attrs["time"] = delta
-                    append(msg)
+                        if status < 0xD0:
+                            msg = new(program)
+                            msg.channel = status & 15
+                            msg.program = first
+                            msg.time = delta
+                        else:
+                            msg = new(aftertouch)
+                            msg.channel = status & 15
+                            msg.value = first
+                            msg.time = delta
+                    msg.__class__ = classes[status]
+                    track.append(msg)  # (a method call CPython specializes for lists)
                 elif status == 0xFF:
                     type_byte = data[pos]
                     length, pos = self.varlen(pos + 1, number, "meta event length")
@@ -199,6 +225,11 @@ class _Reader:
                     if pos > limit:
                         raise _Cut(start, track)
                     running = 0
+            # A channel event is not checked against the limit, to save a test
+            # per event: one that runs past it ends the loop, and is cut here.
+            if pos > limit:
+                del track[-1]
+                raise _Cut(start, track)
         except IndexError:
             raise _Cut(start, track) from None
         return track, pos, False
@@ -224,7 +255,7 @@ class _Reader:
         attrs["time"] = delta
         return msg
 
-    def sysex(self, payload: bytes, delta, number: int, start: int) -> Message:
+    def sysex(self, payload: bytes, delta, number: int, start: int):
         # As in mido, the F0 of a sysex event is implied and its closing F7 is
         # part of the data; escape (F7) events become sysex messages too.
         if payload[:1] == b"\xf0":
@@ -233,11 +264,13 @@ class _Reader:
             payload = payload[:-1]
         if payload and max(payload) > 127:
             payload = self.bad_bytes(payload, "sysex", number, start)
-        msg = _new(Message)
-        msg.__dict__.update({"type": "sysex", "data": SysexData(payload), "time": delta})
+        msg = _new(_SYSEX_LAYOUT)
+        msg.data = SysexData(payload)
+        msg.time = delta
+        msg.__class__ = _SYSEX
         return msg
 
-    def system(self, status: int, pos: int, delta, number: int, start: int) -> Message:
+    def system(self, status: int, pos: int, delta, number: int, start: int):
         length = MESSAGE_LENGTH[status]
         if length is None:
             raise MidiFormatError(f"undefined status byte 0x{status:02X}", track=number, offset=pos - 1)
@@ -246,7 +279,9 @@ class _Reader:
             raise IndexError
         if body and max(body) > 127:
             body = self.bad_bytes(body, SPEC_BY_STATUS[status].type, number, start)
-        return DECODERS[status](Message, [status, *body], delta)
+        msg = DECODERS[status]([status, *body], delta)
+        msg.__class__ = MESSAGE_BY_STATUS[status]
+        return msg
 
     def unwrap(self) -> tuple[int, int]:
         """The offsets of the SMF inside the data: all of it, or the 'data' chunk of a RIFF RMID file."""

@@ -18,7 +18,6 @@ from .meta import MetaMessage
 
 __all__ = ["MidiTrack", "delta_times", "fix_end_of_track", "merge_tracks", "playback_order", "with_time"]
 
-_new = object.__new__
 _get_time = attrgetter("time")
 _get_type = attrgetter("type")
 
@@ -70,11 +69,7 @@ class MidiTrack(list):
 
 def with_time(msg, time):
     """A copy of `msg` (of the same class, frozen or not) with another ``time``; nothing is checked."""
-    copy = _new(msg.__class__)
-    attrs = copy.__dict__
-    attrs.update(msg.__dict__)
-    attrs["time"] = time
-    return copy
+    return msg._retimed(time)
 
 
 def playback_order(tracks) -> tuple[list, list, object]:

@@ -6,7 +6,7 @@ status byte is left out when it repeats), which meta and sysex events
 cancel; each track ends with exactly one end_of_track (others are dropped,
 their delta time carried on to the next event, and one is added if the
 track has none). Note and control messages, which are most of any file,
-are encoded inline from the message's attribute dict instead of through
+are encoded inline from the message's slots instead of through
 ``msg.bytes()``.
 """
 
@@ -15,9 +15,17 @@ from __future__ import annotations
 from numbers import Integral
 
 from ..messages import BaseMessage, Message
+from ..messages.message import message_classes
 from .meta_specs import encode_variable_int
 
 __all__ = ["encode_midi_file", "encode_track"]
+
+# The classes of Message -> the status byte of their type for the inline
+# path (note_off, note_on, control_change), or 0. (Other message classes,
+# frozen or a user's subclass, take the general path.)
+_FAST = {cls: {"note_off": 0x80, "note_on": 0x90, "control_change": 0xB0}.get(type_, 0)
+         for type_, cls in message_classes(Message).items()}
+
 
 def _index(track, msg) -> int:
     return next(index for index, item in enumerate(track) if item is msg)
@@ -39,27 +47,26 @@ def encode_track(track, number: int = 0, charset: str = "latin1") -> bytes:
     extend = out.extend
     running = 0
     pending = 0  # delta time of dropped end_of_track events
-    message_class = Message
+    fast = _FAST
     for msg in track:
-        if msg.__class__ is message_class:
-            attrs = msg.__dict__
-            delta = attrs["time"]
+        kind = fast.get(msg.__class__)
+        if kind is not None:
+            delta = msg.time
             if delta.__class__ is not int or delta < 0:
                 delta = _bad_time(delta, track, msg, number)
             if pending:
                 delta += pending
                 pending = 0
-            type_ = attrs["type"]
             # The fast path: notes and controllers, which are most of any file.
-            if type_ == "note_on" or type_ == "note_off" or type_ == "control_change":
-                if type_ == "control_change":
-                    status = 0xB0 | attrs["channel"]
-                    first = attrs["control"]
-                    second = attrs["value"]
+            if kind:
+                if kind == 0xB0:
+                    status = 0xB0 | msg.channel
+                    first = msg.control
+                    second = msg.value
                 else:
-                    status = (0x90 if type_ == "note_on" else 0x80) | attrs["channel"]
-                    first = attrs["note"]
-                    second = attrs["velocity"]
+                    status = kind | msg.channel
+                    first = msg.note
+                    second = msg.velocity
                 if delta < 0x80:
                     if status == running:
                         extend((delta, first, second))
@@ -79,7 +86,7 @@ def encode_track(track, number: int = 0, charset: str = "latin1") -> bytes:
                         running = status
                     extend((first, second))
                 continue
-            if type_ == "sysex":
+            if msg.type == "sysex":
                 status = 0xF0
             else:
                 encoded = msg.bytes()

@@ -71,7 +71,7 @@ def test_thaw():
     frozen = FrozenMessage("sysex", data=[1, 2], time=3)
     msg = thaw_message(frozen)
     assert not is_frozen(msg)
-    assert type(msg) is Message
+    assert isinstance(msg, Message)
     assert msg == frozen
     msg.data += [3]
     assert frozen.data == (1, 2)

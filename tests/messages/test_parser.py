@@ -227,7 +227,7 @@ def test_messages_deque():
 def test_parsed_messages_have_time_zero_and_are_mutable():
     msg = parse([0x90, 0x3C, 0x40])
     assert msg.time == 0
-    assert type(msg) is Message
+    assert isinstance(msg, Message)
     msg.note = 1
     assert msg.note == 1
 

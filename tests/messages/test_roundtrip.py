@@ -76,7 +76,7 @@ def test_dict_round_trip(msg):
 @given(messages())
 def test_copy_round_trip(msg):
     assert msg.copy() == msg
-    assert msg.copy(**{name: value for name, value in vars(msg).items() if name != "type"}) == msg
+    assert msg.copy(**{name: value for name, value in msg.dict().items() if name != "type"}) == msg
 
 
 @given(messages())
