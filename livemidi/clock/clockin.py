@@ -29,11 +29,19 @@ lag; where a ramp starts or ends the estimate is up to about a beat off
 (about 1 ms and 1 BPM for a ramp of 10 BPM over 8 beats). A pulse far from the line
 (more than 4.5 robust standard deviations of the recent residuals, at least
 1.5 ms) is left out: a late pulse after a pause does not swing the tempo.
-Four such pulses in a row mean something real: if they sit a whole number
-of pulses off the line, pulses were lost (or doubled) on the way and the
-count is corrected, so the song position stays right; otherwise the tempo
-changed, and the line starts again from them. The tempo reported stays put
-until the estimate moves by more than its noise (at least 0.02 BPM).
+Pulses that arrive bunched (closer than a quarter interval: a JACK period
+that held several, a process that was descheduled) count, but their times
+say nothing. Four off-line pulses in a row may mean something real: if,
+shifted by whole intervals that grow once and stay, they lie flat on the
+line, pulses were lost (or doubled) on the way and the count is corrected,
+so the song position stays right; if they lie on a line of their own, the
+tempo (or the grid) changed and the line starts again from them, keeping
+the last slope until its own differs significantly (a change beyond 1.5x
+needs a beat of pulses); otherwise they were late, and the line stays. The
+first pulse after Start or Continue that is off the running line starts a
+new line: a master that stops its clock while stopped starts on a new grid.
+The tempo reported stays put until the estimate moves by more than its
+noise (at least 0.02 BPM).
 
 Start. The loop is told ``playing=True`` at once when the tempo is known
 (clock while stopped): the first pulse is predicted on the running pulse
