@@ -398,7 +398,11 @@ class ClockIn:
         if bunched and pulses and pulses[-1][0] == self._k:
             pulses.pop()  # the one before was the late head of a bunch: this one is nearer its time
         elif self._interval is not None and last is not None and len(pulses) == 2:
-            k += max(0, round((t - last) / self._interval) - 1)  # pulses lost on the way
+            # Pulses lost on the way, when the gap is clearly whole intervals of a tempo
+            # two pulses made: a period's jitter on each must not count one.
+            steps = round((t - last) / self._interval)
+            if steps > 1 and abs(t - last - steps * self._interval) <= 0.25 * self._interval:
+                k += steps - 1
         self._accept(k, t)
 
     def _bunch(self) -> float:
