@@ -35,7 +35,9 @@ say nothing. Four off-line pulses in a row may mean something real: if,
 shifted by whole intervals that grow once and stay, they lie flat on the
 line, pulses were lost (or doubled) on the way and the count is corrected,
 so the song position stays right; if they lie on a line of their own, the
-tempo (or the grid) changed and the line starts again from them, keeping
+tempo (or the grid) changed and the line starts again from them (unless,
+at the same tempo, they sit whole intervals off on average: lost pulses
+among late ones), keeping
 the last slope until its own differs significantly (a change beyond 1.5x
 needs a beat of pulses); otherwise they were late, and the line stays. The
 first pulse after Start or Continue that is off the running line starts a
@@ -89,6 +91,7 @@ MIN_TIMEOUT = 0.3  # seconds without a pulse before the clock counts as lost
 TIMEOUT_PULSES = 8
 CHANGE_RUN = 4  # consecutive off-line pulses that mean a real change
 SLIP_TEMPO = 0.1  # lost pulses leave the tempo as it was: within this fraction over a run
+SLIP_PHASE = 0.25  # a run at the same tempo this near whole intervals off the line: lost pulses
 MAX_JUMP = 1.5  # a tempo change by more than this factor needs SUSTAINED pulses of evidence
 SUSTAINED = 24
 YOUNG = 24  # pulses a restarted line keeps the last tempo for, unless its own differs significantly
@@ -446,6 +449,18 @@ class ClockIn:
             return  # not one line: late arrivals, not a change
         pending.clear()
         changed = abs(new_interval - interval) > 4 * error
+        if not changed and not young:
+            # The same tempo, the grid moved: by whole intervals on the whole (each pulse
+            # jittered more than the threshold), pulses were lost; otherwise a new grid.
+            offset = sum(r for _, _, r in run) / len(run)
+            step = round(offset / interval)
+            if step and abs(offset - step * interval) <= min(threshold, SLIP_PHASE * interval):
+                for index, time_, _ in run:
+                    if index + step > self._pulses[-1][0]:
+                        self._add(index + step, time_)
+                self._k += step
+                self._fit()
+                return
         self._restart([(index, time_) for index, time_, _ in run], prior=None if changed else interval)
 
     def _restart(self, pulses, prior: float | None = -1.0) -> None:
