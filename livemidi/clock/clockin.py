@@ -29,11 +29,21 @@ lag; where a ramp starts or ends the estimate is up to about a beat off
 (about 1 ms and 1 BPM for a ramp of 10 BPM over 8 beats). A pulse far from the line
 (more than 4.5 robust standard deviations of the recent residuals, at least
 1.5 ms) is left out: a late pulse after a pause does not swing the tempo.
-Four such pulses in a row mean something real: if they sit a whole number
-of pulses off the line, pulses were lost (or doubled) on the way and the
-count is corrected, so the song position stays right; otherwise the tempo
-changed, and the line starts again from them. The tempo reported stays put
-until the estimate moves by more than its noise (at least 0.02 BPM).
+Pulses that arrive bunched (closer than a quarter interval: a JACK period
+that held several, a process that was descheduled) count, but their times
+say nothing. Four off-line pulses in a row may mean something real: if,
+shifted by whole intervals that grow once and stay, they lie flat on the
+line, pulses were lost (or doubled) on the way and the count is corrected,
+so the song position stays right; if they lie on a line of their own, the
+tempo (or the grid) changed and the line starts again from them (unless,
+at the same tempo, they sit whole intervals off on average: lost pulses
+among late ones), keeping
+the last slope until its own differs significantly (a change beyond 1.5x
+needs a beat of pulses); otherwise they were late, and the line stays. The
+first pulse after Start or Continue that is off the running line starts a
+new line: a master that stops its clock while stopped starts on a new grid.
+The tempo reported stays put until the estimate moves by more than its
+noise (at least 0.02 BPM).
 
 Start. The loop is told ``playing=True`` at once when the tempo is known
 (clock while stopped): the first pulse is predicted on the running pulse
@@ -80,6 +90,13 @@ WINDOW = 96  # pulses in the line fit: four beats
 MIN_TIMEOUT = 0.3  # seconds without a pulse before the clock counts as lost
 TIMEOUT_PULSES = 8
 CHANGE_RUN = 4  # consecutive off-line pulses that mean a real change
+SLIP_TEMPO = 0.1  # lost pulses leave the tempo as it was: within this fraction over a run
+SLIP_PHASE = 0.25  # a run at the same tempo this near whole intervals off the line: lost pulses
+MAX_JUMP = 1.5  # a tempo change by more than this factor needs SUSTAINED pulses of evidence
+SUSTAINED = 24
+YOUNG = 24  # pulses a restarted line keeps the last tempo for, unless its own differs significantly
+BUNCH = 0.25  # pulses closer than this many intervals arrived bunched (late), not in time
+EARLY_BUNCH = 0.001  # seconds: the same, before the tempo is known
 OUTLIER_SIGMAS = 4.5
 OUTLIER_FLOOR = 0.0015  # seconds: below this, a residual is never an outlier
 MIN_BEND = 1e-5  # seconds: a curve that strays less from a line over the window is a line
@@ -157,6 +174,27 @@ def _tangent_of_parabola(pulses) -> tuple[float, float, float, float] | None:
         return None
     error = math.sqrt(max(0.0, variance * (i11 + 4 * x * i12 + 4 * x * x * i22)))
     return float(pulses[-1][0]), tbar + c0 + c1 * x + c2 * x * x, interval, error
+
+
+def _counts_slipped(run, steps: list[int], interval: float, threshold: float) -> bool:
+    """Whether a run of off-line pulses says pulses were lost (or doubled) on the way, at the same tempo.
+
+    `steps` are the run's residuals in whole intervals. Lost pulses shift all
+    later ones by a whole interval for good: the steps are one nonzero number,
+    or change once, by one, and stay. Late arrivals (a bunch after a pause)
+    shrink instead, and a tempo change drifts: shifted back by their steps,
+    the pulses must lie on a line of the same tempo.
+    """
+    if steps[-1] == 0 or steps[-2] != steps[-1] or any(s * steps[-1] <= 0 for s in steps):
+        return False
+    changes = [b - a for a, b in zip(steps, steps[1:]) if a != b]
+    if len(changes) > 1 or any(abs(c) != 1 or c * steps[-1] < 0 for c in changes):
+        return False
+    shifted = [r - s * interval for (_, _, r), s in zip(run, steps)]
+    if max(shifted) - min(shifted) > threshold or max(abs(r) for r in shifted) > threshold:
+        return False  # back on the line, each, and together: not drifting off it
+    line = _line_through([(index + s, t) for (index, t, _), s in zip(run, steps)])
+    return line is not None and abs(line[2] / interval - 1) < SLIP_TEMPO
 
 
 class ClockIn:
@@ -252,6 +290,8 @@ class ClockIn:
         self._pulses: deque[tuple[int, float]] = deque()  # (pulse index, time) in the line fit
         self._residuals: deque[float] = deque(maxlen=48)  # |arrival - line| of recent pulses
         self._pending: list[tuple[int, float, float]] = []  # off-line pulses in a row: (index, time, residual)
+        self._prior: float | None = None  # the slope a young line keeps (after a gap, a new grid)
+        self._counted_until = float("-inf")  # arrival of the pulse whose count jumped over a gap
         self._k = -1  # index of the latest pulse (counts every pulse, corrected for lost ones)
         self._last_arrival: float | None = None
         self._tbar = self._kbar = 0.0
@@ -311,51 +351,133 @@ class ClockIn:
     def _pulse(self, t: float) -> None:
         last = self._last_arrival
         self._last_arrival = t
-        counting = self._playing and self._pulsed  # this is not the first pulse after Start/Continue
+        first = self._playing and not self._pulsed  # the first pulse after Start/Continue
+        counting = self._playing and self._pulsed
         if self._playing:
             self._pulsed = True
         k = self._k + 1
         if last is not None and t - last > self._timeout():
-            # The clock came back after a gap: start a new line, keeping the tempo,
-            # and count the pulses the gap held, at that tempo.
+            # The clock came back after a gap: a new line through this pulse at the last
+            # tempo. While playing, count the pulses the gap held at that tempo; pulses
+            # bunched with this one are among them (their arrival is not their time).
             if self._interval is not None and self._pulses and counting:
-                k = max(k, self._k + round((t - self._line(self._k)) / self._interval))
-            self._pulses.clear()
-            self._pending.clear()
-            self._residuals.clear()
-            self._accept(k, t)
+                jumped = round((t - self._line(self._k)) / self._interval)
+                if jumped > 1:
+                    k = self._k + jumped
+                    self._counted_until = t
+            self._restart([(k, t)])
             return
-        if self._interval is None or len(self._pulses) < 3:
-            self._accept(k, t)
+        bunched = last is not None and t - last < self._bunch()
+        if bunched and t - self._counted_until < self._bunch():
+            self._counted_until = t  # already counted by the jump after the gap
+            return
+        self._counted_until = float("-inf")
+        if self._interval is None or (len(self._pulses) < 3 and self._prior is None):
+            self._early(k, t, last, bunched)
             return
         residual = t - self._line(k)
-        threshold = self._threshold()
+        threshold = self._threshold(k)
         self._residuals.append(abs(residual))
         if abs(residual) <= threshold:
             self._pending.clear()
             self._accept(k, t)
             return
         self._k = k
-        self._pending.append((k, t, residual))
-        if len(self._pending) < CHANGE_RUN:
+        if first:
+            # Off the running grid: the master's clock had stopped and starts on a new
+            # grid. A new line through this pulse (the pulses it missed are not lost).
+            self._restart([(k, t)])
             return
-        run, self._pending = self._pending, []
-        steps = {round(r / self._interval) for _, _, r in run}
-        shift = steps.pop() if len(steps) == 1 else 0
-        if shift and all(abs(r - shift * self._interval) <= threshold for _, _, r in run):
-            for index, time_, _ in run:  # pulses were lost (or doubled) on the way
-                self._add(index + shift, time_)
-            self._k += shift
+        if bunched:
+            return  # a late arrival bunched with the one before: it counts, its time says nothing
+        self._pending.append((k, t, residual))
+        if len(self._pending) > self._window_size:
+            del self._pending[0]
+        self._resolve(threshold)
+
+    def _early(self, k: int, t: float, last: float | None, bunched: bool) -> None:
+        """A pulse while the line has fewer than three: no outlier test yet, but bunches and gaps."""
+        pulses = self._pulses
+        if bunched and pulses and pulses[-1][0] == self._k:
+            pulses.pop()  # the one before was the late head of a bunch: this one is nearer its time
+        elif self._interval is not None and last is not None and len(pulses) == 2:
+            # Pulses lost on the way, when the gap is clearly whole intervals of a tempo
+            # two pulses made: a period's jitter on each must not count one.
+            steps = round((t - last) / self._interval)
+            if steps > 1 and abs(t - last - steps * self._interval) <= 0.25 * self._interval:
+                k += steps - 1
+        self._accept(k, t)
+
+    def _bunch(self) -> float:
+        """Pulses closer than this arrived together (a JACK period, a busy process), not in time."""
+        if self._interval is None:
+            return EARLY_BUNCH
+        return BUNCH * self._interval
+
+    def _resolve(self, threshold: float) -> None:
+        """Decide what a run of off-line pulses means: lost/doubled pulses, a new tempo or grid, or not yet."""
+        pending = self._pending
+        if len(pending) < CHANGE_RUN:
+            return
+        interval = self._interval
+        run = pending[-CHANGE_RUN:]
+        steps = [round(r / interval) for _, _, r in run]
+        young = len(self._pulses) < CHANGE_RUN  # a line through a pulse or two: its phase may be late
+        if not young and _counts_slipped(run, steps, interval, threshold):
+            for (index, time_, _), step in zip(run, steps):  # pulses were lost (or doubled) on the way
+                if index + step > self._pulses[-1][0]:
+                    self._add(index + step, time_)
+            self._k += steps[-1]
+            pending.clear()
             self._fit()
             return
-        self._pulses.clear()  # the tempo changed: a new line from these pulses
-        for index, time_, _ in run:
+        if not young and all(s * steps[-1] > 0 and abs(r - s * interval) <= threshold for (_, _, r), s in zip(run, steps)):
+            return  # whole pulses off, but not yet as lost pulses are: more pulses will tell
+        line = _line_through([(index, time_) for index, time_, _ in run])
+        if line is None:
+            return
+        if not 1 / MAX_JUMP <= line[2] / interval <= MAX_JUMP:
+            # A tempo this far from the one established needs a beat of evidence.
+            if len(pending) < SUSTAINED:
+                return
+            run = pending[-SUSTAINED:]
+            line = _line_through([(index, time_) for index, time_, _ in run])
+            if line is None:
+                return
+        kbar, tbar, new_interval, error = line
+        if any(abs(time_ - tbar - new_interval * (index - kbar)) > threshold for index, time_, _ in run):
+            return  # not one line: late arrivals, not a change
+        pending.clear()
+        changed = abs(new_interval - interval) > 4 * error
+        if not changed and not young:
+            # The same tempo, the grid moved: by whole intervals on the whole (each pulse
+            # jittered more than the threshold), pulses were lost; otherwise a new grid.
+            offset = sum(r for _, _, r in run) / len(run)
+            step = round(offset / interval)
+            if step and abs(offset - step * interval) <= min(threshold, SLIP_PHASE * interval):
+                for index, time_, _ in run:
+                    if index + step > self._pulses[-1][0]:
+                        self._add(index + step, time_)
+                self._k += step
+                self._fit()
+                return
+        self._restart([(index, time_) for index, time_, _ in run], prior=None if changed else interval)
+
+    def _restart(self, pulses, prior: float | None = -1.0) -> None:
+        """A new line through `pulses`; `prior` is the slope it keeps while young (default: the last one)."""
+        self._pulses.clear()
+        self._pending.clear()
+        self._prior = self._interval if prior == -1.0 else prior
+        for index, time_ in pulses:
             self._add(index, time_)
+        self._k = max(self._k, pulses[-1][0])
         self._fit()
 
-    def _threshold(self) -> float:
+    def _threshold(self, k: int) -> float:
+        """How far from the line a pulse may be: the recent spread, and the line's own uncertainty at `k`."""
         spread = 1.4826 * statistics.median(self._residuals) if self._residuals else 0.0
-        return min(0.4 * self._interval, max(OUTLIER_FLOOR, OUTLIER_SIGMAS * spread))
+        uncertain = 3 * self._interval_error * abs(k - self._kbar)
+        return min(0.4 * self._interval, max(OUTLIER_FLOOR, OUTLIER_SIGMAS * spread) + uncertain)
 
     def _accept(self, k: int, t: float) -> None:
         self._k = k
@@ -374,6 +496,8 @@ class ClockIn:
         ramp: a parabola fits them significantly better, its curvature over
         four standard errors): then the tangent of the parabola at the latest
         pulse, which neither lags nor misplaces the position as a line would.
+        A young line after a restart keeps the last slope (`_prior`) until its
+        own differs significantly: a few pulses make a poor tempo.
         """
         pulses = self._pulses
         n = len(pulses)
@@ -385,12 +509,23 @@ class ClockIn:
                 self._kbar, self._tbar = float(pulses[0][0]), pulses[0][1]  # the last tempo through it
             return
         line = _line_through(pulses)
+        prior = self._prior
+        if prior is not None:
+            if n >= YOUNG or (line is not None and n >= CHANGE_RUN and abs(line[2] - prior) > 4 * line[3]):
+                self._prior = None
+            else:
+                kbar = sum(k for k, _ in pulses) / n
+                tbar = sum(t for _, t in pulses) / n
+                self._kbar, self._tbar, self._interval = kbar, tbar, prior
+                return
         if line is not None and n >= 12:
             bent = _tangent_of_parabola(pulses)
             if bent is not None:
                 line = bent
         if line is None:
             return  # not a tempo (pulses out of order): keep the last line
+        if self._interval is not None and n < CHANGE_RUN and not 1 / MAX_JUMP <= line[2] / self._interval <= MAX_JUMP:
+            return  # two or three pulses do not overturn a tempo
         self._kbar, self._tbar, self._interval, self._interval_error = line
         if n == 2:
             self._interval_error = self._interval * 0.05

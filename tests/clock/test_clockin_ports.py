@@ -24,16 +24,17 @@ JACK = "livemidi.backends.rtmidi/UNIX_JACK"
 def test_opens_a_port_by_name_and_follows_what_arrives(unique, wait_for):
     backend = Backend(MEMORY)
     with backend.open_output(unique, virtual=True) as out:
-        clock = ClockIn(unique[2:], backend=MEMORY)  # a unique part of the name
+        # The memory port delivers at once; a virtual clock stamps the arrivals, so that
+        # a busy machine (a sleep that ends late is a late pulse) does not change the count.
+        now = [1000.0]
+        clock = ClockIn(unique[2:], backend=MEMORY, now=lambda: now[0])  # a unique part of the name
         assert clock.name == f"clock in ({unique})"
         assert clock.status() == f"clock in: waiting for clock on {unique!r}"
         out.send(Message("start"))
-        sent = []
         for _ in range(30):
-            sent.append(time.perf_counter())
+            now[0] += 0.005
             out.send(Message("clock"))
-            time.sleep(0.005)
-        state = clock.poll(time.perf_counter(), 4)
+        state = clock.poll(now[0], 4)
         assert state.playing is True and state.cycle == Fraction(29, 96)
         assert 0 < state.bpm < 1000
         assert clock.status().startswith("clock in ") and clock.status().endswith("▶")
@@ -102,10 +103,21 @@ def follow(clock: ClockIn, loop: Lookahead, seconds: float) -> list[float]:
 
 def test_follows_livemidis_own_clock_out_on_jack(master, unique, capsys):
     loop = master
-    with ClockIn(unique, backend=JACK) as clock:
+    heard = []  # what JACK delivered to a second listener: under load it drops (or repeats) an event
+
+    def dropped(*kinds: str) -> None:
+        """Skip, saying so, when JACK lost a transport message this check depends on."""
+        for kind in kinds:
+            if kind not in heard:
+                pytest.skip(f"JACK dropped the {kind} message (an overloaded dummy driver does)")
+
+    with ClockIn(unique, backend=JACK) as clock, Backend(JACK).open_input(unique) as monitor:
+        monitor.callback = lambda msg: heard.append(msg.type)
         loop.start(0)
         errors = follow(clock, loop, 2.0)
         state = clock.poll(time.perf_counter(), 4)
+        if state.playing is not True:
+            dropped("start")
         assert state.playing is True
         assert state.bpm == pytest.approx(133, abs=0.3)
         late = errors[len(errors) // 2 :]  # once the line has a few beats
@@ -114,11 +126,15 @@ def test_follows_livemidis_own_clock_out_on_jack(master, unique, capsys):
         stopped_at = loop.stop()
         time.sleep(0.2)
         state = clock.poll(time.perf_counter(), 4)
+        if state.playing is not False:
+            dropped("stop")
         assert state.playing is False
         assert abs(state.cycle - stopped_at) <= Fraction(1, 96)  # the pulses it had sent
         loop.start(2)  # Song Position Pointer (bar 2) and Continue
         resumed = follow(clock, loop, 2.0)
         state = clock.poll(time.perf_counter(), 4)
+        if state.playing is not True or state.cycle <= 2:
+            dropped("songpos", "continue")
         assert state.playing is True and state.cycle > 2
         assert state.bpm == pytest.approx(133, abs=0.3)
         late_resumed = resumed[len(resumed) // 2 :]
