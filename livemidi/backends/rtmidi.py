@@ -24,6 +24,7 @@ connect to it). And a JACK client whose server died must not be closed
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import sys
@@ -53,6 +54,10 @@ _FRIENDLY_API_NAMES = {
     "alsa": "LINUX_ALSA",
     "jack": "UNIX_JACK",
 }
+
+# What python-rtmidi's input callbacks hold, kept past their cancellation (see _stop_callbacks).
+_callback_keepalive: list = []
+CALLBACK_SETTLE = 0.02  # seconds the GIL is let go between cancelling a callback and closing (2+ JACK periods)
 
 # rtmidi objects of JACK clients whose server died: closing them would crash
 # libjack, and letting them be collected closes them. Kept here for good.
@@ -168,9 +173,27 @@ def _close_client(rt, api_id: int) -> None:
             _abandoned.append(rt)  # see the module docstring
         return
     if isinstance(rt, _rtmidi().MidiIn):
-        rt.cancel_callback()
+        _stop_callbacks(rt)
     rt.close_port()
     rt.delete()
+
+
+def _stop_callbacks(rt) -> None:
+    """Make sure no call of our callback is under way before an input's client is torn down.
+
+    The backend's own thread (JACK's process thread, ALSA's input thread)
+    takes the GIL to call the callback. python-rtmidi's `cancel_callback`
+    frees what that thread is about to use, and tearing the client down waits
+    for that thread while we hold the GIL: a crash or a deadlock, when a
+    message arrives at the wrong moment. So the callback's objects are kept
+    for good (a few bytes per input ever closed), new calls are stopped, and
+    the GIL is let go for a moment so that a call already waiting finishes
+    (the device ignores it: it is closed) before the teardown.
+    """
+    with _abandoned_lock:
+        _callback_keepalive.extend(gc.get_referents(rt))
+    rt.cancel_callback()
+    time.sleep(CALLBACK_SETTLE)
 
 
 # -- devices ----------------------------------------------------------------------------
@@ -195,7 +218,11 @@ class RtMidiDevice:
         self._last_write = float("-inf")
 
     def connect(self, sink: Callable) -> None:
-        self._rt.set_callback(lambda event, _data: sink(event[0]))
+        def deliver(event, _data) -> None:
+            if not self._closed:  # a call that was waiting while the port closed is dropped
+                sink(event[0])
+
+        self._rt.set_callback(deliver)
 
     def write(self, data: bytes) -> None:
         try:
