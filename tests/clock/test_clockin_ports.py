@@ -129,7 +129,9 @@ def test_follows_livemidis_own_clock_out_on_jack(master, unique, capsys):
         if state.playing is not False:
             dropped("stop")
         assert state.playing is False
-        assert abs(state.cycle - stopped_at) <= Fraction(1, 96)  # the pulses it had sent
+        # the pulses it had sent, give or take one: a pulse that JACK's dummy driver
+        # doubles or drops under load right before Stop has no later pulses to show it
+        assert abs(state.cycle - stopped_at) <= Fraction(2, 96)
         loop.start(2)  # Song Position Pointer (bar 2) and Continue
         resumed = follow(clock, loop, 2.0)
         state = clock.poll(time.perf_counter(), 4)
