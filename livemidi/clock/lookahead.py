@@ -158,6 +158,7 @@ class Lookahead:
         self.sync: SyncSource | None = None
         self.sync_state: SyncState | None = None  # what the source said at the last step
         self._origin = Fraction(0)  # the source's cycle where ours is 0
+        self._origin_known = False  # set at a start on the source's timeline
         self._start_at = Fraction(0)  # our cycle where a start asked of the source begins
         self._sync_problem: str | None = None
         # Called as on_tempo(time, bpm) when a sync source moves the tempo (a recorder's tempo track).
@@ -345,6 +346,7 @@ class Lookahead:
             self.sync = source
             self.sync_state = None
             self._sync_problem = None
+            self._origin_known = False
             self._start_at = Fraction(0)
             if source is not None and self.threaded:
                 self._ensure_thread()
@@ -381,8 +383,10 @@ class Lookahead:
             return
         if not tempo.running:
             return
-        bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
         cycle = tempo.snap(tempo.cycle_at(now))
+        if not self._origin_known:  # following from here on: keep our bar numbers
+            self._adopt_origin(state, now, cycle)
+        bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
         wanted = self._source_time(state, cycle)
         difference = wanted - tempo.time_at(cycle)
         if abs(difference) > SEEK_AFTER:
@@ -400,6 +404,15 @@ class Lookahead:
                 self.on_tempo(t, bpm)
             except Exception as error:
                 self._report(error, "on_tempo")
+
+    def _adopt_origin(self, state: SyncState, now: float, cycle: Fraction) -> None:
+        """Begin following while running: a position source says where we are; for the bar
+        phase alone (Link) our bar numbers go on and we move at most half a bar, to its bar line."""
+        self._origin_known = True
+        if self.sync.follows_position:
+            self._origin = Fraction(0)
+        else:
+            self._origin = Fraction(round(self._source_cycle(state, now) - float(cycle)))
 
     def _source_time(self, state: SyncState, cycle: Fraction) -> float:
         """When our `cycle` falls on the source's timeline (taken as straight from its last point)."""
@@ -425,6 +438,7 @@ class Lookahead:
         """
         tempo = self.tempo
         bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
+        self._origin_known = True
         if self.sync.follows_position:
             self._origin = Fraction(0)
             if state.time >= earliest:  # the start the source announces: its first pulse

@@ -257,3 +257,21 @@ def test_a_steady_midi_clock_out_on_the_followed_timeline_a_bridge():
         position = timeline.cycle_at(t) * 4 * 24
         assert position == pytest.approx(round(position), abs=1e-4)
     assert pulses[-1] - pulses[-2] == pytest.approx(60 / 100 / 24, abs=1e-9)
+
+
+def test_following_a_timeline_while_playing_keeps_the_bar_numbers_and_moves_to_its_bar_lines():
+    rig = Rig(notes(every=F(1, 4)))
+    rig.loop.start()
+    rig.run(5.0)  # bar 3 of our own
+    ours = rig.loop.position().cycle
+    timeline = Timeline(rig, 120.0, phase=1234.3)  # far away in bars, 0.3 of a bar out of phase
+    rig.loop.follow(timeline)
+    rig.run(9.0)
+    rig.sent()
+    rig.run(11.0)
+    cycle = rig.loop.position().cycle
+    assert abs(cycle - (ours + F(6, 2))) <= F(1, 2)  # still our bar 5-ish, not bar 1237
+    onsets = note_ons(rig)
+    for t in onsets:  # and the notes on the timeline's beats
+        beats = timeline.cycle_at(t) * 4
+        assert beats == pytest.approx(round(beats), abs=1e-5)
