@@ -99,10 +99,23 @@ class Link:
         except BaseException:
             self._stop_loop()
             raise
+        # Called (from Link's thread) when a peer changes the tempo or the transport:
+        # a Lookahead sets it to wake up and follow at once rather than at its next poll.
+        self.on_change: Callable[[], None] | None = None
         self._link.quantum = quantum
         self._link.start_stop_sync_enabled = bool(start_stop_sync)
+        self._link.set_tempo_callback(self._changed)
+        self._link.set_start_stop_callback(self._changed)
         self._link.enabled = bool(enabled)
         self._closed = False
+
+    def _changed(self, *_ignored) -> None:
+        on_change = self.on_change
+        if on_change is not None:
+            try:
+                on_change()
+            except Exception:  # a wake-up is a courtesy: the next poll sees the change anyway
+                pass
 
     @staticmethod
     def _check_quantum(quantum) -> None:

@@ -343,7 +343,12 @@ class Lookahead:
         source. The source is not closed here: its owner closes it.
         """
         with self._lock:
+            old = self.sync
+            if old is not None and getattr(old, "on_change", None) == self._wake.set:
+                old.on_change = None
             self.sync = source
+            if source is not None and hasattr(source, "on_change"):
+                source.on_change = self._wake.set  # a source that can tell of a change wakes us
             self.sync_state = None
             self._sync_problem = None
             self._origin_known = False

@@ -24,7 +24,11 @@ A source is any object with these members::
     def close(self) -> None: ...
 
 `poll` is called from the loop's thread, every `interval` (10 ms), with the
-loop's lock held: it must be quick and must not call back into the loop.
+loop's lock held: it must be quick and must not call back into the loop. A
+source that learns of changes by itself (Link's tempo and start/stop
+callbacks) may also have an ``on_change`` attribute: the loop sets it to a
+function that wakes it up, so the change is followed at once, not at the
+next poll.
 """
 
 from __future__ import annotations

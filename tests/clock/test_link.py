@@ -97,8 +97,10 @@ def test_two_peers_share_tempo_phase_and_start_stop_within_a_millisecond(netns, 
     # an idle machine (more on a loaded one: a sanity bound, not a timing test)
     late = [_nearest(b["sent"], t) for t in a["sent"] if b["sent"][0] - 0.01 <= t <= b["sent"][-1] + 0.01]
     assert max(late) < 0.05
+    heard = min(t for t, bpm in a["tempo_history"] if bpm == 200) - changed
     print(f"Link peers: {len(common)} common beats, worst difference {max(steady) * 1e6:.0f} µs "
-          f"({max(crossing, default=0) * 1e6:.0f} µs while the change crossed)")
+          f"({max(crossing, default=0) * 1e6:.0f} µs while the change crossed; "
+          f"the other peer followed it {heard * 1000:.1f} ms later)")
     assert len(a["notes"]) == len(b["notes"])
     # both took b's tempo; a's tempo track heard it
     assert a["bpm"] == b["bpm"] == 200

@@ -275,3 +275,14 @@ def test_following_a_timeline_while_playing_keeps_the_bar_numbers_and_moves_to_i
     for t in onsets:  # and the notes on the timeline's beats
         beats = timeline.cycle_at(t) * 4
         assert beats == pytest.approx(round(beats), abs=1e-5)
+
+
+def test_a_source_that_can_tell_of_changes_gets_a_wake_up_call_and_loses_it_when_let_go():
+    rig = Rig(notes())
+    timeline = Timeline(rig, 100.0)
+    timeline.on_change = None
+    rig.loop.follow(timeline)
+    assert callable(timeline.on_change)
+    timeline.on_change()  # from another thread, in real life: harmless at any time
+    rig.loop.follow(None)
+    assert timeline.on_change is None
