@@ -75,9 +75,10 @@ def cmd_ports(args: argparse.Namespace) -> int:
         print(f"{title}:")
         try:
             found = names()
-        except PortError as error:
-            # No MIDI system at all (a server, a container): say so, and still
-            # show the backend and the environment below.
+        except (PortError, ImportError) as error:
+            # No MIDI system at all (a server, a container), or no MIDI library
+            # that loads here: say so, and still show the backend and the
+            # environment below.
             print(f"  none: {error}")
             status = 1
             continue
@@ -85,12 +86,33 @@ def cmd_ports(args: argparse.Namespace) -> int:
             print(f"  {index}: {name!r}")
         if not found:
             print("  none")
-    print(f"Backend: {backend.name}" + (f" (API {backend.api})" if backend.api else ""))
+    _print_backend(backend)
     print("Environment:")
     for name in ENVIRONMENT:
         value = os.environ.get(name)
         print(f"  {name}={value!r}" if value is not None else f"  {name} not set")
     return status
+
+
+def _print_backend(backend) -> None:
+    """The backend, its library and the MIDI API ports open on (the same answer the port functions get)."""
+    from .errors import PortError
+
+    try:
+        about = backend.describe()
+    except (PortError, ImportError) as error:
+        about = {"problem": str(error)}
+    library = f" ({about['library']})" if about.get("library") else ""
+    print(f"Backend: {backend.name}{library}")
+    if "api" in about or "problem" in about:
+        chosen = about.get("api") or "none"
+        how = "asked for" if backend.api else "chosen"
+        others = f"; available: {', '.join(about['apis'])}" if about.get("apis") else ""
+        print(f"  MIDI API: {chosen} ({how}{others})")
+    if about.get("libjack"):
+        print(f"  libjack: {about['libjack']}")
+    if about.get("problem") and not about.get("api"):
+        print(f"  problem: {about['problem']}")
 
 
 class _NoteLedger:

@@ -3,14 +3,19 @@
 Every test runs with LIVEMIDI_CONFIG pointing at a fresh path (the
 `user_config` fixture), so no test reads or writes the user's config file.
 The `jack` fixture uses a running JACK server, or starts one with the dummy
-driver (no sound card needed) and stops it at the end of the session. With
-no jackd or no JACK in python-rtmidi the JACK tests skip, saying why, unless
-LIVEMIDI_REQUIRE_JACK=1 (CI), where they fail instead.
+driver (no sound card needed) and stops it at the end of the session. It is
+parametrized over livemidi's two real backends, rtmidi and libremidi, so each
+JACK test runs on both. With no jackd, or a backend that is not installed or
+has no JACK, those tests skip, saying why, unless LIVEMIDI_REQUIRE_JACK=1
+(CI), where they fail instead. The one exception is python-rtmidi on Python
+3.13 and newer, where it has no wheel: its half skips there even in CI.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import time
 import uuid
 
@@ -19,7 +24,11 @@ import pytest
 import livemidi
 from jackserver import start_jackd, stop_jackd
 
-JACK_BACKEND = "livemidi.backends.rtmidi/UNIX_JACK"
+# Each real backend on the JACK API: the `jack` fixture's parameters.
+JACK_BACKENDS = {
+    "rtmidi": "livemidi.backends.rtmidi/UNIX_JACK",
+    "libremidi": "livemidi.backends.libremidi/JACK_MIDI",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -38,18 +47,10 @@ def _unavailable(reason: str):
 
 @pytest.fixture(scope="session")
 def jack_session():
-    """A JACK server for the whole session: (None if one was already running | our process)."""
-    try:
-        import rtmidi  # noqa: F401
-    except ImportError:
-        yield "python-rtmidi is not installed"
-        return
-    from livemidi.backends.rtmidi import get_api_names, jack_server_running
+    """A JACK server for the whole session: (None if one was already running | our process | why not)."""
+    from livemidi.backends.jack import server_running
 
-    if "UNIX_JACK" not in get_api_names():
-        yield "this python-rtmidi was built without JACK"
-        return
-    if jack_server_running():
+    if server_running():
         yield None
         return
     process, reason = start_jackd()
@@ -60,12 +61,42 @@ def jack_session():
     stop_jackd(process)
 
 
-@pytest.fixture
-def jack(jack_session):
-    """A Backend on the JACK server; skips (or fails under LIVEMIDI_REQUIRE_JACK=1) without one."""
+def jack_backend_missing(kind: str) -> str | None:
+    """Why the backend `kind` ('rtmidi' or 'libremidi') cannot reach JACK here, or None."""
+    if kind == "rtmidi":
+        if importlib.util.find_spec("rtmidi") is None:
+            return "python-rtmidi is not installed"
+        from livemidi.backends.rtmidi import get_api_names
+
+        return None if "UNIX_JACK" in get_api_names() else "this python-rtmidi was built without JACK"
+    from livemidi.backends import libremidi_load
+
+    try:
+        libremidi_load.load()
+    except ImportError as error:
+        return f"pylibremidi does not load: {error}"
+    from livemidi.backends.libremidi import get_api_names
+
+    return None if "JACK_MIDI" in get_api_names() else "this pylibremidi has no JACK"
+
+
+@pytest.fixture(params=list(JACK_BACKENDS))
+def jack(request, jack_session):
+    """A Backend on the JACK server, once per real backend; skips (or fails under LIVEMIDI_REQUIRE_JACK=1) without one."""
     if isinstance(jack_session, str):
         _unavailable(jack_session)
-    return livemidi.Backend(JACK_BACKEND)
+    missing = jack_backend_missing(request.param)
+    if missing is not None:
+        if request.param == "rtmidi" and sys.version_info >= (3, 13):
+            pytest.skip(f"{missing}: python-rtmidi has no wheel for Python 3.13+ (the libremidi half runs)")
+        _unavailable(missing)
+    return livemidi.Backend(JACK_BACKENDS[request.param])
+
+
+@pytest.fixture
+def jack_spec(jack) -> str:
+    """The `jack` backend as one string, for --backend options and sender ports: 'module/API'."""
+    return f"{jack.name}/{jack.api}"
 
 
 @pytest.fixture

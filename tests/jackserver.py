@@ -16,7 +16,7 @@ import time
 
 def start_jackd(server_name: str | None = None, timeout: float = 15.0):
     """Start `jackd --no-realtime -d dummy`; returns (process, log path) once it accepts clients."""
-    from livemidi.backends.rtmidi import jack_server_running
+    from livemidi.backends.jack import server_running as jack_server_running
 
     jackd = shutil.which("jackd")
     if jackd is None:
@@ -62,3 +62,8 @@ def stop_jackd(process) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(10)
+
+
+def client(backend, name: str) -> dict:
+    """Options naming a port's client where `backend` can (rtmidi); libremidi's clients are 'libremidi client'."""
+    return {"client_name": name} if backend.name.endswith(".rtmidi") else {}

@@ -15,7 +15,6 @@ from livemidi.cli import main
 from livemidi.session import Session
 
 MEMORY = "livemidi.backends.memory"
-JACK = "livemidi.backends.rtmidi/UNIX_JACK"
 
 
 # -- the measurement, with an echo in this process ---------------------------------------------
@@ -189,21 +188,19 @@ class JackEcho:
 
     With `source`, its input connects to that port once it appears (a
     virtual port the calibration makes); otherwise its input is a virtual
-    port of its own, '<name>in:in'. Its output is '<name>out:out'.
+    port of its own, '<name>in'. Its output is the virtual port '<name>out'.
+    Both are opened through `backend`, the backend under test.
     """
 
-    def __init__(self, name: str, delay: float, source: str | None = None) -> None:
-        import rtmidi
-
+    def __init__(self, backend, name: str, delay: float, source: str | None = None) -> None:
+        self.backend = backend
         self.delay = delay
         self.queue: queue.Queue = queue.Queue()
-        self.midi_out = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name=f"{name}out")
-        self.midi_out.open_virtual_port("out")
-        self.midi_in = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=f"{name}in")
-        self.midi_in.set_callback(self._hear)
+        self.output = backend.open_output(f"{name}out", virtual=True)
+        self.input = None
         self.stopping = threading.Event()
         if source is None:
-            self.midi_in.open_virtual_port("in")
+            self.input = backend.open_input(f"{name}in", virtual=True, callback=self._hear)
         else:
             threading.Thread(target=self._connect, args=(source,), daemon=True).start()
         self.thread = threading.Thread(target=self._echo, daemon=True)
@@ -211,15 +208,14 @@ class JackEcho:
 
     def _connect(self, source: str) -> None:
         while not self.stopping.is_set():
-            ports = self.midi_in.get_ports()
-            matches = [index for index, port in enumerate(ports) if port.endswith(f":{source}")]
+            matches = [port for port in self.backend.get_input_names() if port.endswith(f":{source}")]
             if matches:
-                self.midi_in.open_port(matches[0])
+                self.input = self.backend.open_input(matches[0], callback=self._hear)
                 return
             time.sleep(0.02)
 
-    def _hear(self, event, _data) -> None:
-        self.queue.put((time.perf_counter() + self.delay, event[0]))
+    def _hear(self, msg) -> None:
+        self.queue.put((time.perf_counter() + self.delay, msg))
 
     def _echo(self) -> None:
         while True:
@@ -228,24 +224,25 @@ class JackEcho:
                 return
             when, message = item
             time.sleep(max(0.0, when - time.perf_counter()))  # an absolute deadline: no drift
-            self.midi_out.send_message(message)
+            self.output.send(message)
 
     def close(self) -> None:
         self.stopping.set()
         self.queue.put(None)
         self.thread.join(5)
-        self.midi_in.close_port()
-        self.midi_out.close_port()
-        del self.midi_in, self.midi_out
+        if self.input is not None:
+            self.input.close()
+        self.output.close()
 
 
-def test_calibrate_measures_a_jack_round_trip_and_the_next_session_applies_it(jack, unique, capsys, user_config):
+def test_calibrate_measures_a_jack_round_trip_and_the_next_session_applies_it(jack, jack_spec, unique, capsys,
+                                                                              user_config):
     # The calibration makes a virtual output (as the REPL's 'livemidi'); the echo connects to it when it
     # appears and sends everything back 20 ms later to its own output, where the calibration listens.
-    echo = JackEcho(unique, delay=0.020, source=unique)
+    echo = JackEcho(jack, unique, delay=0.020, source=unique)
     try:
-        status = main(["calibrate", "--out", unique, "--virtual", "--in", f"{unique}out:out", "--count", "10",
-                       "--backend", JACK, "--timeout", "20"])  # fmt: skip
+        status = main(["calibrate", "--out", unique, "--virtual", "--in", f"{unique}out", "--count", "10",
+                       "--backend", jack_spec, "--timeout", "20"])  # fmt: skip
     finally:
         echo.close()
     captured = capsys.readouterr()
@@ -258,17 +255,17 @@ def test_calibrate_measures_a_jack_round_trip_and_the_next_session_applies_it(ja
 
     notices: list[str] = []
     with Session(on_notice=notices.append) as session:
-        name = session.add_output(unique, virtual=True, backend=JACK)
+        name = session.add_output(unique, virtual=True, backend=jack_spec)
         assert session.offset(name) == offset
         assert session.clock.latency(name) == pytest.approx(-offset)
     assert notices == [f"output {unique!r} plays {-offset:g} ms earlier (stored in {user_config})"]
 
 
-def test_calibrate_an_existing_jack_port_dry_run(jack, unique, capsys, user_config):
-    echo = JackEcho(unique, delay=0.0)
+def test_calibrate_an_existing_jack_port_dry_run(jack, jack_spec, unique, capsys, user_config):
+    echo = JackEcho(jack, unique, delay=0.0)
     try:
-        status = main(["calibrate", "--out", f"{unique}in:in", "--in", f"{unique}out:out", "--count", "5",
-                       "--backend", JACK, "--dry-run"])  # fmt: skip
+        status = main(["calibrate", "--out", f"{unique}in", "--in", f"{unique}out", "--count", "5",
+                       "--backend", jack_spec, "--dry-run"])  # fmt: skip
     finally:
         echo.close()
     captured = capsys.readouterr()

@@ -11,13 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from .backend import ALIASES, DEFAULT_BACKEND, Backend
+from .backend import ALIASES, PREFERRED, Backend, default_backend_name
 
 __all__ = [
     "ALIASES",
-    "DEFAULT_BACKEND",
+    "PREFERRED",
     "Backend",
     "current_backend",
+    "default_backend_name",
     "get_input_names",
     "get_ioport_names",
     "get_output_names",

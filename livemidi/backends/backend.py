@@ -1,7 +1,7 @@
 """`Backend`: which MIDI system ports are opened on, and the ``open_*``/``get_*_names`` functions.
 
 A backend is a module. livemidi's own (``livemidi.backends.rtmidi``,
-``livemidi.backends.memory``) have two functions::
+``livemidi.backends.libremidi``, ``livemidi.backends.memory``) have two functions::
 
     get_devices(api=None, **kwargs) -> [{'name': str, 'is_input': bool, 'is_output': bool}, ...]
     open_device(kind, name, *, virtual=False, api=None, **kwargs) -> device   # kind: 'input' | 'output'
@@ -11,29 +11,57 @@ gets the whole port API from one place. A module written for mido (with
 ``Input``/``Output`` port classes and ``get_devices``) works too.
 
 The module is imported only when a port is opened or listed: ``import
-livemidi`` never imports rtmidi.
+livemidi`` never imports rtmidi or pylibremidi.
+
+Which backend a user gets without asking: python-rtmidi's where it is
+installed, else pylibremidi's. livemidi's dependencies install exactly one of
+them, the one with a working wheel for the platform and Python
+(docs/ports.md, "Which backend").
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from collections.abc import Callable
 from types import ModuleType
 
 from ..ports import IOPort, Port
 
-__all__ = ["ALIASES", "DEFAULT_BACKEND", "Backend", "DuplexDevice"]
+__all__ = ["ALIASES", "PREFERRED", "Backend", "DuplexDevice", "default_backend_name"]
 
-DEFAULT_BACKEND = "livemidi.backends.rtmidi"
+RTMIDI = "livemidi.backends.rtmidi"
+LIBREMIDI = "livemidi.backends.libremidi"
+# The real backends, in the order a backend is chosen when none is named.
+PREFERRED = (RTMIDI, LIBREMIDI)
 
 # Names a mido user (or a short-typing one) may give for livemidi's backends.
 ALIASES = {
-    "mido.backends.rtmidi": "livemidi.backends.rtmidi",
-    "rtmidi": "livemidi.backends.rtmidi",
+    "mido.backends.rtmidi": RTMIDI,
+    "rtmidi": RTMIDI,
+    "libremidi": LIBREMIDI,
+    "pylibremidi": LIBREMIDI,
     "memory": "livemidi.backends.memory",
 }
-BUILTIN = ("livemidi.backends.rtmidi", "livemidi.backends.memory")
+BUILTIN = (RTMIDI, LIBREMIDI, "livemidi.backends.memory")
+# livemidi's backends for real ports: both take the same options (api, client_name, ignore_*)
+REAL = (RTMIDI, LIBREMIDI)
+
+NO_MIDI_LIBRARY = (
+    "livemidi found no MIDI library: pip install pylibremidi (any Python), or python-rtmidi "
+    "(Python 3.12 and older), or reinstall livemidi, which brings the right one "
+    "(or use the in-memory backend: LIVEMIDI_BACKEND=livemidi.backends.memory)"
+)
+
+
+def default_backend_name() -> str:
+    """The backend used when none is named: rtmidi where python-rtmidi is installed, else libremidi."""
+    if importlib.util.find_spec("rtmidi") is not None:
+        return RTMIDI
+    from .libremidi_load import installed
+
+    return LIBREMIDI if installed() else RTMIDI
 
 
 def env(name: str) -> str | None:
@@ -77,14 +105,15 @@ class Backend:
     """A MIDI backend: ``Backend(name=None, api=None, load=False, use_environ=True)``.
 
     `name` is a module name; None means ``$LIVEMIDI_BACKEND`` (or
-    ``$MIDO_BACKEND``), else ``livemidi.backends.rtmidi``. ``'name/API'``
+    ``$MIDO_BACKEND``), else `default_backend_name` (rtmidi where
+    python-rtmidi is installed, else libremidi). ``'name/API'``
     also sets the API, as in ``'livemidi.backends.rtmidi/UNIX_JACK'``.
     With ``use_environ=False`` the ``*_DEFAULT_INPUT/OUTPUT/IOPORT``
     variables are ignored.
     """
 
     def __init__(self, name: str | None = None, api: str | None = None, load: bool = False, use_environ: bool = True):
-        name = name or env("BACKEND") or DEFAULT_BACKEND
+        name = name or env("BACKEND") or default_backend_name()
         if not isinstance(name, str):
             raise TypeError(f"backend name must be a str, got {type(name).__name__}")
         if "/" in name:
@@ -227,6 +256,14 @@ class Backend:
         devices = self._get_devices(**kwargs)
         outputs = {device["name"] for device in devices if device["is_output"]}
         return [device["name"] for device in devices if device["is_input"] and device["name"] in outputs]
+
+    def describe(self) -> dict:
+        """What this backend uses here (``livemidi ports`` prints it): its library, the API ports open on, ...
+
+        A backend module without a ``describe`` function gives ``{}``.
+        """
+        describe = getattr(self.module, "describe", None)
+        return dict(describe(**self._add_api({}))) if describe else {}
 
     def get_api_names(self) -> list[str]:
         """The APIs this backend can use (rtmidi: e.g. ``['LINUX_ALSA', 'UNIX_JACK']``)."""

@@ -25,17 +25,16 @@ connect to it). And a JACK client whose server died must not be closed
 from __future__ import annotations
 
 import gc
-import os
-import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
 
 from ..errors import PortDisconnectedError, PortError
+from . import jack
 from .names import describe_ports, match_port
 
-__all__ = ["RtMidiDevice", "get_api_names", "get_devices", "open_device"]
+__all__ = ["RtMidiDevice", "describe", "get_api_names", "get_devices", "open_device"]
 
 DEFAULT_CLIENT_NAME = "livemidi"
 JACK_CONNECT_SETTLE = 0.05  # seconds to let a new JACK connection become active
@@ -45,6 +44,9 @@ JACK_CONNECT_SETTLE = 0.05  # seconds to let a new JACK connection become active
 JACK_DRAIN = 0.05
 
 _FRIENDLY_API_NAMES = {
+    # the libremidi backend's names, so that one `api=` works on both backends
+    "jack_midi": "UNIX_JACK",
+    "alsa_seq": "LINUX_ALSA",
     "coremidi": "MACOSX_CORE",
     "core": "MACOSX_CORE",
     "macos": "MACOSX_CORE",
@@ -70,8 +72,10 @@ def _rtmidi():
         import rtmidi
     except ImportError as error:
         raise ImportError(
-            "the rtmidi backend needs python-rtmidi: pip install python-rtmidi "
-            "(or use the in-memory backend: LIVEMIDI_BACKEND=livemidi.backends.memory)"
+            "the rtmidi backend needs python-rtmidi: pip install python-rtmidi (it has wheels for "
+            "Python 3.12 and older only); or use the libremidi backend (pip install pylibremidi, "
+            "LIVEMIDI_BACKEND=livemidi.backends.libremidi) or the in-memory one "
+            "(LIVEMIDI_BACKEND=livemidi.backends.memory)"
         ) from error
     return rtmidi
 
@@ -106,38 +110,9 @@ def _api_id(api: str | None) -> int:
 # -- JACK server liveness --------------------------------------------------------------
 
 
-def _jack_socket_paths() -> list[str]:
-    server = os.environ.get("JACK_DEFAULT_SERVER", "default")
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    paths = []
-    for directory in ("/dev/shm", "/tmp"):
-        paths.append(f"{directory}/jack_{server}_{uid}_0")  # JACK 2
-        paths.append(f"{directory}/jack-{uid}/{server}/jack_0")  # JACK 1
-    return paths
-
-
 def jack_server_running() -> bool | None:
-    """True if a JACK server accepts clients, False if not, None if this OS can't tell.
-
-    Asked through the server's socket, without libjack: after a server dies,
-    a failed libjack connection attempt leaves libjack in a state where
-    closing the old clients crashes the process.
-    """
-    if not hasattr(socket, "AF_UNIX"):
-        return None
-    for path in _jack_socket_paths():
-        if not os.path.exists(path):
-            continue
-        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            probe.settimeout(1.0)
-            probe.connect(path)
-            return True
-        except OSError:
-            continue
-        finally:
-            probe.close()
-    return False
+    """True if a JACK server accepts clients, False if not, None if this OS can't tell (see `jack`)."""
+    return jack.server_running()
 
 
 def _is_jack(api_id: int) -> bool:
@@ -156,9 +131,7 @@ def _new_client(kind: str, api_id: int, client_name: str) -> tuple[object, int]:
     problems = []
     for candidate in candidates:
         if _is_jack(candidate) and jack_server_running() is False:
-            problems.append(
-                "JACK: the server is not running (start it with qjackctl, or `jackd -d alsa` / `jackd -d dummy`)"
-            )
+            problems.append(jack.NOT_RUNNING)
             continue
         try:
             return cls(candidate, client_name), candidate
@@ -280,7 +253,9 @@ def open_device(
             raise PortError(f"a virtual port needs a name, as in open_{kind}('livemidi', virtual=True)")
         if api_id == rtmidi.API_WINDOWS_MM or (api_id == rtmidi.API_UNSPECIFIED and sys.platform == "win32"):
             raise PortError(
-                "Windows cannot make virtual MIDI ports. Install loopMIDI "
+                "python-rtmidi cannot make virtual MIDI ports on Windows. With Windows MIDI Services "
+                "(Windows 11), the libremidi backend can: pip install pylibremidi, then "
+                "LIVEMIDI_BACKEND=livemidi.backends.libremidi. Otherwise install loopMIDI "
                 "(https://www.tobias-erichsen.de/software/loopmidi.html), add a port in it "
                 "(e.g. 'loopMIDI Port'), then open that port by name: open_output('loopMIDI')"
             )
@@ -329,3 +304,23 @@ def get_devices(api: str | None = None, **kwargs) -> list[dict]:
     for name in inputs + outputs:
         devices.setdefault(name, {"name": name, "is_input": name in inputs, "is_output": name in outputs})
     return list(devices.values())
+
+
+def describe(api: str | None = None) -> dict:
+    """What this backend uses here: ``{'library': 'python-rtmidi 1.5.8', 'api': 'UNIX_JACK', ...}``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        library = f"python-rtmidi {version('python-rtmidi')}"
+    except PackageNotFoundError:
+        library = "python-rtmidi"
+    about = {"library": library, "apis": get_api_names()}
+    try:
+        probe, api_id = _new_client("output", _api_id(api), DEFAULT_CLIENT_NAME)
+    except PortError as error:
+        about["api"] = None
+        about["problem"] = str(error)
+        return about
+    _close_client(probe, api_id)
+    about["api"] = {number: name for name, number in _api_names().items()}.get(api_id, "UNSPECIFIED")
+    return about

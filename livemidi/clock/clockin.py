@@ -242,13 +242,14 @@ class ClockIn:
     def _open(self, port, backend) -> None:
         if isinstance(port, (str, int)) and not isinstance(port, bool):
             from ..backends import Backend, current_backend
+            from ..backends.backend import REAL as REAL_BACKENDS
 
             if backend is None:
                 backend = current_backend()
             elif isinstance(backend, str):
                 backend = Backend(backend)
             options = {}
-            if backend.name == "livemidi.backends.rtmidi":
+            if backend.name in REAL_BACKENDS:
                 options = {"ignore_timing": False}  # the clock is what we are here for
             self._port = backend.open_input(port, **options)
             self._owns_port = True

@@ -381,6 +381,7 @@ class Session:
         a driver), taken off.
         """
         from ..backends import Backend, current_backend
+        from ..backends.backend import REAL as REAL_BACKENDS
         from ..clock.clockin import ClockIn
 
         if port is None:
@@ -389,7 +390,7 @@ class Session:
             return None
         if virtual:
             chosen = current_backend() if backend is None else Backend(backend)
-            options = {"ignore_timing": False} if chosen.name == "livemidi.backends.rtmidi" else {}
+            options = {"ignore_timing": False} if chosen.name in REAL_BACKENDS else {}
             opened = chosen.open_input(port, virtual=True, **options)
             try:
                 clock = ClockIn(opened, latency=latency)

@@ -13,12 +13,12 @@ from fractions import Fraction
 
 import pytest
 
+from jackserver import client
 from livemidi import Message
 from livemidi.backends import Backend
 from livemidi.clock import ClockIn, Lookahead, MidiClockOut, Sender, TempoMap
 
 MEMORY = "livemidi.backends.memory"
-JACK = "livemidi.backends.rtmidi/UNIX_JACK"
 
 
 def test_opens_a_port_by_name_and_follows_what_arrives(unique, wait_for):
@@ -78,10 +78,10 @@ def test_a_port_that_goes_away_is_reported_not_raised(unique):
 
 
 @pytest.fixture
-def master(jack, unique):
+def master(jack, jack_spec, unique):
     """A Lookahead playing MIDI clock (and nothing else) into a virtual JACK port, at 133 BPM."""
     with Sender() as sender:
-        port = sender.open_port(unique, virtual=True, backend=JACK, client_name=f"{unique}clk")
+        port = sender.open_port(unique, virtual=True, backend=jack_spec, **client(jack, f"{unique}clk"))
         loop = Lookahead(lambda begin, end: [], sender, TempoMap(133), midi_clock=MidiClockOut([port]))
         try:
             yield loop
@@ -101,7 +101,7 @@ def follow(clock: ClockIn, loop: Lookahead, seconds: float) -> list[float]:
     return errors
 
 
-def test_follows_livemidis_own_clock_out_on_jack(master, unique, capsys):
+def test_follows_livemidis_own_clock_out_on_jack(master, jack_spec, unique, capsys):
     loop = master
     heard = []  # what JACK delivered to a second listener: under load it drops (or repeats) an event
 
@@ -111,7 +111,7 @@ def test_follows_livemidis_own_clock_out_on_jack(master, unique, capsys):
             if kind not in heard:
                 pytest.skip(f"JACK dropped the {kind} message (an overloaded dummy driver does)")
 
-    with ClockIn(unique, backend=JACK) as clock, Backend(JACK).open_input(unique) as monitor:
+    with ClockIn(unique, backend=jack_spec) as clock, Backend(jack_spec).open_input(unique) as monitor:
         monitor.callback = lambda msg: heard.append(msg.type)
         loop.start(0)
         errors = follow(clock, loop, 2.0)

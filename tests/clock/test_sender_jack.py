@@ -16,17 +16,17 @@ import time
 
 import pytest
 
+from jackserver import client
 from livemidi import Message
 from livemidi.clock import Sender
 
-JACK = "livemidi.backends.rtmidi/UNIX_JACK"
 
 
 @pytest.fixture
-def played(jack, unique):
+def played(jack, jack_spec, unique):
     """(sender, port index, receiving input) on a JACK virtual port the sender owns."""
     with Sender() as sender:
-        index = sender.open_port(unique, virtual=True, backend=JACK, client_name=f"{unique}src")
+        index = sender.open_port(unique, virtual=True, backend=jack_spec, **client(jack, f"{unique}src"))
         inp = jack.open_input(unique)
         time.sleep(0.05)  # let the connection become active
         yield sender, index, inp
@@ -97,10 +97,9 @@ MAIN_PROCESS = textwrap.dedent(
     """
     import sys, time
     from livemidi.clock import Sender
-    name = sys.argv[1]
+    name, backend = sys.argv[1], sys.argv[2]
     sender = Sender()
-    port = sender.open_port(name, virtual=True, backend='livemidi.backends.rtmidi/UNIX_JACK',
-                            client_name=name + 'src')
+    port = sender.open_port(name, virtual=True, backend=backend)
     print('ready', sender.pid, flush=True)
     sys.stdin.readline()  # the receiver is connected
     now = time.perf_counter()
@@ -113,10 +112,10 @@ MAIN_PROCESS = textwrap.dedent(
 )
 
 
-def test_sigkill_of_the_main_process_still_ends_every_note(jack, unique, receive_within):
+def test_sigkill_of_the_main_process_still_ends_every_note(jack, jack_spec, unique, receive_within):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     child = subprocess.Popen(
-        [sys.executable, "-c", MAIN_PROCESS, unique],
+        [sys.executable, "-c", MAIN_PROCESS, unique, jack_spec],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -16,7 +16,7 @@ SCRIPT = textwrap.dedent(
     import livemidi
     from livemidi import Message
 
-    jack = livemidi.Backend("livemidi.backends.rtmidi/UNIX_JACK")
+    jack = livemidi.Backend(sys.argv[2])
     name = sys.argv[1]
     sys.setswitchinterval(0.5)  # the main thread keeps the GIL while it works: callbacks must wait
     received = 0
@@ -47,9 +47,9 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_closing_inputs_while_messages_arrive(jack, unique):
+def test_closing_inputs_while_messages_arrive(jack, jack_spec, unique):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-c", SCRIPT, unique], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", SCRIPT, unique, jack_spec], capture_output=True, text=True,
                             timeout=60, env=env)
     assert result.returncode == 0, f"the process died ({result.returncode}): {result.stderr[-2000:]}"
     assert int(result.stdout.split()[-1]) > 0  # the callbacks did run before each close

@@ -91,10 +91,10 @@ def _free_port():
         return probe.portno
 
 
-def test_serve_forwards_to_a_real_port_and_silences_on_ctrl_c(jack, unique, receive_within):
+def test_serve_forwards_to_a_real_port_and_silences_on_ctrl_c(jack, jack_spec, unique, receive_within):
     with jack.open_input(unique, virtual=True) as synth:
         portno = _free_port()
-        server = _livemidi("serve", f"127.0.0.1:{portno}", unique, "--backend", "livemidi.backends.rtmidi/UNIX_JACK")
+        server = _livemidi("serve", f"127.0.0.1:{portno}", unique, "--backend", jack_spec)
         try:
             assert server.stdout.readline().startswith("Serving")
             with connect(None, portno) as client:
@@ -108,10 +108,10 @@ def test_serve_forwards_to_a_real_port_and_silences_on_ctrl_c(jack, unique, rece
         assert rest[0] == Message("note_off", note=62, velocity=0)
 
 
-def test_connect_forwards_a_real_input(jack, unique):
+def test_connect_forwards_a_real_input(jack, jack_spec, unique):
     with jack.open_output(unique, virtual=True) as keyboard, PortServer(None, 0) as server:
         client = _livemidi(
-            "connect", f"127.0.0.1:{server.portno}", unique, "--backend", "livemidi.backends.rtmidi/UNIX_JACK"
+            "connect", f"127.0.0.1:{server.portno}", unique, "--backend", jack_spec
         )
         try:
             assert client.stdout.readline().startswith("Connected")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from jackserver import client
 from livemidi import MidiFile
 from livemidi.clock import VirtualSender
 from livemidi.pattern import note
@@ -127,14 +128,15 @@ def test_record_refuses_a_second_take_and_a_non_midi_name(tmp_path):
 
 
 def _take(tmp_path, jack, unique, sig):
+    jack_spec = f"{jack.name}/{jack.api}"
     pattern_file = tmp_path / "song.py"
     pattern_file.write_text("tempo(240)\np.lead = note('c4*4').ch(2)\n")
     out = tmp_path / "take.mid"
-    with jack.open_input(unique, virtual=True, client_name=f"{unique}rx"):
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")):
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         child = subprocess.Popen(
             [sys.executable, "-m", "livemidi", "run", str(pattern_file), "--port", unique, "--record", str(out),
-             "--backend", "livemidi.backends.rtmidi/UNIX_JACK"],
+             "--backend", jack_spec],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )  # fmt: skip
         for line in child.stdout:  # wait until it plays

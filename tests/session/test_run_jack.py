@@ -8,17 +8,19 @@ import sys
 import time
 from pathlib import Path
 
+from jackserver import client
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_run_bars_plays_the_file_and_ends_every_note(jack, unique, tmp_path):
+def test_run_bars_plays_the_file_and_ends_every_note(jack, jack_spec, unique, tmp_path):
     pattern_file = tmp_path / "song.py"
     pattern_file.write_text("tempo(240)\np.lead = note('c4 e4 g4 ~').ch(2)\np.pad = note('c3').duration(3)\n")
-    with jack.open_input(unique, virtual=True, client_name=f"{unique}rx") as synth:
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         result = subprocess.run(
             [sys.executable, "-m", "livemidi", "run", str(pattern_file), "--bars", "2", "--port", unique,
-             "--backend", "livemidi.backends.rtmidi/UNIX_JACK"],
+             "--backend", jack_spec],
             capture_output=True, text=True, timeout=60, env=env,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from jackserver import client
 from livemidi import Message
 from livemidi.cli import main
 from livemidi.errors import PortDisconnectedError
 
 ROOT = Path(__file__).resolve().parents[2]
-JACK = "livemidi.backends.rtmidi/UNIX_JACK"
 
 
 def _livemidi(*args: str) -> subprocess.Popen:
@@ -38,13 +38,13 @@ def _wait_for_port(jack, name: str, process: subprocess.Popen, seconds: float = 
     pytest.fail(f"livemidi did not create the input {name!r} within {seconds} s")
 
 
-def test_run_follows_a_master_clock_from_start_to_the_last_bar(jack, unique, tmp_path):
+def test_run_follows_a_master_clock_from_start_to_the_last_bar(jack, jack_spec, unique, tmp_path):
     song = tmp_path / "song.py"
     song.write_text("p.lead = note('c4 e4 g4 c5')\n")
     clock_input = f"{unique}clk"
-    with jack.open_input(unique, virtual=True, client_name=f"{unique}rx") as synth:
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
         process = _livemidi("run", str(song), "--bars", "2", "--port", unique,
-                            "--clock-in-virtual", clock_input, "--backend", JACK)
+                            "--clock-in-virtual", clock_input, "--backend", jack_spec)
         try:
             _wait_for_port(jack, clock_input, process)
             time.sleep(0.3)
@@ -86,12 +86,12 @@ def test_run_follows_a_master_clock_from_start_to_the_last_bar(jack, unique, tmp
     assert "Following the MIDI clock" in out
 
 
-def test_run_sends_midi_clock_with_start_and_stop(jack, unique, tmp_path):
+def test_run_sends_midi_clock_with_start_and_stop(jack, jack_spec, unique, tmp_path):
     song = tmp_path / "song.py"
     song.write_text("tempo(240)\np.lead = note('c4*4')\n")
-    with jack.open_input(unique, virtual=True, client_name=f"{unique}rx", ignore_timing=False) as gear:
+    with jack.open_input(unique, virtual=True, ignore_timing=False, **client(jack, f"{unique}rx")) as gear:
         process = _livemidi("run", str(song), "--bars", "1", "--port", unique, "--clock-out", unique,
-                            "--backend", JACK)
+                            "--backend", jack_spec)
         out, err = process.communicate(timeout=60)
         assert process.returncode == 0, err
         time.sleep(0.2)

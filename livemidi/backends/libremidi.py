@@ -1,0 +1,461 @@
+"""The libremidi backend: real MIDI ports through pylibremidi (CoreMIDI, WinMM, Windows MIDI Services, ALSA, JACK, PipeWire).
+
+A thin adapter, like `livemidi.backends.rtmidi`: it opens, closes, reads and
+writes bytes; `livemidi.ports.Port` does the rest. pylibremidi is imported on
+first use (`livemidi.backends.libremidi_load` says what that takes on each
+platform), never by ``import livemidi``.
+
+Input: pylibremidi never calls Python from the MIDI system's thread; what
+arrives waits in a lock-free queue until ``poll()`` is called. One thread
+polls every open input each `POLL_INTERVAL` (1 ms), and exists only while an
+input is open. So a message reaches a callback up to 1 ms later than with
+rtmidi, well under a JACK period (5.3 ms at 256 frames), and no Python ever
+runs in JACK's real-time thread, so the GIL can never make JACK miss a cycle.
+
+Options (keyword arguments of ``open_input``/``open_output``/``open_ioport``):
+
+``api``
+    'COREMIDI', 'WINDOWS_MM', 'WINDOWS_MIDI_SERVICES', 'ALSA_SEQ', 'JACK_MIDI',
+    'PIPEWIRE', also rtmidi's names ('MACOSX_CORE', 'LINUX_ALSA', 'UNIX_JACK')
+    and short ones ('coremidi', 'winmm', 'midi services', 'alsa', 'jack',
+    'pipewire'). Default: ALSA then JACK then PipeWire on Linux, CoreMIDI on
+    macOS; on Windows WinMM, and Windows MIDI Services for virtual ports.
+``client_name``
+    pylibremidi offers no way to set it (clients are ``libremidi client``);
+    as in mido, giving one makes the port virtual, and a warning says the
+    name was not used.
+``ignore_sysex=False``, ``ignore_timing=False``, ``ignore_active_sensing=True``
+    what inputs drop (mido's defaults, as the rtmidi backend).
+
+JACK, as with rtmidi: opening a port by name connects to it, a virtual port
+waits for connections, and a client whose server died is never closed
+(libjack would crash the process); `PortDisconnectedError` says so.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+import threading
+import time
+import warnings
+import weakref
+from collections.abc import Callable
+
+from ..errors import PortDisconnectedError, PortError
+from . import jack, libremidi_load
+from .names import describe_ports, match_port
+
+__all__ = ["LibremidiDevice", "describe", "get_api_names", "get_devices", "open_device"]
+
+POLL_INTERVAL = 0.001  # seconds between two polls of the open inputs
+JACK_CONNECT_SETTLE = 0.05  # seconds for a new JACK connection to take effect
+JACK_DRAIN = 0.05  # seconds a JACK output waits after its last write before it closes
+LOCAL_PORT_NAME = "livemidi"  # our end of a connection, as the MIDI system lists it
+
+WINDOWS_VIRTUAL_ADVICE = (
+    "Windows can make virtual MIDI ports only with Windows MIDI Services (Windows 11, or Windows 10 "
+    "with the MIDI Services runtime from aka.ms/midi). Without it, install loopMIDI "
+    "(https://www.tobias-erichsen.de/software/loopmidi.html), add a port in it "
+    "(e.g. 'loopMIDI Port'), then open that port by name: open_output('loopMIDI')"
+)
+
+_ALIASES = {
+    "MACOSX_CORE": "COREMIDI", "CORE": "COREMIDI", "MACOS": "COREMIDI",
+    "WINMM": "WINDOWS_MM", "MM": "WINDOWS_MM", "WINDOWS": "WINDOWS_MM",
+    "MIDI_SERVICES": "WINDOWS_MIDI_SERVICES", "WINMIDI": "WINDOWS_MIDI_SERVICES", "WMS": "WINDOWS_MIDI_SERVICES",
+    "LINUX_ALSA": "ALSA_SEQ", "ALSA": "ALSA_SEQ",
+    "UNIX_JACK": "JACK_MIDI", "JACK": "JACK_MIDI",
+}  # fmt: skip
+_NAMED_BY_PORT = {"ALSA_SEQ", "ALSA_RAW", "JACK_MIDI", "PIPEWIRE"}  # 'client:port' names, as rtmidi lists them
+
+
+def _lm():
+    return libremidi_load.load()
+
+
+def get_api_names() -> list[str]:
+    """The APIs this pylibremidi can use here, e.g. ``['ALSA_SEQ', 'JACK_MIDI']``."""
+    lm = _lm()
+    apis = [api.name for api in lm.available_apis() if api.name != "DUMMY"]
+    if "WINDOWS_MIDI_SERVICES" in {api.name for api in lm.available_ump_apis()}:
+        apis.append("WINDOWS_MIDI_SERVICES")
+    return apis
+
+
+def _api_name(api: str) -> str:
+    if not isinstance(api, str):
+        raise TypeError(f"api must be an API name like 'JACK_MIDI', got {type(api).__name__}")
+    name = api.strip().upper().removeprefix("API_").replace(" ", "_").replace("-", "_")
+    name = _ALIASES.get(name, name)
+    known = [api.name for api in _lm().API]
+    if name not in known:
+        raise ValueError(f"unknown API {api!r}; expected one of {', '.join(sorted(set(known) - {'DUMMY'}))}")
+    available = get_api_names()
+    if name not in available:
+        raise ValueError(f"API {name} is not available here; this pylibremidi has {', '.join(available) or 'none'}")
+    return name
+
+
+def _candidates(api: str | None, virtual: bool = False) -> list[str]:
+    """The APIs to try, in order: the one asked for, or this platform's usual ones."""
+    if api is not None:
+        return [_api_name(api)]
+    if sys.platform == "darwin":
+        order = ["COREMIDI"]
+    elif sys.platform == "win32":
+        order = ["WINDOWS_MIDI_SERVICES"] if virtual else ["WINDOWS_MM", "WINDOWS_MIDI_SERVICES"]
+    else:
+        order = ["ALSA_SEQ", "JACK_MIDI", "PIPEWIRE"]
+    available = get_api_names()
+    return [name for name in order if name in available]
+
+
+def _usable(name: str) -> str | None:
+    """Why the API `name` cannot be used now, or None."""
+    if name == "JACK_MIDI":
+        if jack.server_running() is False:
+            return jack.NOT_RUNNING
+        return libremidi_load.jack_problem()
+    return None
+
+
+def _choose(api: str | None, virtual: bool = False) -> str:
+    problems = []
+    for name in _candidates(api, virtual):
+        problem = _usable(name)
+        if problem is None:
+            return name
+        problems.append(problem)
+    if sys.platform == "win32" and virtual:
+        raise PortError(WINDOWS_VIRTUAL_ADVICE)
+    raise PortError(f"could not start a MIDI client: {'; '.join(problems) or 'pylibremidi has no MIDI API here'}")
+
+
+# -- listing ----------------------------------------------------------------------------
+
+_observers: dict[str, object] = {}
+_observers_lock = threading.Lock()
+_abandoned: list = []  # objects of JACK clients whose server died: closing them would crash libjack
+
+
+def _observer(name: str):
+    """A long-lived observer for the API `name` (one client per process and API)."""
+    lm = _lm()
+    with _observers_lock:
+        observer = _observers.get(name)
+        if observer is None:
+            observer = lm.Observer(lm.ObserverConfiguration(), lm.API[name])
+            _observers[name] = observer
+        return observer
+
+
+def _forget_jack_observer() -> None:
+    with _observers_lock:
+        observer = _observers.pop("JACK_MIDI", None)
+    if observer is not None:
+        _abandoned.append(observer)
+
+
+def _port_name(info, api: str) -> str:
+    if api in _NAMED_BY_PORT:
+        return info.port_name or info.display_name
+    return info.display_name or info.port_name
+
+
+def _ports(kind: str, api: str) -> list:
+    """(name, port information) of what a `kind` device can open: outputs listen to inputs' sources."""
+    observer = _observer(api)
+    found = observer.get_input_ports() if kind == "input" else observer.get_output_ports()
+    return [(_port_name(info, api), info) for info in found]
+
+
+def get_devices(api: str | None = None, **kwargs) -> list[dict]:
+    """The ports the MIDI system has now, as ``{'name', 'is_input', 'is_output'}`` dicts."""
+    name = _choose(api)
+    inputs = [port for port, _ in _ports("input", name)]
+    outputs = [port for port, _ in _ports("output", name)]
+    devices: dict[str, dict] = {}
+    for port in inputs + outputs:
+        devices.setdefault(port, {"name": port, "is_input": port in inputs, "is_output": port in outputs})
+    return list(devices.values())
+
+
+def describe(api: str | None = None) -> dict:
+    """What this backend uses here: ``{'library': 'pylibremidi 5.4.3', 'api': 'JACK_MIDI', ...}``."""
+    lm = _lm()
+    about = {"library": f"pylibremidi {libremidi_load.version() or lm.get_version()}", "apis": get_api_names()}
+    if sys.platform.startswith("linux"):
+        about["libjack"] = libremidi_load.jack_library()
+    try:
+        about["api"] = _choose(api)
+    except PortError as error:
+        about["api"] = None
+        about["problem"] = str(error)
+    return about
+
+
+# -- input: one thread polls them all -------------------------------------------------
+
+
+class _Poller:
+    """Polls every open input device each POLL_INTERVAL, while there is one."""
+
+    def __init__(self) -> None:
+        self._devices: list[LibremidiDevice] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def add(self, device: LibremidiDevice) -> None:
+        with self._lock:
+            self._devices.append(device)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="livemidi libremidi input", daemon=True)
+                self._thread.start()
+
+    def remove(self, device: LibremidiDevice) -> None:
+        with self._lock:
+            if device in self._devices:
+                self._devices.remove(device)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                devices = list(self._devices)
+                if not devices:
+                    self._thread = None
+                    return
+            for device in devices:
+                device.poll()
+            time.sleep(POLL_INTERVAL)
+
+
+_poller = _Poller()
+
+
+class _Filter:
+    """Drops what an input ignores (sysex, MIDI clock and time code, active sensing) from a byte stream."""
+
+    def __init__(self, sysex: bool, timing: bool, sensing: bool) -> None:
+        self.sysex = sysex
+        self.timing = timing
+        self.realtime = ({0xF8} if timing else set()) | ({0xFE} if sensing else set())
+        self.active = sysex or timing or sensing
+        self._in_sysex = False
+        self._skip_data = False
+
+    def __call__(self, data: list[int]) -> list[int]:
+        if not self.active or (max(data) < 0xF0 and not self._in_sysex and not self._skip_data):
+            return data
+        kept = []
+        for byte in data:
+            if byte >= 0xF8:  # real time: one byte, allowed anywhere, even inside a sysex
+                if byte not in self.realtime:
+                    kept.append(byte)
+                continue
+            if self._in_sysex:
+                if byte < 0x80:
+                    continue
+                self._in_sysex = False
+                if byte == 0xF7:
+                    continue
+            if self._skip_data:
+                self._skip_data = False
+                if byte < 0x80:
+                    continue
+            if byte == 0xF0 and self.sysex:
+                self._in_sysex = True
+            elif byte == 0xF1 and self.timing:
+                self._skip_data = True
+            else:
+                kept.append(byte)
+        return kept
+
+
+# -- devices ----------------------------------------------------------------------------
+
+_open_devices: weakref.WeakSet = weakref.WeakSet()
+
+
+class LibremidiDevice:
+    """One pylibremidi port, input or output."""
+
+    def __init__(self, midi, kind: str, api: str, name: str, target: str | None, keep=None) -> None:
+        self._midi = midi
+        self._keep = keep  # what pylibremidi's callback refers to
+        self.kind = kind
+        self.api = api
+        self.is_input = kind == "input"
+        self.is_output = kind == "output"
+        self.name = name
+        self.target = target  # the other program's port we connected to; None if virtual
+        self.device_type = f"libremidi/{api}"
+        self._lock = threading.RLock()
+        self._closed = False
+        self._sink: Callable | None = None
+        self._last_write = float("-inf")
+        self._send = midi.send_message if self.is_output else None
+        _open_devices.add(self)
+
+    # -- input --
+
+    def connect(self, sink: Callable) -> None:
+        self._sink = sink
+        _poller.add(self)
+
+    def poll(self) -> None:
+        """Hand what has arrived to the sink (called by the input thread)."""
+        with self._lock:
+            if not self._closed:
+                self._midi.poll()
+
+    def _arrived(self, data) -> None:
+        # Called inside poll(); an exception escaping to pylibremidi would end the process.
+        try:
+            sink = self._sink
+            if sink is not None and not self._closed and data:
+                data = self._keep.filter(data)
+                if data:
+                    sink(data)
+        except BaseException as error:  # noqa: BLE001 -- never into C++
+            print(f"livemidi: input {self.name!r} dropped a message: {error!r}", file=sys.stderr)
+
+    # -- output --
+
+    def write(self, data: bytes) -> None:
+        error = self._send(*data) if len(data) <= 3 else self._send(list(data))
+        if error:
+            raise PortError(f"could not send {len(data)} bytes on {self.name!r}: {error}")
+        self._last_write = time.monotonic()
+
+    # -- both --
+
+    def check(self) -> None:
+        if self.api == "JACK_MIDI" and jack.server_running() is False:
+            _forget_jack_observer()
+            raise PortDisconnectedError(f"the JACK server stopped; port {self.name!r} is gone (close it)")
+        if self.target is not None:
+            names = [name for name, _ in _ports(self.kind, self.api)]
+            if self.target not in names:
+                raise PortDisconnectedError(
+                    f"the {self.kind} {self.target!r} went away (its device was unplugged or its program quit); "
+                    f"{describe_ports(self.kind, names)}"
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        if self.is_input:
+            _poller.remove(self)
+        if self.is_output and self.api == "JACK_MIDI":
+            unsent_for = self._last_write + JACK_DRAIN - time.monotonic()
+            if unsent_for > 0:
+                time.sleep(unsent_for)  # JACK sends at its next cycle: closing sooner loses the last messages
+        with self._lock:
+            midi, self._midi, self._send = self._midi, None, None
+            if self.api == "JACK_MIDI" and jack.server_running() is False:
+                _abandoned.append((midi, self._keep))  # see the module docstring
+                return
+            midi.close_port()
+            self._keep = None
+        _open_devices.discard(self)
+
+
+class _InputState:
+    """What an input's pylibremidi callback needs, kept apart from the device (no cycle through C++)."""
+
+    def __init__(self, filter: _Filter) -> None:
+        self.filter = filter
+        self.device: weakref.ref | None = None
+
+    def arrived(self, data, _timestamp) -> None:
+        device = self.device() if self.device is not None else None
+        if device is not None:
+            device._arrived(data)
+
+
+def _new(kind: str, api: str, options: dict):
+    lm = _lm()
+    if kind == "output":
+        return lm.MidiOut(lm.OutputConfiguration(), lm.API[api]), None
+    state = _InputState(
+        _Filter(bool(options["ignore_sysex"]), bool(options["ignore_timing"]), bool(options["ignore_active_sensing"]))
+    )
+    config = lm.InputConfiguration()
+    config.on_raw_data = state.arrived
+    return lm.MidiIn(config, lm.API[api]), state
+
+
+def _failed(error) -> bool:
+    return bool(error)
+
+
+def open_device(
+    kind: str,
+    name: str | int | None,
+    *,
+    virtual: bool = False,
+    api: str | None = None,
+    client_name: str | None = None,
+    ignore_sysex: bool = False,
+    ignore_timing: bool = False,
+    ignore_active_sensing: bool = True,
+    callback: Callable | None = None,
+) -> LibremidiDevice:
+    """Open a pylibremidi port; `kind` is 'input' or 'output' (see the module docstring for options)."""
+    if kind not in ("input", "output"):
+        raise ValueError(f"kind must be 'input' or 'output', got {kind!r}")
+    if callback is not None:
+        raise TypeError("give the callback to open_input(), not to the device")
+    if client_name is not None:
+        virtual = True  # as in mido
+        warnings.warn(
+            f"the libremidi backend cannot set a client name (pylibremidi does not offer it): {client_name!r} "
+            "is not used, and the port's client is 'libremidi client'",
+            stacklevel=3,
+        )
+    if virtual and (not isinstance(name, str) or not name):
+        raise PortError(f"a virtual port needs a name, as in open_{kind}('livemidi', virtual=True)")
+    chosen = _choose(api, virtual)
+    options = {"ignore_sysex": ignore_sysex, "ignore_timing": ignore_timing, "ignore_active_sensing": ignore_active_sensing}
+    midi, state = _new(kind, chosen, options)
+    target = None
+    try:
+        if virtual:
+            error = midi.open_virtual_port(name)
+            if _failed(error):
+                if sys.platform == "win32":
+                    raise PortError(f"could not make the virtual port {name!r} ({error}). {WINDOWS_VIRTUAL_ADVICE}")
+                raise PortError(f"this MIDI system ({chosen}) could not make the virtual port {name!r}: {error}")
+            port_name = name
+        else:
+            ports = _ports(kind, chosen)
+            index = match_port(name, [port for port, _ in ports], kind)
+            target, info = ports[index]
+            error = midi.open_port(info, LOCAL_PORT_NAME)
+            if _failed(error):
+                raise PortError(f"could not open the {kind} {target!r}: {error}")
+            if chosen == "JACK_MIDI":
+                time.sleep(JACK_CONNECT_SETTLE)  # what is sent before the connection is active is lost
+            port_name = target
+    except BaseException:
+        midi.close_port()
+        raise
+    device = LibremidiDevice(midi, kind, chosen, port_name, target, keep=state)
+    if state is not None:
+        state.device = weakref.ref(device)
+    return device
+
+
+@atexit.register
+def _release() -> None:
+    """Close what is still open before Python finalizes pylibremidi (which would report it as leaked)."""
+    for device in list(_open_devices):
+        try:
+            device.close()
+        except Exception:
+            pass
+    with _observers_lock:
+        _observers.clear()
