@@ -11,11 +11,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from .backend import ALIASES, PREFERRED, Backend, default_backend_name
+from .backend import ALIASES, Backend, default_backend_name
 
 __all__ = [
     "ALIASES",
-    "PREFERRED",
     "Backend",
     "current_backend",
     "default_backend_name",

@@ -13,10 +13,12 @@ gets the whole port API from one place. A module written for mido (with
 The module is imported only when a port is opened or listed: ``import
 livemidi`` never imports rtmidi or pylibremidi.
 
-Which backend a user gets without asking: python-rtmidi's where it is
-installed, else pylibremidi's. livemidi's dependencies install exactly one of
-them, the one with a working wheel for the platform and Python
-(docs/ports.md, "Which backend").
+Which backend a user gets without asking: on Windows pylibremidi's (it has
+Windows MIDI Services, and so virtual ports), elsewhere python-rtmidi's
+(its JACK client keeps up under load better, it names its clients, and its
+input needs no polling), each where it is installed, else the other.
+livemidi's dependencies install exactly one of them, the one with a working
+wheel for the platform and Python (docs/ports.md, "Which backend").
 """
 
 from __future__ import annotations
@@ -24,17 +26,16 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import sys
 from collections.abc import Callable
 from types import ModuleType
 
 from ..ports import IOPort, Port
 
-__all__ = ["ALIASES", "PREFERRED", "Backend", "DuplexDevice", "default_backend_name"]
+__all__ = ["ALIASES", "Backend", "DuplexDevice", "default_backend_name"]
 
 RTMIDI = "livemidi.backends.rtmidi"
 LIBREMIDI = "livemidi.backends.libremidi"
-# The real backends, in the order a backend is chosen when none is named.
-PREFERRED = (RTMIDI, LIBREMIDI)
 
 # Names a mido user (or a short-typing one) may give for livemidi's backends.
 ALIASES = {
@@ -56,12 +57,18 @@ NO_MIDI_LIBRARY = (
 
 
 def default_backend_name() -> str:
-    """The backend used when none is named: rtmidi where python-rtmidi is installed, else libremidi."""
-    if importlib.util.find_spec("rtmidi") is not None:
-        return RTMIDI
+    """The backend used when none is named (see the module docstring for why this order).
+
+    Windows: libremidi if pylibremidi is installed, else rtmidi. Elsewhere:
+    rtmidi if python-rtmidi is installed, else libremidi. With neither, the
+    first choice, whose error says what to install.
+    """
     from .libremidi_load import installed
 
-    return LIBREMIDI if installed() else RTMIDI
+    has_rtmidi = importlib.util.find_spec("rtmidi") is not None
+    if sys.platform == "win32":
+        return LIBREMIDI if installed() or not has_rtmidi else RTMIDI
+    return RTMIDI if has_rtmidi or not installed() else LIBREMIDI
 
 
 def env(name: str) -> str | None:

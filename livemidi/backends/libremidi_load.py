@@ -34,11 +34,11 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import MissingDependencyError
+from .jack import server_running
 
 __all__ = ["installed", "jack_library", "jack_problem", "load", "version"]
 
 SYSTEM_LIBJACK = "libjack.so.0"
-JACK_VERSION_ERROR = 0x400  # jack_status_t: the client's protocol version does not match the server's
 
 _lock = threading.Lock()
 _module: ModuleType | None = None
@@ -179,8 +179,10 @@ def _load_by_path(first: ImportError) -> ModuleType:
 def jack_problem() -> str | None:
     """Why pylibremidi cannot reach the running JACK server, or None if it can (or uses no bundled libjack).
 
-    Asked once, through the bundled libjack itself: a client that the
-    server refuses for its protocol version says so in its status bits.
+    Asked once, through the bundled libjack itself: when a server accepts
+    connections on its socket (`jack.server_running`) and yet that libjack
+    cannot open a client, they do not speak the same protocol (libjack then
+    prints "JACK protocol mismatch"; its status bits say only "failure").
     """
     global _jack_problem
     load()
@@ -197,7 +199,7 @@ def jack_problem() -> str | None:
     client = library.jack_client_open(b"livemidi-probe", 0x01, ctypes.byref(status))  # JackNoStartServer
     if client:
         library.jack_client_close(client)
-    elif status.value & JACK_VERSION_ERROR:
+    elif server_running():
         _jack_problem = (
             "pylibremidi reaches JACK through the libjack bundled in its wheel, which speaks an older "
             "protocol than this JACK server (\"JACK protocol mismatch\"). Install the system's libjack and "

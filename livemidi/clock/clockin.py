@@ -14,8 +14,11 @@ as a synth or drum machine follows it:
   while playing the next pulse is at the new position. System Reset (0xFF)
   stops and goes back to 0. Everything else on the port is ignored.
 
-Timing. Each pulse is timestamped with ``time.perf_counter()`` in the
-port's callback (minus `latency`). Arrival times jitter: the OS, USB, the
+Timing. Each pulse is timestamped with its arrival time in
+``time.perf_counter()`` seconds, minus `latency`: the port's
+``arrival_time``, which the MIDI system stamped where the backend passes
+that on (libremidi: pulses a starved input thread hands over together keep
+their spacing), else the time the callback ran. Arrival times jitter: the OS, USB, the
 JACK period (pulses arrive bunched at period boundaries: ±2.7 ms at 256
 frames), and the GIL in the Python callback. python-rtmidi's delta times
 were measured on JACK and are no better (they are taken once per JACK
@@ -270,7 +273,8 @@ class ClockIn:
             raise
 
     def _on_message(self, msg) -> None:
-        arrived = self._now() - self._latency
+        stamped = getattr(self._port, "arrival_time", None) if self._now is time.perf_counter else None
+        arrived = (self._now() if stamped is None else stamped) - self._latency
         with self._lock:
             self._handle(msg, arrived)
 

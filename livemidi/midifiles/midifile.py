@@ -159,10 +159,9 @@ class MidiFile:
         """Playback time in seconds (ValueError for a type 2 file, whose tracks are not played together)."""
         if self.type == 2:
             raise ValueError("impossible to compute length for type 2 (asynchronous) file")
-        total = 0
-        for _msg, seconds in self._seconds():
-            total += seconds
-        return total
+        # sum(), as mido does: since Python 3.12 it adds floats with compensation, and a
+        # plain loop would differ from mido there in the last digits
+        return sum(seconds for _msg, seconds in self._seconds())
 
     def play(
         self,

@@ -12,7 +12,9 @@ A device is any object with these attributes (duck-typed):
 ``write(data: bytes)``
     outputs: put one encoded message on the wire; raise OSError on failure.
 ``connect(sink)``
-    inputs: from now on hand every byte chunk that arrives to ``sink(data)``.
+    inputs: from now on hand every byte chunk that arrives to ``sink(data)``,
+    or ``sink(data, arrived)`` where the device knows when the MIDI system
+    received it (``arrived``: `time.perf_counter` seconds; libremidi).
     A *push* device calls it from any thread (rtmidi's, a sender's).
 ``pump(block: bool) -> Message | None``
     only *pull* devices (sockets) have it: read what has arrived, give it to
@@ -164,6 +166,8 @@ class Port(metaclass=_PortKind):
         self._parser = Parser()
         self._messages = self._parser.messages
         self._callback: Callable | None = None
+        # perf_counter seconds at which the message being handed to the callback arrived
+        self.arrival_time: float | None = None
         self._pump_thread: threading.Thread | None = None
         self._gone: PortDisconnectedError | None = None
         self._checked_at = time.monotonic()
@@ -226,8 +230,12 @@ class Port(metaclass=_PortKind):
 
     # -- input ---------------------------------------------------------------------
 
-    def _deliver(self, data) -> None:
-        """The device's sink: parse incoming bytes, then queue them or call the callback."""
+    def _deliver(self, data, arrived: float | None = None) -> None:
+        """The device's sink: parse incoming bytes, then queue them or call the callback.
+
+        During the callback, `arrival_time` is `arrived` when the device
+        stamped the bytes on arrival, else the time they reached the port.
+        """
         with self._dispatch_lock:
             with self._lock:
                 if self.closed:
@@ -239,6 +247,7 @@ class Port(metaclass=_PortKind):
                     return
                 messages = list(self._messages)
                 self._messages.clear()
+            self.arrival_time = time.perf_counter() if arrived is None else arrived
             self._call_back(callback, messages)
 
     def _call_back(self, callback: Callable, messages) -> None:
@@ -255,7 +264,10 @@ class Port(metaclass=_PortKind):
         """A function called with each incoming message (in a backend thread), or None.
 
         May be set, changed or removed (None) at any time; messages that were
-        waiting when it is set go to it at once.
+        waiting when it is set go to it at once. Inside the callback,
+        ``port.arrival_time`` is when the message arrived (`time.perf_counter`
+        seconds): stamped by the MIDI system where the backend passes that on
+        (libremidi), else when the port got it.
         """
         return self._callback
 

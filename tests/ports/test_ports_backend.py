@@ -8,7 +8,8 @@ import pytest
 
 import livemidi
 from livemidi import Backend, Message
-from livemidi.backends import current_backend
+from livemidi.backends import backend as backend_module
+from livemidi.backends import current_backend, default_backend_name
 
 
 @pytest.fixture(autouse=True)
@@ -21,14 +22,61 @@ def restore_backend():
 def test_names_and_api(monkeypatch):
     monkeypatch.delenv("LIVEMIDI_BACKEND", raising=False)
     monkeypatch.delenv("MIDO_BACKEND", raising=False)
-    assert Backend().name == "livemidi.backends.rtmidi"
+    assert Backend().name == default_backend_name()
     backend = Backend("livemidi.backends.rtmidi/UNIX_JACK")
     assert (backend.name, backend.api) == ("livemidi.backends.rtmidi", "UNIX_JACK")
     assert Backend("mido.backends.rtmidi").name == "livemidi.backends.rtmidi"
     assert Backend("mido.backends.rtmidi", api="LINUX_ALSA").api == "LINUX_ALSA"
+    assert Backend("libremidi").name == Backend("pylibremidi").name == "livemidi.backends.libremidi"
+    assert (Backend("libremidi/jack").name, Backend("libremidi/jack").api) == ("livemidi.backends.libremidi", "jack")
     assert repr(Backend("memory")) == "<backend livemidi.backends.memory (not loaded)>"
     assert repr(Backend("livemidi.backends.memory", load=True)) == "<backend livemidi.backends.memory (loaded)>"
     assert repr(backend) == "<backend livemidi.backends.rtmidi/UNIX_JACK (not loaded)>"
+
+
+@pytest.mark.parametrize(
+    ("platform", "rtmidi", "libremidi", "chosen"),
+    [
+        ("linux", True, True, "rtmidi"),
+        ("linux", False, True, "libremidi"),  # Python 3.13+: only pylibremidi has wheels
+        ("darwin", True, False, "rtmidi"),
+        ("linux", False, False, "rtmidi"),  # neither: its error says what to install
+        ("win32", True, True, "libremidi"),  # Windows MIDI Services: virtual ports without loopMIDI
+        ("win32", True, False, "rtmidi"),
+        ("win32", False, False, "libremidi"),
+    ],
+)
+def test_the_default_backend_is_the_installed_one_that_serves_best(monkeypatch, platform, rtmidi, libremidi, chosen):
+    from livemidi.backends import libremidi_load
+
+    real_find_spec = backend_module.importlib.util.find_spec
+    monkeypatch.setattr(backend_module.sys, "platform", platform)
+    monkeypatch.setattr(
+        backend_module.importlib.util, "find_spec",
+        lambda name, *args: (real_find_spec("sys") if rtmidi else None) if name == "rtmidi" else real_find_spec(name, *args),
+    )  # fmt: skip
+    monkeypatch.setattr(libremidi_load, "installed", lambda: libremidi)
+    monkeypatch.delenv("LIVEMIDI_BACKEND", raising=False)
+    monkeypatch.delenv("MIDO_BACKEND", raising=False)
+    assert default_backend_name() == f"livemidi.backends.{chosen}"
+    assert Backend().name == f"livemidi.backends.{chosen}"
+
+
+def test_without_any_midi_library_the_error_says_what_to_install(monkeypatch):
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules['rtmidi'] = None          # not importable, as where python-rtmidi is not installed
+        import livemidi
+        try:
+            livemidi.Backend('livemidi.backends.rtmidi').get_output_names()
+        except ImportError as error:
+            print(error)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install python-rtmidi" in result.stdout and "pip install pylibremidi" in result.stdout
+    assert "3.12 and older" in result.stdout
 
 
 def test_backend_from_the_environment(monkeypatch):

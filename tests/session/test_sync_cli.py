@@ -80,7 +80,7 @@ def test_run_follows_a_master_clock_from_start_to_the_last_bar(jack, jack_spec, 
         time.sleep(0.2)
         received = list(synth.iter_pending())
     notes = [msg.note for msg in received if msg.type == "note_on" and msg.velocity]
-    assert notes[:8] == [60, 64, 67, 72] * 2
+    assert notes[:8] == [60, 64, 67, 72] * 2, (out, err)
     offs = [msg for msg in received if msg.type == "note_off" or (msg.type == "note_on" and not msg.velocity)]
     assert len(offs) == len(notes)
     assert "Following the MIDI clock" in out
