@@ -79,9 +79,11 @@ class _Ear:
         self.arrivals: dict[int, float] = {}  # velocity -> first arrival (perf_counter s)
         self.ignored = 0
         self.heard = threading.Event()
+        self.port = None  # the input, once open: its arrival_time is when the note came back
 
     def __call__(self, msg) -> None:
-        now = time.perf_counter()
+        stamped = getattr(self.port, "arrival_time", None)
+        now = time.perf_counter() if stamped is None else stamped
         if getattr(msg, "channel", None) == CHANNEL and getattr(msg, "note", None) == NOTE:
             if msg.type == "note_on" and msg.velocity:
                 self.arrivals.setdefault(msg.velocity, now)
@@ -108,7 +110,7 @@ def measure(sender, port: int, listen, *, count: int = 20, timeout: float = 5.0)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise ValueError(f"count must be a whole number of test notes from 1 to {MAX_COUNT}, got {count!r}")
     ear = _Ear()
-    input_port = listen(ear)
+    input_port = ear.port = listen(ear)
     try:
         sender.take_sent()
         # Probes until one comes back: a virtual port may need a moment (or a click) to be connected.

@@ -55,7 +55,8 @@ class Listener:
         """Keep `message` (an input port's callback); forget what is older than `keep` seconds."""
         if message.is_meta or message.is_realtime or message.type == "sysex":
             return
-        now = self._now()
+        stamped = getattr(self.port, "arrival_time", None) if self._now is time.perf_counter else None
+        now = self._now() if stamped is None else stamped
         with self._lock:
             self._heard.append((now, message))
             while self._heard and self._heard[0][0] < now - self.keep:

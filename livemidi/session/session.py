@@ -650,8 +650,12 @@ class Session:
             from ..backends import Backend, open_input
 
             opener = Backend(backend).open_input if backend else open_input
-            now = time.perf_counter
-            self._record_input = opener(input, callback=lambda msg: recorder.add_input(now(), msg))
+
+            def heard(msg) -> None:  # when it arrived, stamped by the backend where it can
+                stamped = getattr(self._record_input, "arrival_time", None)
+                recorder.add_input(time.perf_counter() if stamped is None else stamped, msg)
+
+            self._record_input = opener(input, callback=heard)
         self.recorder = recorder
         self._last_flush = self._now()
         self.add_listener(recorder.add_sent)
