@@ -63,12 +63,14 @@ def default_backend_name() -> str:
     rtmidi if python-rtmidi is installed, else libremidi. With neither, the
     first choice, whose error says what to install.
     """
+    has_rtmidi = importlib.util.find_spec("rtmidi") is not None
+    if has_rtmidi and sys.platform != "win32":
+        return RTMIDI  # without importing importlib.metadata (libremidi_load) at all
     from .libremidi_load import installed
 
-    has_rtmidi = importlib.util.find_spec("rtmidi") is not None
     if sys.platform == "win32":
         return LIBREMIDI if installed() or not has_rtmidi else RTMIDI
-    return RTMIDI if has_rtmidi or not installed() else LIBREMIDI
+    return LIBREMIDI if installed() else RTMIDI
 
 
 def env(name: str) -> str | None:

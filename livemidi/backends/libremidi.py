@@ -40,15 +40,14 @@ import warnings
 import weakref
 from collections.abc import Callable
 
-from ..errors import PortDisconnectedError, PortError
+from ..errors import PortError
 from . import jack, libremidi_load
 from .libremidi_input import Filter, InputState, poller
-from .names import describe_ports, match_port
+from .names import check_present, check_request, match_port
 
 __all__ = ["LibremidiDevice", "describe", "get_api_names", "get_devices", "open_device"]
 
 JACK_CONNECT_SETTLE = 0.05  # seconds for a new JACK connection to take effect
-JACK_DRAIN = 0.05  # seconds a JACK output waits after its last write before it closes
 LOCAL_PORT_NAME = "livemidi"  # our end of a connection, as the MIDI system lists it
 
 WINDOWS_VIRTUAL_ADVICE = (
@@ -258,14 +257,9 @@ class LibremidiDevice:
     def check(self) -> None:
         if self.api == "JACK_MIDI" and jack.server_running() is False:
             _forget_jack_observer()
-            raise PortDisconnectedError(f"the JACK server stopped; port {self.name!r} is gone (close it)")
+            raise jack.server_gone(self.name)
         if self.target is not None:
-            names = [name for name, _ in _ports(self.kind, self.api)]
-            if self.target not in names:
-                raise PortDisconnectedError(
-                    f"the {self.kind} {self.target!r} went away (its device was unplugged or its program quit); "
-                    f"{describe_ports(self.kind, names)}"
-                )
+            check_present(self.kind, self.target, [name for name, _ in _ports(self.kind, self.api)])
 
     def close(self) -> None:
         with self._lock:
@@ -275,9 +269,7 @@ class LibremidiDevice:
         if self.is_input:
             poller.remove(self)
         if self.is_output and self.api == "JACK_MIDI":
-            unsent_for = self._last_write + JACK_DRAIN - time.monotonic()
-            if unsent_for > 0:
-                time.sleep(unsent_for)  # JACK sends at its next cycle: closing sooner loses the last messages
+            jack.drain(self._last_write)  # JACK sends at its next cycle: closing sooner loses the last messages
         with self._lock:
             midi, self._midi, self._send = self._midi, None, None
             if self.api == "JACK_MIDI" and jack.server_running() is False:
@@ -300,10 +292,6 @@ def _new(kind: str, api: str, options: dict):
     return lm.MidiIn(config, lm.API[api]), state
 
 
-def _failed(error) -> bool:
-    return bool(error)
-
-
 def open_device(
     kind: str,
     name: str | int | None,
@@ -317,10 +305,6 @@ def open_device(
     callback: Callable | None = None,
 ) -> LibremidiDevice:
     """Open a pylibremidi port; `kind` is 'input' or 'output' (see the module docstring for options)."""
-    if kind not in ("input", "output"):
-        raise ValueError(f"kind must be 'input' or 'output', got {kind!r}")
-    if callback is not None:
-        raise TypeError("give the callback to open_input(), not to the device")
     if client_name is not None:
         virtual = True  # as in mido
         warnings.warn(
@@ -328,8 +312,7 @@ def open_device(
             "is not used, and the port's client is 'libremidi client'",
             stacklevel=3,
         )
-    if virtual and (not isinstance(name, str) or not name):
-        raise PortError(f"a virtual port needs a name, as in open_{kind}('livemidi', virtual=True)")
+    check_request(kind, name, virtual, callback)
     chosen = _choose(api, virtual)
     options = {"ignore_sysex": ignore_sysex, "ignore_timing": ignore_timing, "ignore_active_sensing": ignore_active_sensing}
     midi, state = _new(kind, chosen, options)
@@ -337,7 +320,7 @@ def open_device(
     try:
         if virtual:
             error = midi.open_virtual_port(name)
-            if _failed(error):
+            if error:
                 if sys.platform == "win32":
                     raise PortError(f"could not make the virtual port {name!r} ({error}). {WINDOWS_VIRTUAL_ADVICE}")
                 raise PortError(f"this MIDI system ({chosen}) could not make the virtual port {name!r}: {error}")
@@ -347,7 +330,7 @@ def open_device(
             index = match_port(name, [port for port, _ in ports], kind)
             target, info = ports[index]
             error = midi.open_port(info, LOCAL_PORT_NAME)
-            if _failed(error):
+            if error:
                 raise PortError(f"could not open the {kind} {target!r}: {error}")
             if chosen == "JACK_MIDI":
                 time.sleep(JACK_CONNECT_SETTLE)  # what is sent before the connection is active is lost

@@ -10,9 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import PortNotFoundError
+from ..errors import PortDisconnectedError, PortError, PortNotFoundError
 
-__all__ = ["match_port", "describe_ports"]
+__all__ = ["check_present", "check_request", "describe_ports", "match_port"]
+
+
+def check_present(kind: str, target: str | None, names: Sequence[str]) -> None:
+    """Raise `PortDisconnectedError` if the port `target` we connected to is not among `names` any more."""
+    if target is not None and target not in names:
+        raise PortDisconnectedError(
+            f"the {kind} {target!r} went away (its device was unplugged or its program quit); "
+            f"{describe_ports(kind, names)}"
+        )
+
+
+def check_request(kind: str, name, virtual: bool, callback) -> None:
+    """What every backend's ``open_device`` checks first: the kind, no callback there, a virtual port's name."""
+    if kind not in ("input", "output"):
+        raise ValueError(f"kind must be 'input' or 'output', got {kind!r}")
+    if callback is not None:
+        raise TypeError("give the callback to open_input(), not to the device")
+    if virtual and (not isinstance(name, str) or not name):
+        raise PortError(f"a virtual port needs a name, as in open_{kind}('livemidi', virtual=True)")
 
 
 def describe_ports(kind: str, names: Sequence[str]) -> str:

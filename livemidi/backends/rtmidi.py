@@ -30,18 +30,14 @@ import threading
 import time
 from collections.abc import Callable
 
-from ..errors import PortDisconnectedError, PortError
+from ..errors import PortError
 from . import jack
-from .names import describe_ports, match_port
+from .names import check_present, check_request, match_port
 
 __all__ = ["RtMidiDevice", "describe", "get_api_names", "get_devices", "open_device"]
 
 DEFAULT_CLIENT_NAME = "livemidi"
 JACK_CONNECT_SETTLE = 0.05  # seconds to let a new JACK connection become active
-# JACK sends what was written at its next process cycle; a client closed before
-# then loses it -- often the last note-off. So closing waits this long after the
-# last write (a few periods even at large buffer sizes).
-JACK_DRAIN = 0.05
 
 _FRIENDLY_API_NAMES = {
     # the libremidi backend's names, so that one `api=` works on both backends
@@ -206,14 +202,9 @@ class RtMidiDevice:
 
     def check(self) -> None:
         if _is_jack(self._api_id) and jack_server_running() is False:
-            raise PortDisconnectedError(f"the JACK server stopped; port {self.name!r} is gone (close it)")
+            raise jack.server_gone(self.name)
         if self.target is not None:
-            names = self._rt.get_ports()
-            if self.target not in names:
-                raise PortDisconnectedError(
-                    f"the {self.kind} {self.target!r} went away (its device was unplugged or its program quit); "
-                    f"{describe_ports(self.kind, names)}"
-                )
+            check_present(self.kind, self.target, self._rt.get_ports())
 
     def close(self) -> None:
         with self._lock:
@@ -221,9 +212,7 @@ class RtMidiDevice:
                 return
             self._closed = True
         if self.is_output and _is_jack(self._api_id):
-            unsent_for = self._last_write + JACK_DRAIN - time.monotonic()
-            if unsent_for > 0:
-                time.sleep(unsent_for)  # see JACK_DRAIN
+            jack.drain(self._last_write)  # JACK sends at its next cycle: closing sooner loses the last messages
         _close_client(self._rt, self._api_id)
 
 
@@ -240,17 +229,12 @@ def open_device(
     callback: Callable | None = None,
 ) -> RtMidiDevice:
     """Open an rtmidi port; `kind` is 'input' or 'output' (see the module docstring for options)."""
-    if kind not in ("input", "output"):
-        raise ValueError(f"kind must be 'input' or 'output', got {kind!r}")
-    if callback is not None:
-        raise TypeError("give the callback to open_input(), not to the device")
     if client_name is not None:
         virtual = True  # as in mido
+    check_request(kind, name, virtual, callback)
     api_id = _api_id(api)
     rtmidi = _rtmidi()
     if virtual:
-        if not isinstance(name, str) or not name:
-            raise PortError(f"a virtual port needs a name, as in open_{kind}('livemidi', virtual=True)")
         if api_id == rtmidi.API_WINDOWS_MM or (api_id == rtmidi.API_UNSPECIFIED and sys.platform == "win32"):
             raise PortError(
                 "python-rtmidi cannot make virtual MIDI ports on Windows. With Windows MIDI Services "
