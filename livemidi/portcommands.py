@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 ENVIRONMENT = (
     "LIVEMIDI_BACKEND",
@@ -38,11 +39,15 @@ def add_port_commands(subparsers) -> None:
     play.add_argument("-q", "--quiet", action="store_true", help="print nothing")
     play.set_defaults(handler=cmd_play)
 
-    serve = subparsers.add_parser("serve", help="serve output ports over TCP (as mido-serve)")
+    serve = subparsers.add_parser(
+        "serve", help="serve output ports over TCP (as mido-serve)", description=SERVE_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     serve.add_argument("address", metavar="HOST:PORT", help="address to serve on, e.g. localhost:9080")
     serve.add_argument("ports", metavar="PORTNAME", nargs="+", help="output port to send received messages to")
     serve.add_argument("--backend", help="backend module")
-    serve.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+    serve.add_argument("-q", "--quiet", action="store_true", help="print no messages (notices still go to stderr)")
+    _add_server_limits(serve)
     serve.set_defaults(handler=cmd_serve)
 
     connect = subparsers.add_parser("connect", help="send input ports to a server over TCP (as mido-connect)")
@@ -51,6 +56,90 @@ def add_port_commands(subparsers) -> None:
     connect.add_argument("--backend", help="backend module")
     connect.add_argument("-q", "--quiet", action="store_true", help="print nothing")
     connect.set_defaults(handler=cmd_connect)
+
+
+SERVE_DESCRIPTION = """\
+Serve output ports over TCP: what clients (livemidi connect, mido-connect,
+mido.sockets.connect) send is played on the ports. Serve on 127.0.0.1 unless
+other machines must reach you: anyone who can connect plays your synths, and
+livemidi warns when the address is not loopback.
+
+The server holds its own against careless and hostile clients: the options
+below bound what one client may do. When a client goes, however it goes,
+its notes get their note-offs (not other clients' notes); Ctrl-C ends every
+note. Notices (refused or dropped clients, rate limiting) go to stderr.
+"""
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text}")
+    return value
+
+
+def _add_server_limits(parser: argparse.ArgumentParser) -> None:
+    """The options of `livemidi.sockets.PortServer`, with its defaults."""
+    from .sockets import server
+
+    limits = parser.add_argument_group(
+        "limits", "what clients may do; 0 turns off --max-per-address, --idle-timeout, --max-rate and --keepalive"
+    )
+    limits.add_argument("--max-clients", type=_count, default=server.MAX_CLIENTS, metavar="N",
+                        help="clients connected at once (default: %(default)s)")
+    limits.add_argument("--max-per-address", type=_count, default=server.MAX_PER_ADDRESS, metavar="N",
+                        help="clients from one IP address at once; all local clients share 127.0.0.1 "
+                        "(default: %(default)s)")
+    limits.add_argument("--idle-timeout", type=_seconds, default=server.IDLE_TIMEOUT, metavar="SECONDS",
+                        help="when the server or an address is full, a newcomer takes the place of a client "
+                        "that has sent nothing for this long (default: %(default)s)")
+    limits.add_argument("--max-rate", type=_seconds, default=server.MAX_RATE, metavar="N",
+                        help="messages a second from one client, in bursts of up to a second's worth; what is "
+                        "over is dropped with a notice and that client's notes end (default: %(default)s)")
+    limits.add_argument("--keepalive", type=_seconds, default=server.KEEPALIVE, metavar="SECONDS",
+                        help="TCP keepalive: a client whose machine vanished without closing goes about twice "
+                        "this long after it fell silent (default: %(default)s)")
+    limits.add_argument("--backlog", type=_count, default=server.BACKLOG, metavar="N",
+                        help="connections waiting to be accepted (default: %(default)s)")
+    limits.add_argument("--max-sysex-size", type=_count, default=server.MAX_SYSEX_SIZE, metavar="BYTES",
+                        help="longer sysex messages are dropped (default: %(default)s)")
+    limits.add_argument("--max-buffer", type=_count, default=server.MAX_BUFFER, metavar="BYTES",
+                        help="a client that leaves more unread of what the server sends is dropped "
+                        "(default: %(default)s)")
+    limits.add_argument("--no-release-notes", dest="release_notes", action="store_false",
+                        help="do not end a gone client's notes (they then sound until Ctrl-C)")
+
+
+def _server_limits(args: argparse.Namespace) -> dict:
+    """`PortServer` keyword arguments from the options (0: off, where a limit can be off)."""
+    for name in ("max_clients", "max_sysex_size", "max_buffer"):
+        if getattr(args, name) < (2 if name == "max_sysex_size" else 1):
+            raise ValueError(f"--{name.replace('_', '-')} cannot be off: expected at least "
+                             f"{2 if name == 'max_sysex_size' else 1}, got {getattr(args, name)}")
+    return {
+        "backlog": args.backlog,
+        "max_clients": args.max_clients,
+        "max_per_address": args.max_per_address or None,
+        "idle_timeout": args.idle_timeout or None,
+        "max_rate": args.max_rate or None,
+        "keepalive": args.keepalive or None,
+        "release_notes": args.release_notes,
+        "max_sysex_size": args.max_sysex_size,
+        "max_buffer": args.max_buffer,
+    }
 
 
 def _backend(args: argparse.Namespace):
@@ -164,30 +253,42 @@ def cmd_play(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_notice(message, category, filename, lineno, file=None, line=None) -> None:
+    text = str(message).removeprefix("livemidi.sockets: ")
+    print(f"livemidi serve: {text}", file=sys.stderr, flush=True)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import warnings
+
     from .ports import MultiPort
     from .sockets import PortServer, parse_address
 
     host, portno = parse_address(args.address)
+    limits = _server_limits(args)
     backend = _backend(args)
     outputs = []
-    try:
-        for name in args.ports:
-            outputs.append(backend.open_output(name))
-        out = MultiPort(outputs)
-        ledger = _NoteLedger(out)
-        with PortServer(host, portno) as server:
-            _say(args, f"Serving {', '.join(repr(port.name) for port in outputs)} on {server.name}.")
-            try:
-                for msg in server:
-                    _say(args, f"Received {msg}")
-                    ledger.send(msg)
-            except KeyboardInterrupt:
-                ledger.silence()
-                return 130
-    finally:
-        for port in outputs:
-            port.close()
+    with warnings.catch_warnings():
+        # The server says at most one thing a subject every few seconds: show each as a line, not a traceback.
+        warnings.simplefilter("always", RuntimeWarning)
+        warnings.showwarning = _print_notice
+        try:
+            for name in args.ports:
+                outputs.append(backend.open_output(name))
+            out = MultiPort(outputs)
+            ledger = _NoteLedger(out)
+            with PortServer(host, portno, **limits) as server:
+                _say(args, f"Serving {', '.join(repr(port.name) for port in outputs)} on {server.name}.")
+                try:
+                    for msg in server:
+                        _say(args, f"Received {msg}")
+                        ledger.send(msg)
+                except KeyboardInterrupt:
+                    ledger.silence()
+                    return 130
+        finally:
+            for port in outputs:
+                port.close()
     return 0
 
 

@@ -1,0 +1,297 @@
+"""`livemidi serve` under careless and hostile clients: gone clients' notes, floods, options, 0.0.0.0.
+
+The server runs as a real `livemidi serve` process on a real JACK input, or
+in this process (the in-memory backend; Ctrl-C comes from another thread
+through ``_thread.interrupt_main``). Anything but loopback is only ever
+bound inside a network namespace the test made.
+"""
+
+import _thread
+import os
+import random
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import livemidi
+from livemidi import Message
+from livemidi.cli import main
+from livemidi.sockets import PortServer, connect
+
+
+def _livemidi(*args, netns=None):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    prefix = ["ip", "netns", "exec", netns] if netns else []
+    return subprocess.Popen(
+        [*prefix, sys.executable, "-m", "livemidi", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+def _free_port():
+    with PortServer(None, 0) as probe:
+        return probe.portno
+
+
+def _raw(portno):
+    return socket.create_connection(("127.0.0.1", portno), timeout=5)
+
+
+def _raw_when_up(portno, seconds=10.0):
+    """A raw client, once the server starting in another thread listens."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return _raw(portno)
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _reset(sock):
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+class _Ear:
+    """Hears a synth's messages, each once.
+
+    The JACK dummy driver at times delivers an event twice when a cycle
+    overruns: a message equal to the one just heard is that repeat.
+    """
+
+    def __init__(self, synth, receive_within):
+        self.synth = synth
+        self.receive_within = receive_within
+        self.last = None
+
+    def next(self, count, seconds=10):
+        got = []
+        while len(got) < count:
+            msg = self.receive_within(self.synth, seconds)
+            if self.last is None or msg != self.last:
+                got.append(msg)
+            self.last = msg
+        return got
+
+
+@pytest.mark.parametrize("leave", [socket.socket.close, _reset], ids=["close", "reset"])
+def test_serve_ends_exactly_a_gone_clients_notes(jack, jack_spec, unique, receive_within, leave):
+    with jack.open_input(unique, virtual=True) as synth:
+        ear = _Ear(synth, receive_within)
+        portno = _free_port()
+        server = _livemidi("serve", f"127.0.0.1:{portno}", unique, "--backend", jack_spec)
+        try:
+            assert server.stdout.readline().startswith("Serving")
+            a, b = _raw(portno), _raw(portno)
+            a.sendall(bytes([0x90, 60, 100, 0x90, 62, 100, 0x91, 67, 90]))
+            b.sendall(bytes([0x90, 48, 100, 0x91, 67, 80]))
+            assert sorted(msg.bytes() for msg in ear.next(5)) == sorted(
+                [[0x90, 60, 100], [0x90, 62, 100], [0x91, 67, 90], [0x90, 48, 100], [0x91, 67, 80]]
+            )
+            leave(a)
+            assert ear.next(2) == [Message("note_off", note=60, velocity=0), Message("note_off", note=62, velocity=0)]
+            mark = Message("control_change", control=99, value=2)
+            b.sendall(mark.bin())
+            assert ear.next(1) == [mark]  # a's going ended nothing else: not b's 48, nor the 67 that both played
+            b.close()
+            assert ear.next(2) == [
+                Message("note_off", note=48, velocity=0), Message("note_off", channel=1, note=67, velocity=0),
+            ]  # fmt: skip
+            server.send_signal(signal.SIGINT)
+            assert server.wait(10) == 130
+            # Nothing was left sounding: Ctrl-C sends no note-off, only the reset of every channel.
+            assert ear.next(1) == [next(livemidi.ports.reset_messages())]
+        finally:
+            server.kill()
+            server.wait(10)
+        assert "went with 2 note(s) sounding" in server.stderr.read()
+
+
+def _serve_here(args, work):
+    """Run `livemidi serve ARGS` in this thread while `work()` runs in another; Ctrl-C when it is done."""
+    failure = []
+    done = threading.Event()
+
+    def run():
+        try:
+            work()
+        except BaseException as error:  # reported in the test's thread
+            failure.append(error)
+        finally:
+            if not done.is_set():
+                _thread.interrupt_main()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        status = main(args)
+    finally:
+        done.set()
+        for _ in range(3):  # an interrupt sent just before `done` was set may still arrive: swallow it here
+            try:
+                worker.join(30)
+                time.sleep(0.05)
+                break
+            except KeyboardInterrupt:
+                continue
+    if failure:
+        raise failure[0]
+    return status
+
+
+def test_serve_rate_limits_garbage_with_a_notice_and_serves_a_good_client(memory, unique, capsys):
+    portno = _free_port()
+    rate = 300
+    sent_good = []
+    span = []
+
+    def clients():
+        _raw_when_up(portno).close()
+        span.append(time.monotonic())  # the flood's rate bucket is made when it is accepted: after this
+        flood = _raw(portno)
+        good = connect(None, portno)
+        noise = random.Random(7).randbytes(1 << 15)
+        flood.setblocking(False)
+        for step in range(300):
+            try:
+                flood.send(noise)
+            except BlockingIOError:
+                pass
+            if step % 30 == 0:
+                note = Message("sysex", data=[0x7D, 0x15, step // 30])
+                good.send(note)
+                sent_good.append(note)
+            time.sleep(0.003)
+        mark = Message("sysex", data=[0x7D, 0x15, 0x7F])
+        good.send(mark)
+        sent_good.append(mark)
+        deadline = time.monotonic() + 10
+        while mark not in got and time.monotonic() < deadline:
+            time.sleep(0.01)
+        flood.close()
+        good.close()
+
+    got = []
+    with memory.open_input(unique, virtual=True) as synth:
+        synth.callback = got.append
+        status = _serve_here(["serve", f"127.0.0.1:{portno}", unique, "--backend", "livemidi.backends.memory",
+                              "-q", "--max-rate", str(rate)], clients)  # fmt: skip
+    elapsed = time.monotonic() - span[0]  # the server has stopped: nothing passed after this
+    assert status == 130
+    assert got[-32:] == list(livemidi.ports.reset_messages())  # Ctrl-C
+    got = got[:-32]
+    assert [msg for msg in got if msg in sent_good] == sent_good  # the good client: everything, in order
+    flood = [msg for msg in got if msg not in sent_good]
+    starts = [msg for msg in flood if msg.type not in ("note_off", "note_on") or msg.velocity]
+    assert starts, "some of the noise passes"
+    assert len(starts) <= rate + rate * elapsed
+    assert len(flood) <= 2 * (rate + rate * elapsed)  # at most one note-off of its own per note it started
+    err = capsys.readouterr().err
+    assert f"livemidi serve: 127.0.0.1:" in err and f"sends more than {rate} messages a second" in err
+
+
+def test_serve_options_reach_the_server_and_bad_ones_are_clear_errors(memory, unique, capsys):
+    def full():
+        kept = _raw_when_up(portno)
+        time.sleep(0.2)
+        refused = _raw(portno)
+        refused.settimeout(5)
+        assert refused.recv(1) == b""  # one place only, and no idle timeout to free it
+        kept.close()
+        refused.close()
+
+    portno = _free_port()
+    with memory.open_input(unique, virtual=True):
+        status = _serve_here(["serve", f"127.0.0.1:{portno}", unique, "--backend", "livemidi.backends.memory",
+                              "--max-clients", "1", "--idle-timeout", "0"], full)  # fmt: skip
+    assert status == 130
+    assert "livemidi serve: refused 127.0.0.1:" in capsys.readouterr().err
+    assert main(["serve", "127.0.0.1:9", "x", "--max-clients", "0"]) == 1
+    assert "--max-clients cannot be off" in capsys.readouterr().err
+    for bad in (["--max-rate", "-1"], ["--idle-timeout", "soon"], ["--backlog", "many"]):
+        with pytest.raises(SystemExit):
+            main(["serve", "127.0.0.1:9", "x", *bad])
+        assert "expected" in capsys.readouterr().err
+
+
+def test_serve_on_every_interface_warns_and_serves(netns, jack, jack_spec, unique, receive_within):
+    """0.0.0.0 is bound only inside a namespace with nothing but loopback."""
+    with jack.open_input(unique, virtual=True) as synth:
+        server = _livemidi("serve", "0.0.0.0:9080", unique, "--backend", jack_spec, netns=netns)
+        try:
+            line = server.stdout.readline()
+            assert line.startswith("Serving") and line.endswith(" on 0.0.0.0:9080.\n"), line
+            client = subprocess.run(
+                ["ip", "netns", "exec", netns, sys.executable, "-c",
+                 "import livemidi.sockets as s, livemidi as m; c = s.connect('127.0.0.1', 9080); "
+                 "c.send(m.Message('note_on', note=65)); c.close()"],
+                capture_output=True, text=True, timeout=30, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+            )  # fmt: skip
+            assert client.returncode == 0, client.stderr
+            assert receive_within(synth, 5) == Message("note_on", note=65)
+            server.send_signal(signal.SIGINT)
+            assert server.wait(10) == 130
+        finally:
+            server.kill()
+            server.wait(10)
+        err = server.stderr.read()
+    assert "livemidi serve: serving on 0.0.0.0:9080, open to every network interface" in err
+    assert "Serve on 127.0.0.1 unless that is what you want" in err
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_port_server_on_every_interface_warns(netns, host):
+    code = (
+        "import warnings, livemidi.sockets as s\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        f"    s.PortServer({host!r}, 0).close()\n"
+        "print([str(w.message) for w in caught])\n"
+    )
+    result = subprocess.run(["ip", "netns", "exec", netns, sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=30, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "open to every network interface" in result.stdout
+
+
+HOLDER = """
+import socket, sys, time
+sock = socket.create_connection(('127.0.0.1', 9080), timeout=10)
+sock.sendall(bytes([0x90, 60, 100]))
+print('holding', flush=True)
+time.sleep(60)  # holds its note and its connection, and never closes either
+"""
+
+
+def test_serve_ends_the_notes_of_a_client_whose_network_vanished(netns, jack, jack_spec, unique, receive_within):
+    """No close and no reset: the namespace's only network goes down under an open connection."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    with jack.open_input(unique, virtual=True) as synth:
+        server = _livemidi("serve", "127.0.0.1:9080", unique, "--backend", jack_spec, "--keepalive", "1", netns=netns)
+        holder = None
+        try:
+            assert server.stdout.readline().startswith("Serving")
+            holder = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, "-c", HOLDER],
+                                      stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+            assert holder.stdout.readline() == "holding\n"
+            ear = _Ear(synth, receive_within)
+            assert ear.next(1) == [Message("note_on", note=60, velocity=100)]
+            subprocess.run(["ip", "-n", netns, "link", "set", "lo", "down"], check=True, timeout=10)
+            # TCP keepalive probes after 1 s of silence, every second, three times: then the client is gone.
+            assert ear.next(1, seconds=30) == [Message("note_off", note=60, velocity=0)]
+            server.send_signal(signal.SIGINT)
+            assert server.wait(10) == 130
+        finally:
+            server.kill()
+            server.wait(10)
+            if holder is not None:
+                holder.kill()
+                holder.wait(10)
