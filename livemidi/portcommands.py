@@ -292,8 +292,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+SERVER_GONE = (
+    "the server at {} closed the connection: it may be full, or have too many clients from this address, "
+    "or it dropped this one (idle while it was full, or sending over its rate limit)"
+)
+
+
 def cmd_connect(args: argparse.Namespace) -> int:
-    from .ports import multi_receive
+    from .errors import PortDisconnectedError
+    from .ports import multi_receive, sleep
     from .sockets import connect, parse_address
 
     host, portno = parse_address(args.address)
@@ -303,13 +310,24 @@ def cmd_connect(args: argparse.Namespace) -> int:
         for name in args.ports:
             inputs.append(backend.open_input(name))
         with connect(host, portno) as server:
+            # Read what the server sends (and drop it, as mido-connect does): a client that never reads is
+            # dropped by a server that sends, and reading is how a server that closes is noticed at once.
+            server.callback = lambda msg: None
             _say(args, f"Connected to {server.name}.")
             try:
-                for msg in multi_receive(inputs):
-                    _say(args, f"Sending {msg}")
-                    server.send(msg)
+                while not server.closed and any(not port.closed for port in inputs):
+                    for msg in multi_receive(inputs, block=False):
+                        _say(args, f"Sending {msg}")
+                        server.send(msg)
+                    sleep()
+            except (ValueError, PortDisconnectedError) as error:  # ValueError: send() on a port just closed
+                if not server.closed:
+                    raise
+                raise PortDisconnectedError(SERVER_GONE.format(server.name)) from error
             except KeyboardInterrupt:
                 return 130
+            if server.closed:
+                raise PortDisconnectedError(SERVER_GONE.format(server.name))
     finally:
         for port in inputs:
             port.close()

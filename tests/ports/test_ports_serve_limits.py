@@ -295,3 +295,28 @@ def test_serve_ends_the_notes_of_a_client_whose_network_vanished(netns, jack, ja
             if holder is not None:
                 holder.kill()
                 holder.wait(10)
+
+
+def test_connect_says_at_once_when_the_server_closes_it(jack, jack_spec, unique):
+    with jack.open_output(unique, virtual=True), PortServer(None, 0, max_clients=1, idle_timeout=None) as server:
+        first = connect(None, server.portno)
+        stop = threading.Event()
+
+        def serve():
+            while not stop.is_set():
+                server.poll()  # accepts: refuses the second client
+                time.sleep(0.001)
+
+        thread = threading.Thread(target=serve)
+        thread.start()
+        client = _livemidi("connect", f"127.0.0.1:{server.portno}", unique, "--backend", jack_spec)
+        try:
+            assert client.wait(20) == 1  # no message needs to come from the keyboard first
+        finally:
+            stop.set()
+            thread.join(10)
+            client.kill()
+            client.wait(10)
+            first.close()
+        err = client.stderr.read()
+    assert f"the server at 127.0.0.1:{server.portno} closed the connection: it may be full" in err
