@@ -52,11 +52,11 @@ def _check_count(name: str, value, minimum: int, allow_none: bool) -> None:
         raise ValueError(f"{name} must be an int >= {minimum}{none}, got {value!r}")
 
 
-def _check_seconds(name: str, value) -> None:
+def _check_number(name: str, value, unit: str) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or math.isinf(value):
-        raise ValueError(f"{name} must be a number of seconds >= 0, or None, got {value!r}")
+        raise ValueError(f"{name} must be a number of {unit} >= 0, or None, got {value!r}")
 
 
 def _keep_alive(sock: socket.socket, seconds: float | None) -> None:
@@ -118,11 +118,9 @@ class _ServerDevice:
             idle_timeout=server.idle_timeout,
         )  # fmt: skip
         if verdict == "refuse":
-            self.notices.say(
-                ("refused", address),
-                f"refused {client.name}: {why}, and none idle for idle_timeout={server.idle_timeout} s",
-                now,
-            )
+            if server.idle_timeout:
+                why += f", and none idle for {server.idle_timeout:g} s (idle_timeout)"
+            self.notices.say(("refused", address), f"refused {client.name}: {why}", now)
             client.close()
             return
         if verdict == "evict":
@@ -229,7 +227,7 @@ class _ServerDevice:
         if slot.noticed_at is None:
             slot.noticed_at = now
             self.notices.say(
-                ("rate", slot.port.name),
+                ("rate", slot.address),
                 f"{slot.port.name} sends more than {self._server.max_rate:g} messages a second: dropping what is "
                 "over (max_rate), and ending the notes it holds",
                 now,
@@ -250,7 +248,7 @@ class _ServerDevice:
         if slot.dropped_bytes:
             what += f" and {slot.dropped_bytes} unread byte(s)"
         self.notices.say(
-            ("rate-summary", slot.port.name, final),
+            ("rate-summary", slot.address, final),
             f"{slot.port.name}{' went; it' if final else ''} sent {what} over max_rate in the last "
             f"{now - slot.noticed_at:.0f} s; dropped them",
             now,
@@ -334,9 +332,9 @@ class PortServer(Port):
         _check_count("backlog", backlog, 0, False)
         _check_count("max_clients", max_clients, 1, False)
         _check_count("max_per_address", max_per_address, 1, True)
-        _check_seconds("idle_timeout", idle_timeout)
-        _check_seconds("max_rate", max_rate)
-        _check_seconds("keepalive", keepalive)
+        _check_number("idle_timeout", idle_timeout, "seconds")
+        _check_number("max_rate", max_rate, "messages a second")
+        _check_number("keepalive", keepalive, "seconds")
         _check_count("max_sysex_size", max_sysex_size, 2, False)
         _check_count("max_buffer", max_buffer, 1, False)
         host = host or DEFAULT_HOST

@@ -14,6 +14,8 @@ import time
 import warnings
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from livemidi import Message
 from livemidi.sockets import PortServer, connect
@@ -319,3 +321,52 @@ def test_a_client_accepted_by_hand_and_added_to_ports_is_served_and_guarded():
         assert pump_until(server, bool) == [Message("note_on", note=60, velocity=100)]
         sock.close()
         assert pump_until(server, bool, what="its note-off") == [Message("note_off", note=60, velocity=0)]
+
+
+# -- the law: once every client is gone, nothing sounds ------------------------------------------
+
+
+def sounding_after(messages):
+    """The notes a synth would hold after `messages` (one note-off ends a note)."""
+    notes = set()
+    for msg in messages:
+        if msg.type == "note_on" and msg.velocity:
+            notes.add((msg.channel, msg.note))
+        elif msg.type in ("note_on", "note_off"):
+            notes.discard((msg.channel, msg.note))
+    return notes
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    streams=st.lists(st.lists(st.binary(max_size=200), max_size=4), min_size=1, max_size=4),
+    leaving=st.lists(st.sampled_from(["close", "reset"]), min_size=4, max_size=4),
+    rate=st.sampled_from([None, 8, 1000]),
+)
+def test_whatever_clients_send_nothing_sounds_once_they_are_gone(streams, leaving, rate):
+    notes = [bytes([0x90 | n % 3, 60 + n, 100]) for n in range(8)]  # real notes among the noise
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with PortServer(None, 0, max_rate=rate) as server:
+            socks = [raw_client(server) for _ in streams]
+            admitted(server, len(socks))
+            got = []
+            for turn in range(4):
+                for number, (sock, chunks) in enumerate(zip(socks, streams)):
+                    if turn < len(chunks):
+                        sock.sendall(chunks[turn] + notes[(number + turn) % 8])
+                got.extend(server.iter_pending())
+            for sock, how in zip(socks, leaving):
+                if how == "reset":
+                    reset(sock)
+                else:
+                    sock.close()
+            quiet = 0
+            deadline = time.monotonic() + 10
+            while quiet < 20:
+                assert time.monotonic() < deadline, "the clients never went"
+                more = list(server.iter_pending())
+                got.extend(more)
+                quiet = quiet + 1 if not more and not server.ports else 0
+                time.sleep(0.001)
+    assert sounding_after(got) == set()
