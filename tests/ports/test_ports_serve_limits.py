@@ -60,59 +60,123 @@ def _reset(sock):
     sock.close()
 
 
-class _Ear:
-    """Hears a synth's messages, each once.
+class _Serve:
+    """A `livemidi serve` process (in `netns` if given): its output lines as they come, Ctrl-C at the end.
 
-    The JACK dummy driver at times delivers an event twice when a cycle
-    overruns: a message equal to the one just heard is that repeat.
+    The lines it prints ("Received ...") are what it sends to its port, in
+    order: tests read the server's decisions there, not through a JACK
+    port (whose dummy driver may drop or repeat an event on a busy machine;
+    tests/ports/test_ports_commands.py checks that serve reaches JACK).
     """
 
-    def __init__(self, synth, receive_within):
-        self.synth = synth
-        self.receive_within = receive_within
-        self.last = None
+    def __init__(self, *args, netns=None):
+        self.process = _livemidi("serve", *args, netns=netns)
+        self.lines = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.stderr = ""
+        self.status = None
 
-    def next(self, count, seconds=10):
-        got = []
-        while len(got) < count:
-            msg = self.receive_within(self.synth, seconds)
-            if self.last is None or msg != self.last:
-                got.append(msg)
-            self.last = msg
-        return got
+    def _read(self):
+        for line in self.process.stdout:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def wait(self, predicate, seconds=10.0, what="a line"):
+        """The lines so far, once `predicate(lines)` holds."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: predicate(self.lines), seconds):
+                pytest.fail(f"{what} not printed within {seconds} s; printed {self.lines}")
+            return list(self.lines)
+
+    def wait_line(self, line, seconds=10.0):
+        """The lines printed after the last one before `line` was printed."""
+        return self.wait(lambda lines: line in lines, seconds, repr(line))
+
+    def __enter__(self):
+        self.wait(lambda lines: any(line.startswith("Serving") for line in lines), what="Serving")
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.process.send_signal(signal.SIGINT)
+            self.status = self.process.wait(10)
+        finally:
+            self.process.kill()
+            self.process.wait(10)
+            self.stderr = self.process.stderr.read()
+        return False
+
+
+def _received(*messages):
+    return [f"Received {msg}" for msg in messages]
 
 
 @pytest.mark.parametrize("leave", [socket.socket.close, _reset], ids=["close", "reset"])
-def test_serve_ends_exactly_a_gone_clients_notes(jack, jack_spec, unique, receive_within, leave):
-    with jack.open_input(unique, virtual=True) as synth:
-        ear = _Ear(synth, receive_within)
-        portno = _free_port()
-        server = _livemidi("serve", f"127.0.0.1:{portno}", unique, "--backend", jack_spec)
-        try:
-            assert server.stdout.readline().startswith("Serving")
-            a, b = _raw(portno), _raw(portno)
-            a.sendall(bytes([0x90, 60, 100, 0x90, 62, 100, 0x91, 67, 90]))
-            b.sendall(bytes([0x90, 48, 100, 0x91, 67, 80]))
-            assert sorted(msg.bytes() for msg in ear.next(5)) == sorted(
-                [[0x90, 60, 100], [0x90, 62, 100], [0x91, 67, 90], [0x90, 48, 100], [0x91, 67, 80]]
-            )
-            leave(a)
-            assert ear.next(2) == [Message("note_off", note=60, velocity=0), Message("note_off", note=62, velocity=0)]
-            mark = Message("control_change", control=99, value=2)
-            b.sendall(mark.bin())
-            assert ear.next(1) == [mark]  # a's going ended nothing else: not b's 48, nor the 67 that both played
-            b.close()
-            assert ear.next(2) == [
-                Message("note_off", note=48, velocity=0), Message("note_off", channel=1, note=67, velocity=0),
-            ]  # fmt: skip
-            server.send_signal(signal.SIGINT)
-            assert server.wait(10) == 130
-            # Nothing was left sounding: Ctrl-C sends no note-off, only the reset of every channel.
-            assert ear.next(1) == [next(livemidi.ports.reset_messages())]
-        finally:
-            server.kill()
-            server.wait(10)
-        assert "went with 2 note(s) sounding" in server.stderr.read()
+def test_serve_to_jack_ends_exactly_a_gone_clients_notes(jack, jack_spec, unique, leave):
+    portno = _free_port()
+    with jack.open_input(unique, virtual=True), _Serve(f"127.0.0.1:{portno}", unique, "--backend", jack_spec) as serve:
+        a, b = _raw(portno), _raw(portno)
+        a.sendall(bytes([0x90, 60, 100, 0x90, 62, 100, 0x91, 67, 90]))
+        b.sendall(bytes([0x90, 48, 100, 0x91, 67, 80]))
+        start = len(serve.wait(lambda lines: len(lines) >= 6, what="five notes"))
+        assert sorted(serve.lines[1:start]) == sorted(_received(
+            Message("note_on", note=60, velocity=100), Message("note_on", note=62, velocity=100),
+            Message("note_on", channel=1, note=67, velocity=90), Message("note_on", note=48, velocity=100),
+            Message("note_on", channel=1, note=67, velocity=80),
+        ))  # fmt: skip
+        leave(a)
+        offs = _received(Message("note_off", note=60, velocity=0), Message("note_off", note=62, velocity=0))
+        assert serve.wait_line(offs[-1])[start:] == offs
+        mark = Message("control_change", control=99, value=2)
+        b.sendall(mark.bin())
+        # a's going ended nothing else: not b's 48, nor the 67 that both played
+        assert serve.wait_line(*_received(mark))[start + 2:] == _received(mark)
+        b.close()
+        offs = _received(Message("note_off", note=48, velocity=0), Message("note_off", channel=1, note=67, velocity=0))
+        assert serve.wait_line(offs[-1])[start + 3:] == offs
+    assert serve.status == 130
+    assert serve.lines[start + 5:] == []  # Ctrl-C: nothing was left sounding
+    assert "went with 2 note(s) sounding" in serve.stderr
+
+
+@pytest.mark.parametrize("leave", [socket.socket.close, _reset], ids=["close", "reset"])
+def test_serve_ends_exactly_a_gone_clients_notes_on_the_port(memory, unique, leave):
+    portno = _free_port()
+    got = []
+
+    def heard(count):
+        deadline = time.monotonic() + 10
+        while len(got) < count:
+            assert time.monotonic() < deadline, got
+            time.sleep(0.001)
+
+    def clients():
+        a = _raw_when_up(portno)
+        b = _raw(portno)
+        a.sendall(bytes([0x90, 60, 100, 0x90, 62, 100, 0x91, 67, 90]))
+        b.sendall(bytes([0x90, 48, 100, 0x91, 67, 80]))
+        heard(5)
+        leave(a)
+        heard(7)
+        b.sendall(Message("control_change", control=99, value=2).bin())
+        heard(8)
+        b.close()
+        heard(10)
+
+    with memory.open_input(unique, virtual=True) as synth:
+        synth.callback = got.append
+        status = _serve_here(["serve", f"127.0.0.1:{portno}", unique, "--backend", "livemidi.backends.memory", "-q"],
+                             clients)  # fmt: skip
+    assert status == 130
+    assert got[5:] == [
+        Message("note_off", note=60, velocity=0), Message("note_off", note=62, velocity=0),
+        Message("control_change", control=99, value=2),
+        Message("note_off", note=48, velocity=0), Message("note_off", channel=1, note=67, velocity=0),
+        *livemidi.ports.reset_messages(),  # Ctrl-C: no note was left sounding
+    ]  # fmt: skip
 
 
 def _serve_here(args, work):
@@ -222,29 +286,22 @@ def test_serve_options_reach_the_server_and_bad_ones_are_clear_errors(memory, un
         assert "expected" in capsys.readouterr().err
 
 
-def test_serve_on_every_interface_warns_and_serves(netns, jack, jack_spec, unique, receive_within):
+def test_serve_on_every_interface_warns_and_serves(netns, jack, jack_spec, unique):
     """0.0.0.0 is bound only inside a namespace with nothing but loopback."""
-    with jack.open_input(unique, virtual=True) as synth:
-        server = _livemidi("serve", "0.0.0.0:9080", unique, "--backend", jack_spec, netns=netns)
-        try:
-            line = server.stdout.readline()
-            assert line.startswith("Serving") and line.endswith(" on 0.0.0.0:9080.\n"), line
-            client = subprocess.run(
-                ["ip", "netns", "exec", netns, sys.executable, "-c",
-                 "import livemidi.sockets as s, livemidi as m; c = s.connect('127.0.0.1', 9080); "
-                 "c.send(m.Message('note_on', note=65)); c.close()"],
-                capture_output=True, text=True, timeout=30, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
-            )  # fmt: skip
-            assert client.returncode == 0, client.stderr
-            assert receive_within(synth, 5) == Message("note_on", note=65)
-            server.send_signal(signal.SIGINT)
-            assert server.wait(10) == 130
-        finally:
-            server.kill()
-            server.wait(10)
-        err = server.stderr.read()
-    assert "livemidi serve: serving on 0.0.0.0:9080, open to every network interface" in err
-    assert "Serve on 127.0.0.1 unless that is what you want" in err
+    with jack.open_input(unique, virtual=True), _Serve("0.0.0.0:9080", unique, "--backend", jack_spec,
+                                                       netns=netns) as serve:  # fmt: skip
+        assert serve.lines[0].endswith(" on 0.0.0.0:9080."), serve.lines
+        client = subprocess.run(
+            ["ip", "netns", "exec", netns, sys.executable, "-c",
+             "import livemidi.sockets as s, livemidi as m; c = s.connect('127.0.0.1', 9080); "
+             "c.send(m.Message('note_on', note=65)); c.close()"],
+            capture_output=True, text=True, timeout=30, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+        )  # fmt: skip
+        assert client.returncode == 0, client.stderr
+        serve.wait_line(*_received(Message("note_on", note=65)))
+    assert serve.status == 130
+    assert "livemidi serve: serving on 0.0.0.0:9080, open to every network interface" in serve.stderr
+    assert "Serve on 127.0.0.1 unless that is what you want" in serve.stderr
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
@@ -271,30 +328,25 @@ time.sleep(60)  # holds its note and its connection, and never closes either
 """
 
 
-def test_serve_ends_the_notes_of_a_client_whose_network_vanished(netns, jack, jack_spec, unique, receive_within):
+def test_serve_ends_the_notes_of_a_client_whose_network_vanished(netns, jack, jack_spec, unique):
     """No close and no reset: the namespace's only network goes down under an open connection."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    with jack.open_input(unique, virtual=True) as synth:
-        server = _livemidi("serve", "127.0.0.1:9080", unique, "--backend", jack_spec, "--keepalive", "1", netns=netns)
-        holder = None
+    holder = None
+    with jack.open_input(unique, virtual=True), _Serve("127.0.0.1:9080", unique, "--backend", jack_spec,
+                                                       "--keepalive", "1", netns=netns) as serve:  # fmt: skip
         try:
-            assert server.stdout.readline().startswith("Serving")
             holder = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, "-c", HOLDER],
                                       stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
             assert holder.stdout.readline() == "holding\n"
-            ear = _Ear(synth, receive_within)
-            assert ear.next(1) == [Message("note_on", note=60, velocity=100)]
+            serve.wait_line(*_received(Message("note_on", note=60, velocity=100)))
             subprocess.run(["ip", "-n", netns, "link", "set", "lo", "down"], check=True, timeout=10)
             # TCP keepalive probes after 1 s of silence, every second, three times: then the client is gone.
-            assert ear.next(1, seconds=30) == [Message("note_off", note=60, velocity=0)]
-            server.send_signal(signal.SIGINT)
-            assert server.wait(10) == 130
+            serve.wait_line(*_received(Message("note_off", note=60, velocity=0)), seconds=30)
         finally:
-            server.kill()
-            server.wait(10)
             if holder is not None:
                 holder.kill()
                 holder.wait(10)
+    assert serve.status == 130
 
 
 def test_connect_says_at_once_when_the_server_closes_it(jack, jack_spec, unique):
