@@ -91,55 +91,56 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _add_server_limits(parser: argparse.ArgumentParser) -> None:
-    """The options of `livemidi.sockets.PortServer`, with its defaults."""
-    from .sockets import server
+# `PortServer`'s defaults, written out so that building the command line imports no sockets
+# (tests/ports/test_ports_serve_limits.py checks that they match).
+SERVER_DEFAULTS = {
+    "max_clients": 64, "max_per_address": 16, "idle_timeout": 60.0, "max_rate": 2000, "keepalive": 30.0,
+    "backlog": 128, "max_sysex_size": 1 << 20, "max_buffer": 1 << 20,
+}  # fmt: skip
 
+
+def _add_server_limits(parser: argparse.ArgumentParser) -> None:
+    """The options of `livemidi.sockets.PortServer`; one left out keeps PortServer's default."""
     limits = parser.add_argument_group(
         "limits", "what clients may do; 0 turns off --max-per-address, --idle-timeout, --max-rate and --keepalive"
     )
-    limits.add_argument("--max-clients", type=_count, default=server.MAX_CLIENTS, metavar="N",
-                        help="clients connected at once (default: %(default)s)")
-    limits.add_argument("--max-per-address", type=_count, default=server.MAX_PER_ADDRESS, metavar="N",
-                        help="clients from one IP address at once; all local clients share 127.0.0.1 "
-                        "(default: %(default)s)")
-    limits.add_argument("--idle-timeout", type=_seconds, default=server.IDLE_TIMEOUT, metavar="SECONDS",
-                        help="when the server or an address is full, a newcomer takes the place of a client "
-                        "that has sent nothing for this long (default: %(default)s)")
-    limits.add_argument("--max-rate", type=_seconds, default=server.MAX_RATE, metavar="N",
-                        help="messages a second from one client, in bursts of up to a second's worth; what is "
-                        "over is dropped with a notice and that client's notes end (default: %(default)s)")
-    limits.add_argument("--keepalive", type=_seconds, default=server.KEEPALIVE, metavar="SECONDS",
-                        help="TCP keepalive: a client whose machine vanished without closing goes about twice "
-                        "this long after it fell silent (default: %(default)s)")
-    limits.add_argument("--backlog", type=_count, default=server.BACKLOG, metavar="N",
-                        help="connections waiting to be accepted (default: %(default)s)")
-    limits.add_argument("--max-sysex-size", type=_count, default=server.MAX_SYSEX_SIZE, metavar="BYTES",
-                        help="longer sysex messages are dropped (default: %(default)s)")
-    limits.add_argument("--max-buffer", type=_count, default=server.MAX_BUFFER, metavar="BYTES",
-                        help="a client that leaves more unread of what the server sends is dropped "
-                        "(default: %(default)s)")
+
+    def option(name: str, kind, metavar: str, text: str) -> None:
+        limits.add_argument(f"--{name.replace('_', '-')}", type=kind, metavar=metavar,
+                            help=f"{text} (default: {SERVER_DEFAULTS[name]})")  # fmt: skip
+
+    option("max_clients", _count, "N", "clients connected at once")
+    option("max_per_address", _count, "N", "clients from one IP address at once; all local clients share 127.0.0.1")
+    option("idle_timeout", _seconds, "SECONDS",
+           "when the server or an address is full, a newcomer takes the place of a client that has sent nothing "
+           "for this long")  # fmt: skip
+    option("max_rate", _seconds, "N",
+           "messages a second from one client, in bursts of up to a second's worth; what is over is dropped with "
+           "a notice and that client's notes end")  # fmt: skip
+    option("keepalive", _seconds, "SECONDS",
+           "TCP keepalive: a client whose machine vanished without closing goes about twice this long after it "
+           "fell silent")  # fmt: skip
+    option("backlog", _count, "N", "connections waiting to be accepted")
+    option("max_sysex_size", _count, "BYTES", "longer sysex messages are dropped")
+    option("max_buffer", _count, "BYTES", "a client that leaves more unread of what the server sends is dropped")
     limits.add_argument("--no-release-notes", dest="release_notes", action="store_false",
                         help="do not end a gone client's notes (they then sound until Ctrl-C)")
 
 
 def _server_limits(args: argparse.Namespace) -> dict:
-    """`PortServer` keyword arguments from the options (0: off, where a limit can be off)."""
-    for name in ("max_clients", "max_sysex_size", "max_buffer"):
-        if getattr(args, name) < (2 if name == "max_sysex_size" else 1):
+    """`PortServer` keyword arguments from the options given (0: off, where a limit can be off)."""
+    limits = {"release_notes": args.release_notes}
+    for name in SERVER_DEFAULTS:
+        value = getattr(args, name)
+        if value is None:
+            continue
+        if name in ("max_per_address", "idle_timeout", "max_rate", "keepalive"):
+            value = value or None
+        elif value < (2 if name == "max_sysex_size" else 1) and name != "backlog":
             raise ValueError(f"--{name.replace('_', '-')} cannot be off: expected at least "
-                             f"{2 if name == 'max_sysex_size' else 1}, got {getattr(args, name)}")
-    return {
-        "backlog": args.backlog,
-        "max_clients": args.max_clients,
-        "max_per_address": args.max_per_address or None,
-        "idle_timeout": args.idle_timeout or None,
-        "max_rate": args.max_rate or None,
-        "keepalive": args.keepalive or None,
-        "release_notes": args.release_notes,
-        "max_sysex_size": args.max_sysex_size,
-        "max_buffer": args.max_buffer,
-    }
+                             f"{2 if name == 'max_sysex_size' else 1}, got {value}")  # fmt: skip
+        limits[name] = value
+    return limits
 
 
 def _backend(args: argparse.Namespace):

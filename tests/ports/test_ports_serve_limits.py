@@ -372,3 +372,17 @@ def test_connect_says_at_once_when_the_server_closes_it(jack, jack_spec, unique)
             first.close()
         err = client.stderr.read()
     assert f"the server at 127.0.0.1:{server.portno} closed the connection: it may be full" in err
+
+
+def test_serve_shows_port_servers_own_defaults(capsys):
+    import inspect
+
+    from livemidi.portcommands import SERVER_DEFAULTS
+
+    signature = inspect.signature(PortServer).parameters
+    assert SERVER_DEFAULTS == {name: signature[name].default for name in SERVER_DEFAULTS}
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for name, value in SERVER_DEFAULTS.items():
+        assert f"--{name.replace('_', '-')}" in text and f"(default: {value})" in text
