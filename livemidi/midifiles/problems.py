@@ -32,7 +32,7 @@ class Problems:
     """The mode of one read (`strict` as given to MidiFile) and the warnings it has collected."""
 
     def __init__(self, strict: bool | None) -> None:
-        if strict not in (None, True, False):
+        if strict is not None and not isinstance(strict, bool):
             raise TypeError(f"strict must be None (the default), True or False, got {strict!r}")
         self.strict = strict is True
         self.repair = strict is False

@@ -124,7 +124,7 @@ class _Reader:
                 continue
             track, pos = self.read_track(pos, stop, length, number, number == count - 1)
             tracks.append(track)
-        if pos < stop:
+        if pos < stop and len(tracks) == count:
             self.trailing(pos, stop, count)
         return file_type, ticks_per_beat, tracks
 

@@ -221,3 +221,9 @@ def test_ticks_per_beat_0_reads_as_480():
     with pytest.warns(MidiFileWarning, match="ticks per beat is 0; read as 480"):
         ours = load(data)
     assert ours.ticks_per_beat == 480 and ours.length == 0.5
+
+
+@pytest.mark.parametrize("strict", [1, 0, "yes"])
+def test_strict_is_none_true_or_false(strict):
+    with pytest.raises(TypeError, match="strict must be None"):
+        load(smf(EOT), strict=strict)

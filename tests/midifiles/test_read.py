@@ -188,6 +188,7 @@ NOTE_MSG = Message("note_on", note=60, velocity=64)
         (mthd(count=2) + mtrk(NOTE, length=2) + mtrk(EOT), [[NOTE_MSG], []], "but its header says 2 bytes"),
         (mthd(count=2) + mtrk(EOT) + b"\x00\x01garbage" + mtrk(NOTE + EOT), [[], [NOTE_MSG]], "skipped 9 bytes"),
         (mthd(count=3) + mtrk(EOT), [[]], "ends after 1 of the 3 tracks"),
+        (mthd(count=3) + mtrk(EOT) + b"MTr", [[]], "ends 3 bytes into the header of track 1"),
         (smf(NOTE + b"\x00\x90\x3c"), [[NOTE_MSG]], "the event is dropped"),
         (b"junk" + smf(NOTE + EOT), [[NOTE_MSG]], "skipped the 4 bytes before it"),
         (smf(b"\x00\x90\x3c\xc0" + EOT), [[Message("note_on", note=60, velocity=127)]], "clipped to 127"),
@@ -248,3 +249,8 @@ def test_system_common_messages_read_as_in_mido():
         Message("quarter_frame", frame_type=2, frame_value=3),
     ]
     assert save(load(smf(body))) == smf(body)
+
+
+def test_a_cut_track_header_is_one_repair_not_two():
+    mid, texts = _lenient(mthd(count=3) + mtrk(EOT) + b"MTr")
+    assert texts == ["the file ends 3 bytes into the header of track 1; read the tracks there are (at track 1, byte 26)"]
