@@ -70,9 +70,9 @@ class _Reader:
         data, problems = self.data, self.problems
         if not data.startswith(b"MThd", start):
             if stop - start < 8:  # as mido: EOFError for anything shorter than a chunk header
+                which = "" if b"MThd".startswith(data[start:stop]) else ", and they are not one"
                 raise MidiTruncatedError(f"a MIDI file starts with a 14-byte MThd header; the file has only "
-                                         f"{stop - start} bytes{'' if b'MThd'.startswith(data[start:stop]) else ', and they are not one'}",
-                                         offset=start)
+                                         f"{stop - start} bytes{which}", offset=start)
             found = data.find(b"MThd", start, stop)
             reason = f"expected b'MThd' at the start of a MIDI file, found {data[start:start + 4]!r}"
             if found < 0:
@@ -171,13 +171,15 @@ class _Reader:
             problems.damaged(MidiTruncatedError, f"track {number} says it has {length} bytes, but the file ends "
                              f"{stop - body} bytes after its start", number, pos + 4, "read what there is")
             declared_end = stop
+        mark = len(problems.notes)
         try:
             track, end, found_end = self.events.parse_events(body, declared_end, number)
         except Cut as cut:
             # The track ends in the middle of an event: mido reads on past the
             # track's end, and almost always runs into the end of the file.
-            problems.damaged(MidiTruncatedError, f"the event at byte {cut.start} runs past the end of track {number}, which its "
-                             f"header says is {length} bytes long", number, cut.start,
+            del problems.notes[mark:]  # repairing reads the track again, and warns again
+            problems.damaged(MidiTruncatedError, f"the event at byte {cut.start} runs past the end of track "
+                             f"{number}, which its header says is {length} bytes long", number, cut.start,
                              "read the track up to its end_of_track or the next MTrk chunk")
             return self.parse_extended(body, stop, number, length)
         if found_end and end < declared_end:
@@ -195,11 +197,13 @@ class _Reader:
         events = self.events
         extra: list = []
         pos = end
+        mark = len(self.problems.notes)
         try:
             while pos < declared_end:
                 more, pos, _ = events.parse_events(pos, declared_end, number, running=events.running, saved=events.saved)
                 extra += more
         except Cut:
+            del self.problems.notes[mark:]  # about events that are not kept
             self.problems.damaged(MidiTruncatedError, f"track {number} has {declared_end - end} bytes after its "
                                   f"end_of_track event that end in the middle of an event (its header says "
                                   f"{length} bytes)",

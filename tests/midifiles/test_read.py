@@ -254,3 +254,11 @@ def test_system_common_messages_read_as_in_mido():
 def test_a_cut_track_header_is_one_repair_not_two():
     mid, texts = _lenient(mthd(count=3) + mtrk(EOT) + b"MTr")
     assert texts == ["the file ends 3 bytes into the header of track 1; read the tracks there are (at track 1, byte 26)"]
+
+
+def test_a_track_read_again_to_repair_it_warns_once_per_oddity():
+    # a delta time of 5 bytes (odd), in a track whose length header is too short (damaged)
+    body = b"\x80\x80\x80\x80\x05\x90\x3c\x40" + EOT
+    mid, texts = _lenient(mthd(count=2) + mtrk(body, length=6) + mtrk(EOT))
+    assert sum("delta time is 5 bytes long" in text for text in texts) == 1, texts
+    assert mid.tracks[0][0] == Message("note_on", note=60, velocity=64, time=5)
