@@ -139,7 +139,7 @@ class EventParser:
                 elif running:
                     status = running
                 elif saved:
-                    status = running = self.resume(saved, number, start)
+                    status = running = self.resume(saved, status, number, pos)
                 else:
                     raise MidiFormatError(f"data byte 0x{status:02X} where an event's status byte was expected "
                                           "(no running status to continue)", track=number, offset=pos)
@@ -212,6 +212,8 @@ class EventParser:
                     # (a data byte after one is read by `resume`).
                     if running:
                         saved, running = running, 0
+                    elif not saved:
+                        saved = -1  # no channel status before it
                     if status == 0xF0 or status == 0xF7:
                         length, pos = self.varlen(pos, number, "sysex event length")
                         end = pos + length
@@ -233,13 +235,17 @@ class EventParser:
             raise Cut(start, track) from None
         return track, pos, False
 
-    def resume(self, saved: int, number: int, start: int) -> int:
+    def resume(self, saved: int, byte: int, number: int, pos: int) -> int:
         """A data byte after a sysex or system event: continue the running status from before it (odd)."""
         # mido reads such a byte as part of another event of the cancelling
         # type (a sysex whose length is the next byte): livemidi continues
         # the channel status the writer evidently meant (docs/midifiles.md).
+        if saved < 0:
+            raise MidiFormatError(f"data byte 0x{byte:02X} where an event's status byte was expected, after a "
+                                  "sysex or system event (which cancels running status) and no channel event "
+                                  "before it whose status could continue", track=number, offset=pos)
         self.problems.odd(MidiFormatError, f"running status after a sysex or system event (which cancels it); "
-                          f"continuing with status 0x{saved:02X}", number, start)
+                          f"continuing with status 0x{saved:02X}", number, pos)
         return saved
 
     def meta(self, type_byte: int, payload: bytes, delta, number: int, start: int):

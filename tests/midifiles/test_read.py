@@ -262,3 +262,8 @@ def test_a_track_read_again_to_repair_it_warns_once_per_oddity():
     mid, texts = _lenient(mthd(count=2) + mtrk(body, length=6) + mtrk(EOT))
     assert sum("delta time is 5 bytes long" in text for text in texts) == 1, texts
     assert mid.tracks[0][0] == Message("note_on", note=60, velocity=64, time=5)
+
+
+def test_a_data_byte_after_a_sysex_with_no_channel_status_before_it_says_so():
+    with pytest.raises(MidiFormatError, match="after a sysex or system event .* no channel event before it"):
+        load(smf(b"\x00\xf0\x01\xf7\x00\x3c\x00" + EOT), strict=False)
