@@ -41,8 +41,11 @@ def _build_parser() -> argparse.ArgumentParser:
                                description="Print a MIDI file readably: type, tracks, ticks per beat, "
                                "length, then every track's messages with their absolute tick.")
     dump.add_argument("file", metavar="FILE.mid", help="a Standard MIDI File (.mid, .midi, .rmi)")
-    dump.add_argument("--lenient", action="store_true",
-                      help="load a damaged file anyway, printing a warning for each repair")
+    checks = dump.add_mutually_exclusive_group()
+    checks.add_argument("--lenient", action="store_true",
+                        help="also load a damaged file that mido cannot read, printing a warning for each repair")
+    checks.add_argument("--strict", action="store_true",
+                        help="refuse an odd file (one that loads with warnings by default)")
     dump.add_argument("--meta-only", action="store_true", help="print only the meta messages")
     dump.add_argument("--roll", action="store_true",
                       help="draw the notes as a piano roll (bars as load() loops them) instead of listing messages")
@@ -61,7 +64,7 @@ def _dump(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        mid = MidiFile(args.file, strict=not args.lenient)
+        mid = MidiFile(args.file, strict=True if args.strict else False if args.lenient else None)
     for warning in caught:
         print(f"warning: {warning.message}", file=sys.stderr)
     if args.roll:

@@ -19,7 +19,7 @@ also of the builtin type that a mido user's code already catches::
      │    └── SenderError           the timed-sender process could not start, or has stopped
      └── ConfigError               (also OSError) the user's config file could not be written safely
 
-    MidiFileWarning (a UserWarning): what a lenient read (``strict=False``) repaired or skipped
+    MidiFileWarning (a UserWarning): what was odd in a MIDI file that loaded anyway, and what was done about it
 
 Raise these with ``raise ... from`` so the original cause is kept, and say in
 the message what was expected and what was found.
@@ -124,9 +124,10 @@ class KeySignatureError(MidiParseError):
 
 
 class MidiFileWarning(UserWarning):
-    """A problem in a MIDI file that a lenient read (``strict=False``) repaired or skipped.
+    """Something odd in a MIDI file that loaded anyway: read as mido reads it, or repaired (``strict=False``).
 
-    The text says what was found and where, like a `MidiParseError`.
+    One warning per repair; the text says what was found and where, like a
+    `MidiParseError`. ``MidiFile(..., strict=True)`` raises instead.
     """
 
 

@@ -87,7 +87,8 @@ def add_live_commands(subparsers) -> None:
     render.add_argument("--bars", type=int, required=True, metavar="N", help="how many bars to render")
     render.add_argument("-o", "--output", required=True, metavar="OUT.mid", help="the MIDI file to write")
     render.add_argument("--port", action="append", default=[], metavar="NAME",
-                        help="name an output the file's patterns use (each becomes a track); repeatable")
+                        help="name an output the file's patterns use (each becomes a track); repeatable. "
+                             "Without it, each port the file names becomes a track")
     render.add_argument("--bpm", type=float, default=120.0, help="tempo (the file's tempo() wins)")
     render.add_argument("--beats", type=int, default=4, metavar="N", help="beats per bar (4)")
     render.set_defaults(handler=cmd_render)
@@ -275,7 +276,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     notices: list[str] = []
     try:
-        midi = render_pattern_file(args.file, args.bars, outputs=args.port or ["out"], bpm=_bpm(args.bpm),
+        midi = render_pattern_file(args.file, args.bars, outputs=args.port or None, bpm=_bpm(args.bpm),
                                    beats_per_bar=args.beats, notices=notices)
     except PatternFileError as error:
         print(f"livemidi: {error}", file=sys.stderr)

@@ -48,8 +48,8 @@ def format_message(msg, include_time: bool = True) -> str:
     return text.rpartition(" ")[0]  # time is always the last word
 
 
-# A word is name=value; a value in parentheses may contain spaces.
-_WORD = re.compile(r"\s*([^\s=]+)=(\([^)]*\)|\S+)\s*")
+# A word is name=value, with no spaces in it (mido splits the text at whitespace).
+_WORD = re.compile(r"\s*([^\s=]+)=(\S+)\s*")
 
 
 def _parse_int(name: str, text: str) -> int:
@@ -71,15 +71,17 @@ def _parse_time(text: str):
 
 
 def _parse_data(text: str) -> tuple:
+    if text.startswith("(") and not text.endswith(")"):
+        raise ValueError(f"data must be one word, with no spaces: data=(1,2,3); got data={text!r}")
     if not (text.startswith("(") and text.endswith(")")):
         raise ValueError(f"data must be written in parentheses, like data=(1,2,3); got {text!r}")
-    inner = text[1:-1].strip()
+    inner = text[1:-1]
     if not inner:
-        return ()
+        return ()  # what str() writes for an empty sysex (mido cannot read that back)
     try:
         return tuple(int(byte) for byte in inner.split(","))
     except ValueError:
-        raise ValueError(f"data must be comma-separated integers, got {text!r}") from None
+        raise ValueError(f"data must be comma-separated integers, like data=(1,2,3); got {text!r}") from None
 
 
 def parse_msgdict(text: str) -> dict:

@@ -1,8 +1,10 @@
 """Standard MIDI Files, at mido's documented paths (``livemidi.midifiles.MidiFile`` ...).
 
 meta_specs.py (the list of meta types), meta.py (meta messages), tracks.py (MidiTrack, merging), units.py
-(ticks, seconds, tempo, bpm), reader.py and writer.py (bytes), midifile.py
-(the MidiFile object). This package uses only the message layer.
+(ticks, seconds, tempo, bpm), reader.py (a file's structure), events.py (a
+track's events), problems.py (odd and damaged files: warn, raise or repair)
+and writer.py (bytes), midifile.py (the MidiFile object). This package uses
+only the message layer.
 """
 
 from __future__ import annotations

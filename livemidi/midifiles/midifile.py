@@ -30,8 +30,12 @@ DEFAULT_TICKS_PER_BEAT = 480
 class MidiFile:
     """A MIDI file: ``MidiFile('song.mid')`` reads one, ``MidiFile(type=1)`` starts an empty one.
 
-    ``strict=False`` reads damaged files that the default strict mode
-    rejects, with a `livemidi.MidiFileWarning` for each repair.
+    By default a file loads if mido 1.3.3 loads it, with the same messages,
+    and a `livemidi.MidiFileWarning` for each oddity it had to read past (a
+    missing end_of_track, bytes after the last track...); a file mido cannot
+    read raises a `livemidi.MidiParseError`. ``strict=True`` refuses odd
+    files too; ``strict=False`` also repairs damaged ones, with a warning for
+    each repair (docs/midifiles.md lists them).
     """
 
     def __init__(
@@ -45,7 +49,7 @@ class MidiFile:
         clip: bool = False,
         tracks=None,
         *,
-        strict: bool = True,
+        strict: bool | None = None,
     ) -> None:
         if type not in (0, 1, 2):
             raise ValueError(f"invalid MIDI file type {type!r} (must be 0, 1 or 2)")
@@ -71,8 +75,9 @@ class MidiFile:
     def _load(self, data) -> None:
         if isinstance(data, str):
             raise TypeError("MidiFile needs a file opened in binary mode ('rb'), got text")
+        # stacklevel 4: the warnings point at the line that made the MidiFile
         self.type, self.ticks_per_beat, self.tracks = read_midi_bytes(
-            data, strict=self.strict, clip=self.clip, charset=self.charset)
+            data, strict=self.strict, clip=self.clip, charset=self.charset, stacklevel=4)
         if self.debug:
             self._print_debug()
 

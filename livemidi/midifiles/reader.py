@@ -1,287 +1,49 @@
 """Reading Standard MIDI Files: the bytes of a file -> (type, ticks_per_beat, tracks).
 
-The whole file is read into one bytes object and each track body is parsed
-by one tight loop over byte indices that dispatches on the status byte and
-fills each message's slots directly (the data bytes are checked here, so
-the message constructor's checks would only repeat them). Delta
-times are ints; a table shares the int objects of common delta times
-between messages.
+This module reads the structure: the RIFF wrapper, the MThd header, the
+chunks and where each track begins and ends. The events inside a track are
+events.py's; what to do with an odd or damaged file is problems.py's.
 
-Two modes. Strict (the default) raises a `MidiParseError` that names what
-is wrong, the track number and the byte offset in the file; it is also an
-EOFError when the data ends too early and an OSError for bad structure or
-a data byte over 127, as mido raises. Lenient (``strict=False``) loads what
-real-world files get wrong, with a `MidiFileWarning` for each repair:
-wrong track lengths, a missing end_of_track, junk chunks, trailing data,
-data bytes over 127 (clipped to 127), meta events whose data does not fit
-their type (kept as UnknownMetaMessage, so saving writes the same bytes).
-RIFF/RMID files are a valid container and load in both modes.
+The reading follows mido 1.3.3 wherever mido reads a file: the number of
+tracks the header announces (more MTrk chunks, and bytes after the last
+track, are ignored), each track exactly as long as its header says (events
+after an end_of_track are kept, a track may lack one), meta data longer
+than its type needs (the rest ignored). So the default loads every file
+mido loads, with mido's messages, and warns where the file is odd.
+``strict=True`` refuses what the default warns about; ``strict=False``
+also repairs files that mido cannot read (wrong track lengths, a cut-off
+end, junk between tracks, data bytes over 127, bad meta data), one warning
+per repair. Where livemidi deliberately reads differently from mido (it
+follows the specification), docs/midifiles.md lists it.
+
+Errors are `MidiParseError`s that name what is wrong, the track and the
+byte offset; where mido raises EOFError (the data ends too early) or
+OSError (bad structure), the error is that type too.
 """
 
 from __future__ import annotations
 
 import gc
-import warnings
 
-from ..errors import MidiFileWarning, MidiFormatError, MidiParseError, MidiTruncatedError
-from ..messages.build import LAYOUT_BY_TYPE
-from ..messages.checks import SysexData
-from ..messages.decode import DECODERS
-from ..messages.message import MESSAGE_BY_STATUS
-from ..messages.specs import MESSAGE_LENGTH, SPEC_BY_STATUS
-from .meta import MetaMessage, UnknownMetaMessage
-from .meta_specs import SPEC_BY_BYTE
+from ..errors import MidiFormatError, MidiTruncatedError
+from .events import Cut, EventParser
+from .problems import Problems
 from .tracks import MidiTrack
 
 __all__ = ["read_midi_bytes"]
 
-_new = object.__new__
-_TYPE = [SPEC_BY_STATUS[status].type if 0x80 <= status < 0xF0 else None for status in range(256)]
-_shared_ints: list = []
-_NOTE = LAYOUT_BY_TYPE["note_on"]  # note_off and note_on share their slots
-_POLYTOUCH = LAYOUT_BY_TYPE["polytouch"]
-_CONTROL = LAYOUT_BY_TYPE["control_change"]
-_PROGRAM = LAYOUT_BY_TYPE["program_change"]
-_AFTERTOUCH = LAYOUT_BY_TYPE["aftertouch"]
-_PITCHWHEEL = LAYOUT_BY_TYPE["pitchwheel"]
-_SYSEX_LAYOUT = LAYOUT_BY_TYPE["sysex"]
-_SYSEX = MESSAGE_BY_STATUS[0xF0]
+MAX_TRACKS = 0x7FFF  # mido reads the track count as a signed 16-bit number
 
 
-def _delta_ints() -> list:
-    # Each message of a loaded file holds its delta time; sharing one int
-    # object per value saves 28 bytes for every delta over 256 (ints up to
-    # 256 are shared by Python already). Built on first use, not at import.
-    if not _shared_ints:
-        _shared_ints.extend(range(1 << 14))
-    return _shared_ints
-
-
-class _Cut(Exception):
-    """An event does not fit before the end of the data it is read from (internal)."""
-
-    def __init__(self, start: int, track: MidiTrack) -> None:
-        self.start = start
-        self.track = track
+def _printable(chunk: bytes) -> bool:
+    return len(chunk) == 4 and all(0x20 <= byte < 0x7F for byte in chunk)
 
 
 class _Reader:
-    def __init__(self, data: bytes, strict: bool, clip: bool, charset: str) -> None:
+    def __init__(self, data: bytes, strict: bool | None, clip: bool, charset: str) -> None:
         self.data = data
-        self.strict = strict
-        self.clip = clip
-        self.charset = charset
-
-    def problem(self, cls: type, reason: str, track: int | None, offset: int) -> None:
-        """Raise in strict mode; in lenient mode warn and return so the caller can repair."""
-        if self.strict:
-            raise cls(reason, track=track, offset=offset)
-        self.warn(reason, track, offset)
-
-    def warn(self, reason: str, track: int | None, offset: int) -> None:
-        text = str(MidiParseError(reason, track=track, offset=offset))
-        warnings.warn(MidiFileWarning(text), stacklevel=5)
-
-    def varlen(self, pos: int, track: int, what: str) -> tuple[int, int]:
-        data = self.data
-        value = 0
-        for count in range(4):
-            byte = data[pos]
-            pos += 1
-            value = value << 7 | (byte & 0x7F)
-            if byte < 0x80:
-                return value, pos
-        raise MidiFormatError(f"{what} is longer than 4 bytes (not a variable-length number)", track=track, offset=pos - 4)
-
-    def bad_bytes(self, values, what: str, track: int, offset: int) -> list:
-        """Data bytes over 127: clip them to 127 (clip=True, or lenient with a warning) or raise."""
-        bad = next(byte for byte in values if byte > 127)
-        if not self.clip:
-            self.problem(MidiFormatError, f"data byte 0x{bad:02X} in {what} is over 127 "
-                         "(pass clip=True to clip such bytes to 127)", track, offset)
-        return [byte if byte < 127 else 127 for byte in values]
-
-    def parse_events(self, pos: int, limit: int, number: int, stop_at_mtrk: bool = False):
-        """Parse events from `pos` up to `limit`; return (track, position after, end_of_track seen)."""
-        data = self.data
-        track = MidiTrack()
-        append = track.append
-        new = _new
-        classes = MESSAGE_BY_STATUS
-        note, polytouch, control = _NOTE, _POLYTOUCH, _CONTROL
-        program, aftertouch, pitchwheel = _PROGRAM, _AFTERTOUCH, _PITCHWHEEL
-        type_of = _TYPE
-        ints = _delta_ints()
-        running = 0
-        saved = 0
-        start = pos
-        try:
-            while pos < limit:
-                if stop_at_mtrk and data.startswith(b"MTrk", pos):
-                    break
-                start = pos
-                byte = data[pos]
-                pos += 1
-                if byte < 0x80:
-                    delta = byte
-                else:
-                    second = data[pos]
-                    if second < 0x80:  # two bytes: deltas up to 16383, most of the rest
-                        delta = ints[(byte & 0x7F) << 7 | second]
-                        pos += 1
-                    else:
-                        delta, pos = self.varlen(pos - 1, number, "delta time")
-                if pos >= limit:
-                    raise _Cut(start, track)
-                status = data[pos]
-                if status >= 0x80:
-                    pos += 1
-                    if status < 0xF0:
-                        running = status
-                elif running:
-                    status = running
-                elif saved and not self.strict:
-                    self.warn(f"running status after a sysex event; continuing with status 0x{saved:02X}", number, start)
-                    status = running = saved
-                else:
-                    raise MidiFormatError(f"data byte 0x{status:02X} where an event's status byte was expected "
-                                          "(no running status to continue)", track=number, offset=pos)
-                if status < 0xF0:
-                    first = data[pos]
-                    if status < 0xC0 or status >= 0xE0:
-                        second = data[pos + 1]
-                        pos += 2
-                        if first | second > 127:
-                            if pos > limit:
-                                raise _Cut(start, track)
-                            first, second = self.bad_bytes((first, second), type_of[status], number, start)
-                        # Each branch fills one slot layout (each store site
-                        # sees one class, so CPython specializes it), then the
-                        # message gets its class (see livemidi/messages/build.py).
-                        if status < 0xA0:
-                            msg = new(note)
-                            msg.channel = status & 15
-                            msg.note = first
-                            msg.velocity = second
-                            msg.time = delta
-                        elif status >= 0xE0:
-                            msg = new(pitchwheel)
-                            msg.channel = status & 15
-                            msg.pitch = (first | second << 7) - 8192
-                            msg.time = delta
-                        elif status >= 0xB0:
-                            msg = new(control)
-                            msg.channel = status & 15
-                            msg.control = first
-                            msg.value = second
-                            msg.time = delta
-                        else:
-                            msg = new(polytouch)
-                            msg.channel = status & 15
-                            msg.note = first
-                            msg.value = second
-                            msg.time = delta
-                    else:
-                        pos += 1
-                        if first > 127:
-                            if pos > limit:
-                                raise _Cut(start, track)
-                            (first,) = self.bad_bytes((first,), type_of[status], number, start)
-                        if status < 0xD0:
-                            msg = new(program)
-                            msg.channel = status & 15
-                            msg.program = first
-                            msg.time = delta
-                        else:
-                            msg = new(aftertouch)
-                            msg.channel = status & 15
-                            msg.value = first
-                            msg.time = delta
-                    msg.__class__ = classes[status]
-                    track.append(msg)  # (a method call CPython specializes for lists)
-                elif status == 0xFF:
-                    type_byte = data[pos]
-                    length, pos = self.varlen(pos + 1, number, "meta event length")
-                    end = pos + length
-                    if end > limit:
-                        raise _Cut(start, track)
-                    append(self.meta(type_byte, data[pos:end], delta, number, start))
-                    pos = end
-                    if type_byte == 0x2F:
-                        return track, pos, True
-                elif status == 0xF0 or status == 0xF7:
-                    # Sysex and escape events cancel running status.
-                    if running:
-                        saved, running = running, 0
-                    length, pos = self.varlen(pos, number, "sysex event length")
-                    end = pos + length
-                    if end > limit:
-                        raise _Cut(start, track)
-                    append(self.sysex(data[pos:end], delta, number, start))
-                    pos = end
-                else:
-                    append(self.system(status, pos, delta, number, start))
-                    pos += MESSAGE_LENGTH[status] - 1
-                    if pos > limit:
-                        raise _Cut(start, track)
-                    running = 0
-            # A channel event is not checked against the limit, to save a test
-            # per event: one that runs past it ends the loop, and is cut here.
-            if pos > limit:
-                del track[-1]
-                raise _Cut(start, track)
-        except IndexError:
-            raise _Cut(start, track) from None
-        return track, pos, False
-
-    def meta(self, type_byte: int, payload: bytes, delta, number: int, start: int):
-        spec = SPEC_BY_BYTE.get(type_byte)
-        if spec is None:
-            msg = _new(UnknownMetaMessage)
-            msg.__dict__.update({"type": "unknown_meta", "type_byte": type_byte, "data": tuple(payload), "time": delta})
-            return msg
-        try:
-            values = spec.values(payload, self.charset)
-        except MidiParseError as error:
-            if self.strict:
-                raise type(error)(error.reason + " (read with strict=False to keep it as an UnknownMetaMessage)",
-                                  track=number, offset=start) from None
-            self.warn(f"{error.reason}; kept as UnknownMetaMessage(type_byte=0x{type_byte:02X})", number, start)
-            return UnknownMetaMessage(type_byte, payload, delta)
-        msg = _new(MetaMessage)
-        attrs = msg.__dict__
-        attrs["type"] = spec.type
-        attrs.update(values)
-        attrs["time"] = delta
-        return msg
-
-    def sysex(self, payload: bytes, delta, number: int, start: int):
-        # As in mido, the F0 of a sysex event is implied and its closing F7 is
-        # part of the data; escape (F7) events become sysex messages too.
-        if payload[:1] == b"\xf0":
-            payload = payload[1:]
-        if payload[-1:] == b"\xf7":
-            payload = payload[:-1]
-        if payload and max(payload) > 127:
-            payload = self.bad_bytes(payload, "sysex", number, start)
-        msg = _new(_SYSEX_LAYOUT)
-        msg.data = SysexData(payload)
-        msg.time = delta
-        msg.__class__ = _SYSEX
-        return msg
-
-    def system(self, status: int, pos: int, delta, number: int, start: int):
-        length = MESSAGE_LENGTH[status]
-        if length is None:
-            raise MidiFormatError(f"undefined status byte 0x{status:02X}", track=number, offset=pos - 1)
-        body = list(self.data[pos:pos + length - 1])
-        if len(body) != length - 1:
-            raise IndexError
-        if body and max(body) > 127:
-            body = self.bad_bytes(body, SPEC_BY_STATUS[status].type, number, start)
-        msg = DECODERS[status]([status, *body], delta)
-        msg.__class__ = MESSAGE_BY_STATUS[status]
-        return msg
+        self.problems = Problems(strict)
+        self.events = EventParser(data, self.problems, clip, charset)
 
     def unwrap(self) -> tuple[int, int]:
         """The offsets of the SMF inside the data: all of it, or the 'data' chunk of a RIFF RMID file."""
@@ -296,132 +58,186 @@ class _Reader:
             if data[pos:pos + 4] == b"data":
                 end = pos + 8 + size
                 if end > len(data):
-                    self.problem(MidiTruncatedError, f"RMID 'data' chunk says {size} bytes, "
-                                 f"but only {len(data) - pos - 8} remain", None, pos)
+                    self.problems.damaged(MidiTruncatedError, f"RMID 'data' chunk says {size} bytes, but only "
+                                          f"{len(data) - pos - 8} remain", None, pos, "read what there is")
                     end = len(data)
                 return pos + 8, end
             pos += 8 + size + (size & 1)  # RIFF chunks are padded to an even size
         raise MidiFormatError("RMID file has no 'data' chunk with the MIDI file in it", offset=12)
 
-    def read(self) -> tuple[int, int, list]:
-        data = self.data
-        start, stop = self.unwrap()
+    def header(self, start: int, stop: int) -> tuple[int, int, int, int, int]:
+        """(type, track count, ticks per beat, where MThd starts, where the first chunk starts), from the header."""
+        data, problems = self.data, self.problems
         if not data.startswith(b"MThd", start):
+            if stop - start < 8:  # as mido: EOFError for anything shorter than a chunk header
+                which = "" if b"MThd".startswith(data[start:stop]) else ", and they are not one"
+                raise MidiTruncatedError(f"a MIDI file starts with a 14-byte MThd header; the file has only "
+                                         f"{stop - start} bytes{which}", offset=start)
             found = data.find(b"MThd", start, stop)
-            if self.strict or found < 0:
-                raise MidiFormatError(f"expected b'MThd' at the start of a MIDI file, found {data[start:start + 4]!r} "
-                                      "(this is not a Standard MIDI File)", offset=start)
-            self.warn(f"skipped {found - start} bytes before the MThd header", None, start)
+            reason = f"expected b'MThd' at the start of a MIDI file, found {data[start:start + 4]!r}"
+            if found < 0:
+                raise MidiFormatError(f"{reason} (this is not a Standard MIDI File)", offset=start)
+            problems.damaged(MidiFormatError, f"{reason}; an MThd header follows {found - start} bytes later",
+                             None, start, f"skipped the {found - start} bytes before it")
             start = found
         if stop - start < 14:
             raise MidiTruncatedError(f"the MThd header needs 14 bytes, the file has {stop - start}", offset=start)
         header_length = int.from_bytes(data[start + 4:start + 8], "big")
         if header_length < 6:
-            raise MidiFormatError(f"MThd header length must be at least 6, got {header_length}", offset=start + 4)
+            raise MidiTruncatedError(f"the MThd header says it has {header_length} bytes; it needs 6 (type, "
+                                     "track count, ticks per beat)", offset=start + 4)
         file_type = int.from_bytes(data[start + 8:start + 10], "big")
         count = int.from_bytes(data[start + 10:start + 12], "big")
         ticks_per_beat = int.from_bytes(data[start + 12:start + 14], "big", signed=True)
         if file_type > 2:
-            self.problem(MidiFormatError, f"file type must be 0, 1 or 2, got {file_type} (read as type 1)", None, start + 8)
+            problems.odd(MidiFormatError, f"file type {file_type} is not 0, 1 or 2; read as type 1 "
+                         "(tracks played together, as mido plays it)", None, start + 8)
             file_type = 1
         if ticks_per_beat == 0:
-            self.problem(MidiFormatError, "ticks per beat is 0 (read as 480)", None, start + 12)
+            problems.odd(MidiFormatError, "ticks per beat is 0; read as 480", None, start + 12)
             ticks_per_beat = 480
-        pos = start + 8 + header_length
+        return file_type, count, ticks_per_beat, start, start + 8 + header_length
+
+    def read(self) -> tuple[int, int, list]:
+        start, stop = self.unwrap()
+        file_type, count, ticks_per_beat, start, pos = self.header(start, stop)
+        data, problems = self.data, self.problems
+        if count > MAX_TRACKS and not problems.repair:
+            problems.odd(MidiFormatError, f"the header announces {count} tracks, more than 32767: mido reads that "
+                         "as a negative number and reads no tracks, and so does livemidi (strict=False reads "
+                         "the MTrk chunks there are)", None, start + 10)
+            return file_type, ticks_per_beat, []
         tracks: list = []
-        while True:
+        while len(tracks) < count:
             number = len(tracks)
-            if pos >= stop:
-                if number < count:
-                    self.problem(MidiTruncatedError, f"the file ends after {number} of the {count} tracks "
-                                 "its header announces", number, pos)
-                break
-            if number >= count and data_at(data, pos) != b"MTrk":
-                self.problem(MidiFormatError, f"{stop - pos} bytes of unexpected data after the last track "
-                             f"(the header announces {count} track{'' if count == 1 else 's'})", None, pos)
-                break  # lenient: ignored
             if stop - pos < 8:
-                self.problem(MidiTruncatedError, f"the file ends {stop - pos} bytes into the header of "
-                             f"track {number}", number, pos)
+                if pos >= stop:
+                    reason = f"the file ends after {number} of the {count} tracks its header announces"
+                else:
+                    reason = f"the file ends {stop - pos} bytes into the header of track {number}"
+                problems.damaged(MidiTruncatedError, reason, number, pos, "read the tracks there are")
                 break
             chunk = data[pos:pos + 4]
             length = int.from_bytes(data[pos + 4:pos + 8], "big")
             if chunk != b"MTrk":
                 pos = self.skip_chunk(pos, stop, chunk, length, number)
-                if pos < 0:
-                    break
                 continue
-            if number >= count:
-                self.problem(MidiFormatError, f"the header announces {count} tracks, but more MTrk chunks follow "
-                             "(read as more tracks)", number, pos)
-            track, pos = self.read_track(pos, stop, length, number)
+            track, pos = self.read_track(pos, stop, length, number, number == count - 1)
             tracks.append(track)
+        if pos < stop and len(tracks) == count:
+            self.trailing(pos, stop, count)
         return file_type, ticks_per_beat, tracks
 
-    def skip_chunk(self, pos: int, stop: int, chunk: bytes, length: int, number: int) -> int:
-        """Lenient: the position of the next MTrk chunk after a chunk that is not one (-1: none)."""
-        reason = f"expected an MTrk chunk for track {number}, found {chunk!r}"
-        if self.strict:
-            raise MidiFormatError(reason, track=number, offset=pos)
-        after = pos + 8 + length
-        if after <= stop and (after == stop or data_at(self.data, after) == b"MTrk"):
-            found = after if after < stop else -1  # a well-formed alien chunk
-        else:
-            found = self.data.find(b"MTrk", pos + 1, stop)
-        skipped = (found if found >= 0 else stop) - pos
-        self.warn(f"{reason}; skipped {skipped} bytes", number, pos)
-        return found
+    def trailing(self, pos: int, stop: int, count: int) -> None:
+        """Bytes after the last track the header announces: mido ignores them, and so does livemidi."""
+        data = self.data
+        chunks = 0
+        at = pos
+        while at + 8 <= stop and data.startswith(b"MTrk", at):
+            chunks += 1
+            at += 8 + int.from_bytes(data[at + 4:at + 8], "big")
+        among = f" ({chunks} MTrk chunk{'s' if chunks != 1 else ''} among them)" if chunks else ""
+        self.problems.odd(MidiFormatError, f"{stop - pos} bytes after the last of the {count} "
+                          f"track{'s' if count != 1 else ''} the header announces{among}; ignored, as mido "
+                          "ignores them", None, pos)
 
-    def read_track(self, pos: int, stop: int, length: int, number: int) -> tuple[MidiTrack, int]:
+    def is_chunk(self, pos: int, stop: int) -> bool:
+        """Whether a chunk header (four printable characters and a length that fits) starts at `pos`."""
+        return pos + 8 <= stop and _printable(self.data[pos:pos + 4]) and (
+            pos + 8 + int.from_bytes(self.data[pos + 4:pos + 8], "big") <= stop)
+
+    def chunk_follows(self, pos: int, stop: int) -> bool:
+        return self.data.startswith(b"MTrk", pos) or self.is_chunk(pos, stop)
+
+    def skip_chunk(self, pos: int, stop: int, chunk: bytes, length: int, number: int) -> int:
+        """Where to go on after a chunk that is not an MTrk: past an unknown chunk, or (repairing) to the next MTrk."""
+        after = pos + 8 + length
+        if self.is_chunk(pos, stop) and (after == stop or self.is_chunk(after, stop)):
+            # The specification says to skip chunks of unknown types; mido refuses the file.
+            self.problems.odd(MidiFormatError, f"skipped a chunk of unknown type {chunk!r} ({length} bytes) before "
+                              f"track {number}", number, pos)
+            return after
+        found = self.data.find(b"MTrk", pos + 1, stop)
+        end = found if found >= 0 else stop
+        self.problems.damaged(MidiFormatError, f"expected an MTrk chunk for track {number}, found {chunk!r}",
+                              number, pos, f"skipped {end - pos} bytes")
+        return end
+
+    def read_track(self, pos: int, stop: int, length: int, number: int, last: bool) -> tuple[MidiTrack, int]:
+        problems = self.problems
         body = pos + 8
         declared_end = body + length
         if declared_end > stop:
-            self.problem(MidiTruncatedError, f"track {number} says it has {length} bytes, but the file ends "
-                         f"{stop - body} bytes after its start", number, pos + 4)
+            problems.damaged(MidiTruncatedError, f"track {number} says it has {length} bytes, but the file ends "
+                             f"{stop - body} bytes after its start", number, pos + 4, "read what there is")
             declared_end = stop
+        mark = len(problems.notes)
         try:
-            track, end, found_end = self.parse_events(body, declared_end, number)
-        except _Cut as cut:
-            if self.strict:
-                cls = MidiTruncatedError if declared_end == stop else MidiFormatError
-                raise cls(f"the event at byte {cut.start} runs past the end of the track, "
-                          f"which its header says is {length} bytes long", track=number, offset=cut.start) from None
+            track, end, found_end = self.events.parse_events(body, declared_end, number)
+        except Cut as cut:
+            # The track ends in the middle of an event: mido reads on past the
+            # track's end, and almost always runs into the end of the file.
+            del problems.notes[mark:]  # repairing reads the track again, and warns again
+            problems.damaged(MidiTruncatedError, f"the event at byte {cut.start} runs past the end of track "
+                             f"{number}, which its header says is {length} bytes long", number, cut.start,
+                             "read the track up to its end_of_track or the next MTrk chunk")
             return self.parse_extended(body, stop, number, length)
+        if found_end and end < declared_end:
+            return self.after_end(track, end, declared_end, number, length)
         if not found_end:
-            if declared_end == stop or data_at(self.data, declared_end) == b"MTrk":
-                self.problem(MidiFormatError, f"track {number} has no end_of_track event", number, declared_end)
-                return track, declared_end
-            if self.strict:
-                raise MidiFormatError(f"track {number} has no end_of_track event within the {length} bytes "
-                                      "its header says", track=number, offset=declared_end)
-            return self.parse_extended(body, stop, number, length)
-        if end != declared_end:
-            self.problem(MidiFormatError, f"track {number} has {declared_end - end} bytes after its end_of_track event "
-                         f"(its header says {length} bytes)", number, end)
-            if data_at(self.data, end) == b"MTrk":
+            if problems.repair and not last and declared_end < stop and not self.chunk_follows(declared_end, stop):
+                # Another track should start here and none does, which mido
+                # cannot read: the header's length is too short.
+                return self.parse_extended(body, stop, number, length)
+            problems.odd(MidiFormatError, f"track {number} has no end_of_track event", number, declared_end)
+        return track, declared_end
+
+    def after_end(self, track: MidiTrack, end: int, declared_end: int, number: int, length: int) -> tuple[MidiTrack, int]:
+        """Bytes after an end_of_track, within the track's length: mido reads them as events, and so does livemidi."""
+        events = self.events
+        extra: list = []
+        pos = end
+        mark = len(self.problems.notes)
+        try:
+            while pos < declared_end:
+                more, pos, _ = events.parse_events(pos, declared_end, number, running=events.running, saved=events.saved)
+                extra += more
+        except Cut:
+            del self.problems.notes[mark:]  # about events that are not kept
+            self.problems.damaged(MidiTruncatedError, f"track {number} has {declared_end - end} bytes after its "
+                                  f"end_of_track event that end in the middle of an event (its header says "
+                                  f"{length} bytes)",
+                                  number, end, "ignored")
+            if self.data.startswith(b"MTrk", end):  # the header's length is too long: the next track starts here
                 return track, end
+            return track, declared_end
+        self.problems.odd(MidiFormatError, f"track {number} has {len(extra)} event{'s' if len(extra) != 1 else ''} "
+                          "after its end_of_track event; kept, as mido keeps them", number, end)
+        track.extend(extra)
         return track, declared_end
 
     def parse_extended(self, body: int, stop: int, number: int, length: int) -> tuple[MidiTrack, int]:
-        """Lenient: parse a track ignoring its length header, up to end_of_track or the next MTrk."""
+        """Repairing: parse a track ignoring its length header, up to end_of_track or the next MTrk."""
+        problems = self.problems
         try:
-            track, end, found_end = self.parse_events(body, stop, number, stop_at_mtrk=True)
-        except _Cut as cut:
-            self.warn(f"the file ends in the middle of an event of track {number}; the event is dropped",
-                      number, cut.start)
+            track, end, found_end = self.events.parse_events(body, stop, number, stop_at_mtrk=True)
+        except Cut as cut:
+            problems.warn(f"the file ends in the middle of an event of track {number}; the event is dropped",
+                          number, cut.start)
             return cut.track, stop
-        self.warn(f"track {number} is {end - body} bytes long, but its header says {length} bytes", number, body - 4)
+        problems.warn(f"track {number} is {end - body} bytes long, but its header says {length} bytes", number, body - 4)
         if not found_end:
-            self.warn(f"track {number} has no end_of_track event", number, end)
+            problems.warn(f"track {number} has no end_of_track event", number, end)
         return track, end
 
 
-def data_at(data: bytes, pos: int) -> bytes:
-    return data[pos:pos + 4]
+def read_midi_bytes(data, *, strict: bool | None = None, clip: bool = False, charset: str = "latin1",
+                    stacklevel: int = 2) -> tuple[int, int, list]:
+    """Parse the bytes of a MIDI file (or a RIFF RMID file) into ``(type, ticks_per_beat, tracks)``.
 
-
-def read_midi_bytes(data, *, strict: bool = True, clip: bool = False, charset: str = "latin1") -> tuple[int, int, list]:
-    """Parse the bytes of a MIDI file (or a RIFF RMID file) into ``(type, ticks_per_beat, tracks)``."""
+    `strict` as for `MidiFile`. The warnings (`MidiFileWarning`, one per
+    repair) are issued once the whole file has loaded, at `stacklevel`.
+    """
     if not isinstance(data, bytes):
         data = bytes(data)
     # Loading creates one object per event and no reference cycles; left on,
@@ -431,7 +247,15 @@ def read_midi_bytes(data, *, strict: bool = True, clip: bool = False, charset: s
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _Reader(data, strict, clip, charset).read()
+        reader = _Reader(data, strict, clip, charset)
+        result = reader.read()
     finally:
         if collecting:
             gc.enable()
+    # Nothing the collector tracks is allocated here unless there are
+    # warnings: the first such allocation after gc.enable() runs the
+    # collection the load put off. That is the same work wherever it runs;
+    # left out of the load, bench/midifiles.py stays comparable with before.
+    if reader.problems.notes:
+        reader.problems.emit(stacklevel)
+    return result

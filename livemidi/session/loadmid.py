@@ -74,7 +74,7 @@ def load(
     quantize: Any = None,
     *,
     controls: bool = True,
-    strict: bool = True,
+    strict: bool | None = None,
 ) -> Pattern:
     """A pattern that loops the notes (and controls) of a type 0 or type 1 MIDI file.
 
@@ -92,7 +92,7 @@ def load(
       each onset moves to the nearest grid line, keeping the note's length.
     - `controls`: False drops controllers, bend, pressure and program changes
       (only notes; `transpose` and `snap` want notes in every event).
-    - `strict`: False reads a damaged file anyway (see `MidiFile`).
+    - `strict`: as for `MidiFile`: True refuses an odd file, False also reads a damaged one.
     """
     return read_loop(source, track, channel, bars, quantize, controls=controls, strict=strict).pattern
 
@@ -105,7 +105,7 @@ def read_loop(
     quantize: Any = None,
     *,
     controls: bool = True,
-    strict: bool = True,
+    strict: bool | None = None,
 ) -> MidiLoop:
     """`load`, also returning the loop's length in bars and its events (for drawing and tests)."""
     if isinstance(source, MidiFile):

@@ -9,12 +9,18 @@ musical time (exact cycles -> ticks) through the tempo changes the file made.
 The result is a type-1 file: a tempo track (track name, time signature, every
 tempo change) and one track per output port. Notes still sounding at the end
 get their note-offs at the last bar line.
+
+Without `outputs`, the outputs are the ports the file's patterns name, in the
+order they are first used (a pattern without a port goes to the first
+output, "out" if there is none yet). Without this, a multi-port file could
+not be rendered without repeating its port names on the command line.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from ..clock import TempoMap, VirtualSender
 from ..messages import Message
@@ -29,6 +35,21 @@ START = 1000.0  # the virtual clock's start: any fixed number, so runs are ident
 STEP = 0.005  # seconds per step of the lookahead loop
 
 
+class _NamedOutputs(Session):
+    """A session that adds an output for each port name its patterns use, the first time one is used."""
+
+    def _port_index(self, port: Any) -> int:
+        if isinstance(port, str) and not any(port == name or port.lower() in name.lower() for name in self.outputs):
+            self.add_output(port)
+        elif isinstance(port, int) and not isinstance(port, bool):
+            if port == 0 and not self.outputs:
+                self.add_output("out")
+            elif not 0 <= port < len(self.outputs):
+                raise ValueError(f"no output {port}: the outputs are the ports the file names, {self.outputs} "
+                                 "(name the port, .port('synth'), or give the outputs with --port)")
+        return super()._port_index(port)
+
+
 def _tempo_changes(session: Session) -> list[tuple[Fraction, Fraction]]:
     changes: dict[Fraction, Fraction] = {}
     for cycle, bpm in session.tempo_log:
@@ -40,7 +61,7 @@ def render_pattern_file(
     path: str | Path,
     bars: int,
     *,
-    outputs: tuple[str, ...] | list[str] = ("out",),
+    outputs: tuple[str, ...] | list[str] | None = None,
     bpm=120,
     beats_per_bar: int = 4,
     ticks_per_beat: int = 480,
@@ -49,19 +70,22 @@ def render_pattern_file(
     """Render `bars` bars of the pattern file at `path`; returns the MidiFile (save it with ``.save``).
 
     `outputs` names the output ports the file's patterns may use (by index or
-    name); each becomes a track. Errors and notices from the run are appended
-    to `notices` when given. Raises PatternFileError if the file fails.
+    name); each becomes a track. Without it, each port the patterns name
+    becomes a track (see the module docstring). Errors and notices from the
+    run are appended to `notices` when given. Raises PatternFileError if the
+    file fails.
     """
     if isinstance(bars, bool) or not isinstance(bars, int) or bars < 1:
         raise ValueError(f"bars must be a whole number of bars, 1 or more, got {bars!r}")
-    if not outputs:
-        raise ValueError("give at least one output name")
+    if outputs is not None and not outputs:
+        raise ValueError("give at least one output name, or None for the ports the file names")
     clock = [START]
     now = lambda: clock[0]  # noqa: E731
     sender = VirtualSender(now=now)
     log = notices if notices is not None else []
-    session = Session(sender, bpm=bpm, beats_per_bar=beats_per_bar, threaded=False, now=now, on_notice=log.append)
-    for name in outputs:
+    kind = Session if outputs is not None else _NamedOutputs
+    session = kind(sender, bpm=bpm, beats_per_bar=beats_per_bar, threaded=False, now=now, on_notice=log.append)
+    for name in outputs or ():
         session.add_output(name)
     load_pattern_file(session, path)
     session.end_at(bars)  # nothing starts on the last bar line

@@ -154,7 +154,7 @@ def show(source: Any, bars: int | None = 2, *, events: bool = False, begin: Any 
 
 
 def file_roll(source: str | os.PathLike | MidiFile, bars: int | None = None, steps_per_bar: int | None = None, *,
-              width: int | None = None, strict: bool = True) -> str:
+              width: int | None = None, strict: bool | None = None) -> str:
     """The roll of a .mid file (a path or a MidiFile): its whole loop unless `bars` is given.
 
     The grid follows the file's first time signature: a dot on each beat and,

@@ -78,7 +78,16 @@ def test_parse_time_int_or_float():
 
 def test_parse_whitespace():
     assert parse_string("  note_on   note=60  \n") == Message("note_on", note=60)
-    assert parse_string("sysex data=(1, 2, 3)") == Message("sysex", data=[1, 2, 3])
+
+
+@pytest.mark.parametrize("text", ["sysex data=(1, 2, 3)", "sysex data=( 1,2 )", "sysex data=(1,2, 3) time=0"])
+def test_sysex_data_with_spaces_is_a_value_error_as_in_mido(text):
+    # mido splits the text at whitespace, so a word is never more than name=value
+    mido = pytest.importorskip("mido")
+    with pytest.raises(ValueError):
+        mido.Message.from_str(text)
+    with pytest.raises(ValueError, match=r"data must be one word, with no spaces: data=\(1,2,3\)"):
+        Message.from_str(text)
 
 
 def test_parse_any_whitespace_between_words():

@@ -22,15 +22,22 @@ def test_dump(tmp_path, capsys):
     assert "note_on" not in capsys.readouterr().out
 
 
-def test_dump_errors_and_lenient(tmp_path, capsys):
-    path = tmp_path / "bad.mid"
-    path.write_bytes(smf(b"\x00\x90\x3c\x40"))
-    assert main(["dump", str(path)]) == 1
+def test_dump_errors_strict_and_lenient(tmp_path, capsys):
+    path = tmp_path / "odd.mid"
+    path.write_bytes(smf(b"\x00\x90\x3c\x40"))  # no end_of_track: mido reads it, and so does dump
+    assert main(["dump", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: track 0 has no end_of_track event (at track 0, byte 26)" in captured.err
+    assert "note_on channel=0 note=60" in captured.out
+    assert main(["dump", "--strict", str(path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("livemidi: track 0 has no end_of_track event") and "(at track 0, byte 26)" in err
-    assert main(["dump", "--lenient", str(path)]) == 0
+    damaged = tmp_path / "damaged.mid"
+    damaged.write_bytes(smf(b"\x00\x90\x3c\xc0" + EOT))  # a data byte over 127: mido refuses it
+    assert main(["dump", str(damaged)]) == 1
+    assert "over 127" in capsys.readouterr().err
+    assert main(["dump", "--lenient", str(damaged)]) == 0
     captured = capsys.readouterr()
-    assert "warning: track 0 has no end_of_track event" in captured.err
-    assert "note_on channel=0 note=60" in captured.out
+    assert "warning: data byte 0xC0 in note_on is over 127" in captured.err and "velocity=127" in captured.out
     assert main(["dump", str(tmp_path / "missing.mid")]) == 1
     assert "No such file" in capsys.readouterr().err

@@ -123,3 +123,31 @@ def test_a_reload_stops_the_loops_the_file_no_longer_has(tmp_path):
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(PatternFileError, match="cannot read pattern file"):
         load_pattern_file(session(), tmp_path / "nope.py")
+
+
+def test_render_without_ports_makes_a_track_of_each_port_the_file_names(tmp_path, capsys):
+    from livemidi.cli import main
+
+    out = tmp_path / "out.mid"
+    assert main(["render", str(ROOT / "patterns" / "multi_port.py"), "--bars", "4", "-o", str(out)]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    midi = MidiFile(out)
+    assert [track.name for track in midi.tracks] == ["multi_port", "drums", "synth"]
+    assert {msg.channel for msg in midi.tracks[1] if msg.type == "note_on"} == {9}
+    assert {msg.channel for msg in midi.tracks[2] if msg.type == "note_on"} == {0}
+    named = render_pattern_file(ROOT / "patterns" / "multi_port.py", 4, outputs=["drums", "synth"])
+    assert as_text(MidiFile(out)) == as_text(named)
+
+
+def test_render_without_ports_puts_loops_without_a_port_on_the_first_output(tmp_path):
+    path = write(tmp_path, "p.a = note('c4')\np.b = note('e4').port('bass')\np.c = note('g4').port(1)\n")
+    midi = render_pattern_file(path, 1)
+    notes = [[msg.note for msg in track if msg.type == "note_on" and msg.velocity] for track in midi.tracks[1:]]
+    assert [track.name for track in midi.tracks[1:]] == ["out", "bass"] and notes == [[60], [64, 67]]
+    first_named = render_pattern_file(write(tmp_path, "p.b = note('e4').port('bass')\np.a = note('c4')\n"), 1)
+    assert [track.name for track in first_named.tracks[1:]] == ["bass"]
+
+
+def test_render_without_ports_refuses_a_port_number_that_no_name_made(tmp_path):
+    with pytest.raises(PatternFileError, match="no output 2"):
+        render_pattern_file(write(tmp_path, "p.a = note('c4').port(2)\n"), 1)
