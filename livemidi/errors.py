@@ -13,6 +13,7 @@ also of the builtin type that a mido user's code already catches::
      │    └── KeySignatureError    (an impossible key signature; mido exports this name)
      ├── MiniNotationError         (also ValueError; a syntax error in pattern text, with its column)
      ├── ClockStoppedError         (also RuntimeError) a stopped tempo map was asked for a time
+     ├── LoopNotFoundError         (also KeyError) no loop has that name; lists the loops there are
      ├── PortError                 (also OSError: mido raises IOError for port trouble)
      │    ├── PortNotFoundError     no port matches a name; lists the ports there are
      │    ├── PortDisconnectedError an open port's device, peer or server went away
@@ -139,6 +140,23 @@ class SenderError(PortError):
     """The timed-sender process (`livemidi.clock.Sender`) could not start, or is no longer running."""
 
 
+class LoopNotFoundError(LivemidiError, KeyError):
+    """No loop of the session has the name asked for (``mute("nosuch")``).
+
+    ``name`` is what was asked for, ``loops`` the names there are; both are in
+    the message. A KeyError (a loop is looked up by name), but it prints as the
+    sentence it is, not quoted as a KeyError's key would be.
+    """
+
+    def __init__(self, message: str, *, name: object = None, loops: list[str] | tuple[str, ...] = ()):
+        super().__init__(message)
+        self.name = name
+        self.loops = list(loops)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class ClockSyncError(LivemidiError, RuntimeError):
     """A sync source (Ableton Link, MIDI clock in) refused a request: the transport or tempo is its to set."""
 
@@ -156,3 +174,4 @@ class ConfigError(LivemidiError, OSError):
     def __init__(self, message: str, *, path: object = None):
         super().__init__(message)
         self.path = path
+

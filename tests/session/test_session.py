@@ -8,6 +8,7 @@ import pytest
 
 from livemidi import Message
 from livemidi.clock import VirtualSender
+from livemidi.errors import LoopNotFoundError
 from livemidi.pattern import Pattern, note, stack
 from livemidi.session import PatternError, Session, namespace
 
@@ -284,3 +285,33 @@ def test_commands_from_another_thread_never_deadlock_with_the_lookahead_thread()
     worker.start()
     assert done.wait(60), "the commands and the lookahead thread are waiting for each other"
     session.close()
+
+
+@pytest.mark.parametrize("command", ["mute", "unmute", "solo", "unsolo", "stop_loop"])
+def test_a_loop_name_that_does_not_exist_says_so_and_lists_the_loops(command):
+    rig = Rig()
+    rig.session.p.bass = note("c2")
+    rig.session.p.kick = note("c1")
+    with pytest.raises(LoopNotFoundError) as caught:
+        getattr(rig.session, command)("nosuch")
+    assert str(caught.value) == "no loop named 'nosuch'; the loops are: bass, kick"
+    assert isinstance(caught.value, KeyError)  # what code written before this error caught
+    assert (caught.value.name, caught.value.loops) == ("nosuch", ["bass", "kick"])
+    assert set(rig.session.loops) == {"bass", "kick"}
+
+
+def test_with_no_loops_yet_the_error_says_how_to_start_one():
+    rig = Rig()
+    with pytest.raises(LoopNotFoundError, match=r"^no loop named 'x'; there are no loops yet \(start one with p.x = pattern\)$"):
+        rig.session.mute("x")
+    with pytest.raises(LoopNotFoundError, match="no loop named 'x'"):
+        del rig.session.p.x
+
+
+def test_unsolo_takes_a_soloed_loop_that_has_since_stopped():
+    rig = Rig()
+    rig.session.p.a = note("c4")
+    rig.session.solo("a")
+    rig.session.stop_loop("a")  # stopped: gone at once, the transport is stopped
+    rig.session.unsolo("a")
+    assert rig.session._solo == set()
