@@ -18,7 +18,8 @@ also of the builtin type that a mido user's code already catches::
      │    ├── PortNotFoundError     no port matches a name; lists the ports there are
      │    ├── PortDisconnectedError an open port's device, peer or server went away
      │    └── SenderError           the timed-sender process could not start, or has stopped
-     └── ConfigError               (also OSError) the user's config file could not be written safely
+     ├── ConfigError               (also OSError) the user's config file could not be written safely
+     └── RecordingError            (also OSError) a recording's .mid file cannot be written where asked
 
     MidiFileWarning (a UserWarning): what was odd in a MIDI file that loaded anyway, and what was done about it
 
@@ -175,3 +176,16 @@ class ConfigError(LivemidiError, OSError):
         super().__init__(message)
         self.path = path
 
+
+class RecordingError(LivemidiError, OSError):
+    """A recording's .mid file cannot be written where the user asked (``record("/proc/take.mid")``).
+
+    ``path`` is the file as the user gave it; the message names it and says
+    what is wrong (the folder does not exist, is not writable, the disk is
+    full...). ``errno`` is the cause's, when there is one.
+    """
+
+    def __init__(self, message: str, *, path: object = None, errno: int | None = None):
+        super().__init__(message)
+        self.path = path
+        self.errno = errno

@@ -627,7 +627,7 @@ class Session:
             try:
                 recorder.flush()
             except OSError as error:
-                self.on_notice(f"recording to {recorder.path}: could not write: {error}")
+                self.on_notice(f"recording: {error}; the file keeps what was written before")
 
     def _run_pump(self) -> None:
         while not self._pumping.wait(PUMP_INTERVAL):
