@@ -88,3 +88,32 @@ def test_ctrl_c_during_start_up_exits_quietly_with_130(song):
         assert "Traceback" not in out
         said = [line for line in out.splitlines() if not line.startswith(("Playing", "Output"))]
         assert said in ([], ["livemidi: stopped; every note ended."]), said
+
+
+def test_a_ctrl_c_that_python_drops_during_start_up_still_ends_the_command(tmp_path):
+    # Python drops a KeyboardInterrupt raised in a weakref callback, printing
+    # "Exception ignored in ..." (seen in importlib's module locks, when Ctrl-C
+    # came at that moment): the command then played on. Here the file's own
+    # code makes that moment happen, every time.
+    song = tmp_path / "song.py"
+    song.write_text(
+        "import os, signal, weakref\n"
+        "class Thing: pass\n"
+        "thing = Thing()\n"
+        "def gone(ref):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)  # handled inside this callback\n"
+        "    for _ in range(1000): pass\n"
+        "ref = weakref.ref(thing, gone)\n"
+        "del thing\n"
+        "p.a = note('c3 e3')\n"
+    )
+    process = _start(song)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        raise AssertionError(f"the dropped Ctrl-C was lost: the command played on\n{out}\n{err}") from None
+    assert process.returncode == 130
+    assert err == ""
+    assert out.splitlines()[-1] == "livemidi: stopped; every note ended."
