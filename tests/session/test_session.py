@@ -106,6 +106,18 @@ def test_a_pattern_that_raises_when_tried_is_refused_and_the_old_one_plays_on():
     assert {n for _, n in rig.notes_on()} == {48}
 
 
+@pytest.mark.parametrize("text", ["note(60.5)", "note('c3 60.5')", "n('48 60.5')"])
+def test_a_fractional_note_is_refused_before_the_swap_and_the_old_pattern_plays_on(text):
+    rig = Rig()
+    rig.session.p.bass = note("c3")
+    rig.start()
+    rig.run(0.5)
+    with pytest.raises(ValueError, match=r"note 60\.5 is between two keys, and microtonal notes do not exist yet"):
+        exec(f"p.bass = {text}", namespace(rig.session))
+    rig.run(2)
+    assert {n for _, n in rig.notes_on()} == {48}
+
+
 def raises_from(cycle: int, good: Pattern) -> Pattern:
     def query(span):
         if span.end > cycle:
