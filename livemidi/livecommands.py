@@ -258,7 +258,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                     try:
                         playing = load_pattern_file(session, path, previous=playing)
                     except PatternFileError as error:
-                        print(f"livemidi: {error}; the version before plays on", file=sys.stderr, flush=True)
+                        trace = f"\n{error.trace}" if error.trace else ""
+                        print(f"livemidi: {error.reason}; the version before plays on{trace}", file=sys.stderr,
+                              flush=True)
                     else:
                         if end is not None:
                             session.end_at(end)
