@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from _livemidi_cli import main
+try:
+    from _livemidi_cli import main
+except ImportError:  # livemidi copied without its entry point: the command, without the start-up guard
+    from .cli import main
 
 sys.exit(main())
