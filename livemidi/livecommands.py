@@ -234,6 +234,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     session, monitor = _session(args)
     with _sigterm_as_interrupt():
         try:
+            stamp = _stamp(path)  # before loading: a save while the file loads is seen, and loaded, at once
             try:
                 playing = load_pattern_file(session, path)
             except PatternFileError as error:
@@ -248,7 +249,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             session.note_code(_read(path))
             print(f"Playing {path} ({', '.join(sorted(playing)) or 'no loops'}); Ctrl-C stops.", flush=True)
             end_startup()
-            stamp = _stamp(path)
             while True:
                 time.sleep(0.1)
                 if end is not None and session.position().cycle >= end:

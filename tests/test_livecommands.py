@@ -104,16 +104,18 @@ def test_a_file_that_raises_on_the_first_run_shows_its_line_as_python_would(tmp_
     assert _without_carets(err[1:]) == _traceback_of(path)
 
 
-def test_a_watched_file_that_raises_on_a_reload_shows_its_line_and_plays_on(tmp_path):
+@pytest.mark.parametrize("saved_when", ["playing", "loading"])
+def test_a_watched_file_that_raises_on_a_reload_shows_its_line_and_plays_on(tmp_path, saved_when):
     path = tmp_path / "song.py"
-    path.write_text("p.a = note('c3')\n")
+    # "loading": saved again while the first version still loads (it takes a second); that save is not missed.
+    path.write_text("import time\nprint('loading', flush=True)\ntime.sleep(1)\np.a = note('c3')\n")
     process = subprocess.Popen(
         [sys.executable, "-m", "livemidi", "run", str(path), "--watch", "--virtual", "synth", "--backend", MEMORY],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         for line in process.stdout:
-            if line.startswith("Playing"):
+            if line.startswith("Playing" if saved_when == "playing" else "loading"):
                 break
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in process.stderr], daemon=True).start()
