@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction as F
 
 import pytest
@@ -327,3 +328,23 @@ def test_unsolo_takes_a_soloed_loop_that_has_since_stopped():
     rig.session.stop_loop("a")  # stopped: gone at once, the transport is stopped
     rig.session.unsolo("a")
     assert rig.session._solo == set()
+
+
+def test_ctrl_c_while_the_clock_starts_its_thread_still_closes_cleanly(monkeypatch):
+    # Ctrl-C at the moment the lookahead thread is made but not yet started (seen in
+    # `livemidi run`, interrupted at start-up): closing the session then raised RuntimeError.
+    session = Session(VirtualSender(), on_notice=lambda text: None)
+    session.add_output("out")
+    session.p.a = note("c4")
+    start = threading.Thread.start
+
+    def interrupted(thread):
+        if thread.name == "livemidi lookahead":
+            raise KeyboardInterrupt
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        session.start()
+    monkeypatch.setattr(threading.Thread, "start", start)
+    session.close()
