@@ -12,7 +12,7 @@ import sys
 from ._version import __version__
 from .calibrate import add_calibrate_command
 from .errors import LivemidiError
-from .livecommands import add_live_commands, add_live_options, cmd_repl
+from .livecommands import add_live_commands, add_live_options, cmd_repl, cmd_run, end_startup
 from .portcommands import add_port_commands
 
 DESCRIPTION = """\
@@ -97,10 +97,12 @@ def _dump(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None) or cmd_repl  # no command: the live REPL
+    """Run the ``livemidi`` command; returns its exit status (130 after Ctrl-C, at any moment)."""
     try:
+        args = _build_parser().parse_args(argv)
+        handler = getattr(args, "handler", None) or cmd_repl  # no command: the live REPL
+        if handler not in (cmd_repl, cmd_run):
+            end_startup()  # the live commands end it once their session plays
         return handler(args)
     except KeyboardInterrupt:
         return 130

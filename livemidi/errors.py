@@ -13,11 +13,13 @@ also of the builtin type that a mido user's code already catches::
      │    └── KeySignatureError    (an impossible key signature; mido exports this name)
      ├── MiniNotationError         (also ValueError; a syntax error in pattern text, with its column)
      ├── ClockStoppedError         (also RuntimeError) a stopped tempo map was asked for a time
+     ├── LoopNotFoundError         (also KeyError) no loop has that name; lists the loops there are
      ├── PortError                 (also OSError: mido raises IOError for port trouble)
      │    ├── PortNotFoundError     no port matches a name; lists the ports there are
      │    ├── PortDisconnectedError an open port's device, peer or server went away
      │    └── SenderError           the timed-sender process could not start, or has stopped
-     └── ConfigError               (also OSError) the user's config file could not be written safely
+     ├── ConfigError               (also OSError) the user's config file could not be written safely
+     └── RecordingError            (also OSError) a recording's .mid file cannot be written where asked
 
     MidiFileWarning (a UserWarning): what was odd in a MIDI file that loaded anyway, and what was done about it
 
@@ -139,6 +141,23 @@ class SenderError(PortError):
     """The timed-sender process (`livemidi.clock.Sender`) could not start, or is no longer running."""
 
 
+class LoopNotFoundError(LivemidiError, KeyError):
+    """No loop of the session has the name asked for (``mute("nosuch")``).
+
+    ``name`` is what was asked for, ``loops`` the names there are; both are in
+    the message. A KeyError (a loop is looked up by name), but it prints as the
+    sentence it is, not quoted as a KeyError's key would be.
+    """
+
+    def __init__(self, message: str, *, name: object = None, loops: list[str] | tuple[str, ...] = ()):
+        super().__init__(message)
+        self.name = name
+        self.loops = list(loops)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class ClockSyncError(LivemidiError, RuntimeError):
     """A sync source (Ableton Link, MIDI clock in) refused a request: the transport or tempo is its to set."""
 
@@ -156,3 +175,17 @@ class ConfigError(LivemidiError, OSError):
     def __init__(self, message: str, *, path: object = None):
         super().__init__(message)
         self.path = path
+
+
+class RecordingError(LivemidiError, OSError):
+    """A recording's .mid file cannot be written where the user asked (``record("/proc/take.mid")``).
+
+    ``path`` is the file as the user gave it; the message names it and says
+    what is wrong (the folder does not exist, is not writable, the disk is
+    full...). ``errno`` is the cause's, when there is one.
+    """
+
+    def __init__(self, message: str, *, path: object = None, errno: int | None = None):
+        super().__init__(message)
+        self.path = path
+        self.errno = errno

@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["add_live_commands", "add_live_options", "cmd_repl"]
+__all__ = ["add_live_commands", "add_live_options", "cmd_repl", "end_startup"]
 
 LINK_DISCOVERY = 1.0  # seconds --link waits for the first peer before deciding who starts
 
@@ -92,6 +92,21 @@ def add_live_commands(subparsers) -> None:
     render.add_argument("--bpm", type=float, default=120.0, help="tempo (the file's tempo() wins)")
     render.add_argument("--beats", type=int, default=4, metavar="N", help="beats per bar (4)")
     render.set_defaults(handler=cmd_render)
+
+
+def end_startup() -> None:
+    """Start-up is over: from now Ctrl-C is a plain KeyboardInterrupt, which the command handles.
+
+    The ``livemidi`` command starts under a guard (`_livemidi_cli`) that
+    remembers a Ctrl-C that Python dropped during start-up; it is raised
+    here. Called from Python, without the guard, this does nothing.
+    """
+    guard = signal.getsignal(signal.SIGINT)
+    if not (hasattr(guard, "pressed") and callable(getattr(guard, "end", None))):
+        return
+    guard.end()
+    if guard.pressed:
+        raise KeyboardInterrupt
 
 
 @contextmanager
@@ -188,6 +203,7 @@ def cmd_repl(args: argparse.Namespace) -> int:
     with _sigterm_as_interrupt():
         try:
             _start(session)
+            end_startup()
             return run_repl(session, monitor=monitor, history_path=default_history_path())
         except KeyboardInterrupt:
             return 130
@@ -218,6 +234,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     session, monitor = _session(args)
     with _sigterm_as_interrupt():
         try:
+            stamp = _stamp(path)  # before loading: a save while the file loads is seen, and loaded, at once
             try:
                 playing = load_pattern_file(session, path)
             except PatternFileError as error:
@@ -231,7 +248,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             _start(session)
             session.note_code(_read(path))
             print(f"Playing {path} ({', '.join(sorted(playing)) or 'no loops'}); Ctrl-C stops.", flush=True)
-            stamp = _stamp(path)
+            end_startup()
             while True:
                 time.sleep(0.1)
                 if end is not None and session.position().cycle >= end:
@@ -241,7 +258,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                     try:
                         playing = load_pattern_file(session, path, previous=playing)
                     except PatternFileError as error:
-                        print(f"livemidi: {error}; the version before plays on", file=sys.stderr, flush=True)
+                        trace = f"\n{error.trace}" if error.trace else ""
+                        print(f"livemidi: {error.reason}; the version before plays on{trace}", file=sys.stderr,
+                              flush=True)
                     else:
                         if end is not None:
                             session.end_at(end)

@@ -10,7 +10,8 @@ messages it stands for, each with the cycle it is due at:
   lasts its whole step). A note-off can fall bars after the window; it still
   comes out of the call that rendered its note-on, so every note-on has its
   note-off. Velocity defaults to `DEFAULT_VELOCITY`; a fractional note (a
-  microtone) is rounded to the nearest key.
+  microtone) raises ValueError: it is never rounded to a key that was not
+  written (microtonal notes do not exist yet).
 - ``cc<number>`` (``cc74``), ``bend``, ``aftertouch``, ``program`` (after a
   bank select, CC 0 and 32, when ``bank`` is given) and ``sysex``: one message
   each, at the onset, before the event's note-on, so a program change or a
@@ -36,7 +37,7 @@ from typing import Any, NamedTuple
 
 from .messages import Message
 from .pattern import Pattern, reify
-from .pattern.music import note_number
+from .pattern.music import note_number, whole_note
 
 __all__ = ["DEFAULT_VELOCITY", "Rendered", "render", "render_events"]
 
@@ -110,7 +111,7 @@ def render_events(events, default_channel: int = 0, default_port: Any = 0) -> li
                     f"cc<number>, bend, aftertouch, program, bank or sysex)"
                 )
         if "note" in controls:
-            note = _int("note", note_number(controls["note"]), 0, 127)
+            note = _int("note", whole_note(note_number(controls["note"])), 0, 127)
             velocity = _int("velocity", controls.get("velocity", DEFAULT_VELOCITY), 0, 127)
             if "duration" in controls:
                 end = onset + Fraction(controls["duration"])

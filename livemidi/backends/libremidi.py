@@ -41,7 +41,7 @@ import weakref
 from collections.abc import Callable
 
 from ..errors import PortError
-from . import jack, libremidi_load
+from . import alsa, jack, libremidi_load
 from .libremidi_input import Filter, InputState, poller
 from .names import check_present, check_request, match_port
 
@@ -74,8 +74,10 @@ def _lm():
 def get_api_names() -> list[str]:
     """The APIs this pylibremidi can use here, e.g. ``['ALSA_SEQ', 'JACK_MIDI']``."""
     lm = _lm()
-    apis = [api.name for api in lm.available_apis() if api.name != "DUMMY"]
-    if "WINDOWS_MIDI_SERVICES" in {api.name for api in lm.available_ump_apis()}:
+    with alsa.quiet():  # pylibremidi may probe ALSA: without the sequencer, libasound would print its own line
+        apis = [api.name for api in lm.available_apis() if api.name != "DUMMY"]
+        ump = {api.name for api in lm.available_ump_apis()}
+    if "WINDOWS_MIDI_SERVICES" in ump:
         apis.append("WINDOWS_MIDI_SERVICES")
     return apis
 
@@ -114,6 +116,8 @@ def _usable(name: str) -> str | None:
         if jack.server_running() is False:
             return jack.NOT_RUNNING
         return libremidi_load.jack_problem()
+    if name == "ALSA_SEQ" and alsa.sequencer_missing():
+        return alsa.NO_SEQUENCER  # trying would only add libasound's own line on stderr
     return None
 
 

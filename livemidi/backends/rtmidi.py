@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 
 from ..errors import PortError
-from . import jack
+from . import alsa, jack
 from .names import check_present, check_request, match_port
 
 __all__ = ["RtMidiDevice", "describe", "get_api_names", "get_devices", "open_device"]
@@ -119,7 +119,9 @@ def _new_client(kind: str, api_id: int, client_name: str) -> tuple[object, int]:
     """A new rtmidi client and the API it uses.
 
     With no API given, each compiled API is tried in rtmidi's order, so a
-    Linux machine without ALSA MIDI but with a JACK server still works.
+    Linux machine without ALSA MIDI but with a JACK server still works. An
+    API that cannot work here (no JACK server, no ALSA sequencer device) is
+    not tried; the error says why.
     """
     rtmidi = _rtmidi()
     cls = rtmidi.MidiIn if kind == "input" else rtmidi.MidiOut
@@ -128,6 +130,9 @@ def _new_client(kind: str, api_id: int, client_name: str) -> tuple[object, int]:
     for candidate in candidates:
         if _is_jack(candidate) and jack_server_running() is False:
             problems.append(jack.NOT_RUNNING)
+            continue
+        if candidate == rtmidi.API_LINUX_ALSA and alsa.sequencer_missing():
+            problems.append(alsa.NO_SEQUENCER)  # trying would only add libasound's own line on stderr
             continue
         try:
             return cls(candidate, client_name), candidate

@@ -722,8 +722,8 @@ class Lookahead:
                 self._report(error, "stopping")
         self._closing = True
         self._wake.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(5)
+        if self._thread is not None and self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(5)  # (not started: Ctrl-C came between making the thread and starting it)
 
     def __enter__(self) -> Lookahead:
         return self

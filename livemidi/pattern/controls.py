@@ -8,14 +8,16 @@ supplies values (sampled over each left event's whole)::
     note("c e g c5") | velocity("100 60")      # four notes, two velocities
     note("c e g c5").velocity("100 60").ch(1)  # the same, as methods
 
-Keys and ranges (the units of mido's messages): ``note`` 0–127 (c4 = 60; a
-float is a microtonal note), ``velocity`` 0–127, ``channel`` 0–15, ``port``
+Keys and ranges (the units of mido's messages): ``note`` 0–127 (c4 = 60; whole
+numbers: a fractional note such as 60.5 raises ValueError, as microtonal notes
+do not exist yet), ``velocity`` 0–127, ``channel`` 0–15, ``port``
 (a name or index; a name string is taken literally, not as mini-notation), ``legato`` (how much of the event's span the note
 sounds, 1 = all of it), ``duration`` (cycles, overriding legato), a control
 change as ``cc<number>`` (``cc(74, 64)`` → ``{'cc74': 64}``; `cc_items` lists
 them), ``bend`` −8192–8191, ``aftertouch`` 0–127, ``program`` 0–127,
 ``bank`` 0–16383 (sent before a program change) and ``sysex`` (a tuple of
-data bytes 0–127, without F0/F7). Values are checked when the pattern is
+data bytes 0–127, without F0/F7). A plain value is checked where it is
+written (``note(60.5)`` raises at once), the values of a pattern when it is
 queried; an out-of-range value raises ValueError naming the control.
 """
 
@@ -26,7 +28,7 @@ from typing import Any, Callable
 
 from .core import Pattern, pure
 from .lift import patternify, reify
-from .music import note_number
+from .music import note_number, whole_note
 from .time import to_time
 
 __all__ = [
@@ -54,7 +56,7 @@ _note_range = _number("note", 0, 127, whole=False)
 def _note(v: Any) -> Any:
     if isinstance(v, str):
         v = note_number(v)
-    return _note_range(v)
+    return whole_note(_note_range(v))  # a fractional note is refused, never rounded
 
 
 def _positive(name: str, exact: bool) -> Callable[[Any], Any]:
@@ -76,6 +78,8 @@ def _port(v: Any) -> Any:
 
 def _control(key: str, convert: Callable[[Any], Any], doc: str) -> Callable[[Any], Pattern]:
     def control(pat: Any) -> Pattern:
+        if isinstance(pat, (int, float, Fraction)):
+            convert(pat)  # a plain value is checked where it is written: note(60.5) raises here
         return reify(pat).fmap(lambda v: {key: convert(v)})
 
     control.__name__ = control.__qualname__ = key

@@ -12,12 +12,14 @@ Everything here works on plain numbers, so it is easy to test and to reuse.
 
 from __future__ import annotations
 
+import math
 import re
+from fractions import Fraction
 from typing import Any, Callable, Sequence
 
 __all__ = [
     "ARP_MODES", "CHORDS", "SCALES", "VOICINGS", "arp_order", "chord_notes", "is_note_name",
-    "note_name", "note_number", "parse_chord", "scale_note", "snap_note",
+    "note_name", "note_number", "parse_chord", "scale_note", "snap_note", "whole_note",
 ]
 
 _LETTERS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
@@ -101,7 +103,7 @@ def note_number(name: Any) -> int:
     """``"c4"`` → 60, ``"eb3"`` → 51, ``"f#2"`` → 42; numbers pass through unchanged."""
     if isinstance(name, bool):
         raise TypeError(f"expected a note name or number, found {name!r}")
-    if isinstance(name, (int, float)):
+    if isinstance(name, (int, float, Fraction)):
         return name  # type: ignore[return-value]
     if not isinstance(name, str):
         raise TypeError(f"expected a note name like 'c4' or a number, found {type(name).__name__} {name!r}")
@@ -111,6 +113,27 @@ def note_number(name: Any) -> int:
     letter, accidentals, octave = m.groups()
     pc = _LETTERS[letter.lower()] + sum(1 if a in "#s" else -1 for a in accidentals)
     return (int(octave) + 1 if octave is not None else 5) * 12 + pc
+
+
+def whole_note(number: Any) -> Any:
+    """A note number as the whole number it is (``60.0`` → 60); a fractional one raises ValueError.
+
+    livemidi plays whole MIDI notes: a note between two keys would need pitch
+    bend, which it does not send yet, and rounding it would play a note that
+    was not written. So ``note(60.5)`` is refused, never played as 60. What
+    is not a float or a Fraction comes back as it is, for the caller's checks.
+    """
+    if not isinstance(number, (float, Fraction)):
+        return number
+    if not math.isfinite(number):
+        raise ValueError(f"note must be a whole number 0..127, found {number!r}")
+    if number == int(number):
+        return int(number)
+    raise ValueError(
+        f"note {number} is between two keys, and microtonal notes do not exist yet in livemidi "
+        f"(MIDI notes are whole numbers). Write a whole note ({math.floor(number)} or {math.ceil(number)}), "
+        f"or round a computed one where it is made, e.g. note(segment(8, sine.range(60, 72)).fmap(round))"
+    )
 
 
 def note_name(number: int) -> str:

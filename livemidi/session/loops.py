@@ -19,12 +19,26 @@ at the next bar, ``p.bass`` is the `Loop`, ``del p.bass`` stops it.
 from __future__ import annotations
 
 from fractions import Fraction
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from ..errors import LoopNotFoundError
 
 if TYPE_CHECKING:
     from .session import Session
 
-__all__ = ["Loop", "Loops"]
+__all__ = ["Loop", "Loops", "no_such_loop"]
+
+
+def no_such_loop(name: Any, loops: Iterable[str]) -> LoopNotFoundError:
+    """The error for a loop name that is not one of `loops`: says which there are, or how to start one."""
+    loops = list(loops)
+    if loops:
+        there = f"the loops are: {', '.join(loops)}"
+    else:
+        start = f"p.{name} = pattern" if isinstance(name, str) and name.isidentifier() else "p.name = pattern"
+        there = f"there are no loops yet (start one with {start})"
+    return LoopNotFoundError(f"no loop named {name!r}; {there}", name=name, loops=loops)
 
 
 class Loop:

@@ -23,6 +23,7 @@ recorder only reads its reports.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import threading
@@ -30,11 +31,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..errors import RecordingError
 from ..messages import Message
 from ..midifiles import MetaMessage, MidiFile, bpm2tempo
 from .ticks import track_from_ticks
 
-__all__ = ["Recorder"]
+__all__ = ["Recorder", "take_path"]
 
 _NOTE_ON = 0x90
 _NOTE_OFF = 0x80
@@ -63,9 +65,7 @@ class Recorder:
     ) -> None:
         if isinstance(ticks_per_beat, bool) or not isinstance(ticks_per_beat, int) or ticks_per_beat < 480:
             raise ValueError(f"ticks_per_beat must be an int of 480 or more, got {ticks_per_beat!r}")
-        self.path = Path(path)
-        if self.path.suffix.lower() not in (".mid", ".midi", ".smf"):
-            raise ValueError(f"a recording is a .mid file, got {str(path)!r}")
+        self.path = take_path(path)
         self.start = start
         self.tempo_changes = tempo_changes
         self.beats_per_bar = beats_per_bar
@@ -186,11 +186,23 @@ class Recorder:
         return midi
 
     def flush(self, end: float | None = None) -> None:
-        """Write the whole file anew, atomically: a reader never sees half a file."""
+        """Write the whole file anew, atomically: a reader never sees half a file.
+
+        Raises `RecordingError` (an OSError) naming the file, not the
+        temporary one, and saying what is wrong with where it goes.
+        """
         midi = self.midifile(end)
-        directory = self.path.parent if str(self.path.parent) else Path(".")
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            self._write(midi)
+        except OSError as error:
+            raise RecordingError(
+                f"cannot record to {str(self.path)!r}: {_what_is_wrong(error, self.path)}",
+                path=self.path, errno=error.errno,
+            ) from error
+
+    def _write(self, midi: MidiFile) -> None:
+        # The temporary file is made beside the take, so that replacing the take is atomic.
+        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(handle, "wb") as file:
                 midi.save(file=file)
@@ -209,6 +221,40 @@ class Recorder:
         if not self.closed:
             self.flush(end)
             self.closed = True
+
+
+def take_path(path: Any) -> Path:
+    """`path` as the Path of a .mid file to record to; TypeError or ValueError saying what was expected."""
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"a recording needs a path to a .mid file, like 'take1.mid', got {type(path).__name__} {path!r}"
+        )
+    take = Path(path)
+    if take.suffix.lower() not in (".mid", ".midi", ".smf"):
+        raise ValueError(f"a recording needs a path to a .mid file, like 'take1.mid', got {str(path)!r}")
+    return take
+
+
+def _what_is_wrong(error: OSError, path: Path) -> str:
+    """What stops `path` from being written, in the user's terms (the temporary file is ours, not theirs)."""
+    folder = path.parent
+    cause = error.strerror or str(error)
+    if path.is_dir():
+        return "it is a folder; give a file name inside it, like 'take1.mid'"
+    if not folder.is_dir():
+        existing = next((parent for parent in path.parents if parent.exists()), None)
+        if existing is not None and not existing.is_dir():
+            return f"{str(existing)!r} is a file, not a folder"
+        return f"the folder {str(folder)!r} does not exist"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"the folder {str(folder)!r} is not writable ({cause})"
+    if error.errno == errno.EROFS:
+        return f"the folder {str(folder)!r} is on a read-only file system"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"there is no space left on its disk ({cause})"
+    return f"the folder {str(folder)!r} is not writable (making a file there fails: {cause})"
 
 
 def _latin1(text: str) -> str:

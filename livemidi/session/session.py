@@ -49,7 +49,7 @@ from ..pattern import reify
 from ..render import render
 from .capture import Listener
 from .latency import describe_offset, stored_offsets
-from .loops import Loop, Loops
+from .loops import Loop, Loops, no_such_loop
 from .record import Recorder
 
 __all__ = ["LoopState", "PatternError", "Session", "SessionStatus", "TRIAL_CYCLES"]
@@ -484,10 +484,9 @@ class Session:
         self.clock.requery(cycle)
 
     def _loop(self, name: str) -> Loop:
-        loop = self.loops.get(name)
-        if loop is None:
-            raise KeyError(f"no loop named {name!r} (loops: {', '.join(self.loops) or 'none'})")
-        return loop
+        if name not in self.loops:
+            raise no_such_loop(name, self.loops)
+        return self.loops[name]
 
     def mute(self, *names: str) -> None:
         """Silence loops now, sounding notes included; `unmute` brings them back in phase."""
@@ -502,6 +501,7 @@ class Session:
 
     def unsolo(self, *names: str) -> None:
         """Take loops out of solo (all of them, with no names)."""
+        self._loops([name for name in names if name not in self._solo])  # a name that is neither: say so
         self._change_audible(lambda: self._solo.difference_update(names) if names else self._solo.clear())
 
     def _loops(self, names) -> list[Loop]:
@@ -627,7 +627,7 @@ class Session:
             try:
                 recorder.flush()
             except OSError as error:
-                self.on_notice(f"recording to {recorder.path}: could not write: {error}")
+                self.on_notice(f"recording: {error}; the file keeps what was written before")
 
     def _run_pump(self) -> None:
         while not self._pumping.wait(PUMP_INTERVAL):

@@ -23,6 +23,7 @@ from livemidi.pattern import (
     duration,
     isaw,
     legato,
+    mini,
     n,
     note,
     note_name,
@@ -63,8 +64,33 @@ def test_signals_sample_at_the_midpoint():
     assert values(range_(0, 127, "0 1")) == [0, 127]
 
 
+MICROTONE = r"note 60\.5 is between two keys, and microtonal notes do not exist yet .* \(60 or 61\)"
+
+
+@pytest.mark.parametrize("control", [note, n])
+def test_a_fractional_note_written_as_a_number_is_refused_where_it_is_written(control):
+    with pytest.raises(ValueError, match=MICROTONE):
+        control(60.5)
+    with pytest.raises(ValueError, match="note 121/2 is between two keys"):
+        control(F(121, 2))
+    with pytest.raises(ValueError, match=MICROTONE):
+        note("c4").n(60.5)
+
+
+@pytest.mark.parametrize("make", [lambda: note("c4 60.5"), lambda: n("60 60.5"), lambda: note(mini("60 60.5"))])
+def test_a_fractional_note_in_mini_notation_is_refused_when_queried(make):
+    with pytest.raises(ValueError, match=MICROTONE):
+        values(make())
+
+
+def test_a_computed_note_is_refused_until_it_is_rounded_where_it_is_made():
+    with pytest.raises(ValueError, match=r"microtonal notes do not exist yet.*\.fmap\(round\)"):
+        values(note(segment(4, sine.range(60, 72))))
+    assert values(note(segment(4, sine.range(60, 72)).fmap(round))) == [{"note": v} for v in (70, 70, 62, 62)]
+
+
 def test_controls_make_dicts():
-    assert values(note("c4 eb3 f#2 cs5 bb-1 60 61.5")) == [{"note": v} for v in (60, 51, 42, 73, 10, 60, 61.5)]
+    assert values(note("c4 eb3 f#2 cs5 bb-1 60 61.0")) == [{"note": v} for v in (60, 51, 42, 73, 10, 60, 61)]
     assert values(n("0 7")) == [{"note": 0}, {"note": 7}]
     assert values(velocity(100.4) | channel(1)) == [{"velocity": 100, "channel": 1}]
     assert values(vel(1)) == values(velocity(1)) and values(ch(2)) == values(channel(2))

@@ -71,6 +71,13 @@ def test_an_error_prints_a_short_traceback_and_the_repl_goes_on(session):
     assert "y" in session.loops
 
 
+def test_a_loop_name_that_does_not_exist_is_a_sentence_not_a_quoted_key(session):
+    out = type_into(session, "p.bass = note('c2')\r", "mute('nosuch')\r", "solo('bass')\r", CTRL_D).out
+    assert "no loop named 'nosuch'; the loops are: bass\n" in out
+    assert "KeyError: \"" not in out and "(loops:" not in out
+    assert session._solo == {"bass"}  # the REPL goes on
+
+
 def test_a_pattern_that_fails_its_trial_is_refused_with_the_reason(session):
     out = type_into(session, "p.x = note('c4')\r", "p.x = note('c4').port('nowhere')\r", CTRL_D).out
     assert "PatternError: the new pattern for 'x' fails" in out and "the old pattern plays on" in out

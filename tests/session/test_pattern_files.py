@@ -14,6 +14,7 @@ import pytest
 
 from livemidi import MidiFile
 from livemidi.clock import VirtualSender
+from livemidi.pattern import note
 from livemidi.session import Session
 from livemidi.session.offline import render_pattern_file
 from livemidi.session.patternfile import PatternFileError, load_pattern_file
@@ -109,6 +110,89 @@ def test_a_file_that_fails_changes_nothing(tmp_path, text, reason):
     with pytest.raises(PatternFileError, match=reason):
         load_pattern_file(s, write(tmp_path, "tempo(140)\n" + text), previous={"old"})
     assert set(s.loops) == {"old"} and s.tempo() == 100
+
+
+def _refused(s, path) -> PatternFileError:
+    with pytest.raises(PatternFileError) as caught:
+        load_pattern_file(s, path, previous={"old"})
+    assert set(s.loops) == {"old"}  # nothing was changed
+    assert "livemidi/" not in caught.value.trace and "livemidi\\" not in caught.value.trace  # only the file's frames
+    return caught.value
+
+
+def test_an_error_while_the_file_runs_gives_its_line_and_text_as_python_would(tmp_path):
+    s = session()
+    s.add_output("out")
+    load_pattern_file(s, write(tmp_path, "p.old = note('g4')\n"))
+    path = write(tmp_path, "p.a = note('c4')\n\nspeed = 2 * undefined_name\n")
+    error = _refused(s, path)
+    assert (error.path, error.line) == (path, 3)
+    assert error.reason == f"{path}, line 3: NameError: name 'undefined_name' is not defined"
+    assert error.trace.splitlines()[:3] == [
+        "Traceback (most recent call last):",
+        f'  File "{path}", line 3, in <module>',
+        "    speed = 2 * undefined_name",
+    ]
+    assert error.trace.splitlines()[-1] == "NameError: name 'undefined_name' is not defined"
+    assert str(error).startswith(f"{error.reason} (nothing was changed)\nTraceback (most recent call last):")
+
+
+def test_a_syntax_error_shows_the_line_and_the_caret(tmp_path):
+    s = session()
+    s.add_output("out")
+    load_pattern_file(s, write(tmp_path, "p.old = note('g4')\n"))
+    path = write(tmp_path, "p.a = note('c4')\np.b = note('e4'\n")
+    error = _refused(s, path)
+    assert error.line == 2 and error.reason.startswith(f"{path}, line 2: SyntaxError: ")
+    assert f'  File "{path}", line 2\n    p.b = note(\'e4\'\n' in error.trace
+
+
+def test_a_pattern_that_fails_its_trial_is_reported_at_the_line_that_set_it(tmp_path):
+    s = session()
+    s.add_output("out")
+    load_pattern_file(s, write(tmp_path, "p.old = note('g4')\n"))
+    # The pattern raises from its second cycle on: in the trial, after the file has run.
+    path = write(tmp_path, (
+        "def later(span):\n"
+        "    if span.end > 1:\n"
+        "        raise KeyError('the second bar')\n"
+        "    return note('c4').query(span)\n"
+        "\n"
+        "p.a = note('c4')\n"
+        "p.b = Pattern(later)\n"
+    ))  # fmt: skip
+    error = _refused(s, path)
+    assert error.line == 7
+    assert error.reason == f"{path}, line 7: the pattern for p.b fails when played: KeyError: 'the second bar'"
+    assert [line for line in error.trace.splitlines() if line.strip(" ^~")] == [  # carets differ by version
+        "Traceback (most recent call last):",
+        f'  File "{path}", line 7, in <module>',
+        "    p.b = Pattern(later)",
+        f'  File "{path}", line 3, in later',
+        "    raise KeyError('the second bar')",
+        "KeyError: 'the second bar'",
+    ]
+
+
+def test_a_pattern_the_session_cannot_play_is_reported_at_its_line(tmp_path):
+    s = session()
+    s.add_output("out")
+    load_pattern_file(s, write(tmp_path, "p.old = note('g4')\n"))
+    path = write(tmp_path, "p.a = note('c4')\np.b = note('e4').port('elsewhere')\n")
+    error = _refused(s, path)
+    assert error.reason.startswith(f"{path}, line 2: the pattern for p.b fails when played: ValueError: no output")
+    assert error.trace.splitlines()[1:3] == [f'  File "{path}", line 2, in <module>', "    p.b = note('e4').port('elsewhere')"]
+
+
+@pytest.mark.parametrize("command", ["mute", "unmute", "solo", "unsolo", "stop_loop"])
+def test_a_loop_name_the_file_never_made_refuses_the_file_at_its_line(tmp_path, command):
+    s = session()
+    s.add_output("out")
+    load_pattern_file(s, write(tmp_path, "p.old = note('g4')\n"))
+    path = write(tmp_path, f"p.old = note('a4')\np.a = note('c4')\n{command}('a')\n{command}('nosuch')\n")
+    error = _refused(s, path)
+    assert error.reason == f"{path}, line 4: LoopNotFoundError: no loop named 'nosuch'; the loops are: old, a"
+    assert s.loops["old"].pattern_at(0).events(0, 1) == note("g4").events(0, 1)
 
 
 def test_a_reload_stops_the_loops_the_file_no_longer_has(tmp_path):

@@ -14,7 +14,9 @@ import pytest
 
 from jackserver import client
 from livemidi import MidiFile
+from livemidi.cli import main
 from livemidi.clock import VirtualSender
+from livemidi.errors import RecordingError
 from livemidi.pattern import note
 from livemidi.session import Session
 
@@ -125,6 +127,71 @@ def test_record_refuses_a_second_take_and_a_non_midi_name(tmp_path):
     rig.session.stop_record()
     with pytest.raises(ValueError, match=r"a \.mid file"):
         rig.session.record(tmp_path / "take.wav")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="a Linux /proc")
+def test_a_folder_that_takes_no_files_is_named_with_the_path_the_user_gave():
+    rig = Rig()
+    with pytest.raises(RecordingError) as caught:
+        rig.session.record("/proc/take.mid")
+    text = str(caught.value)
+    assert text.startswith("cannot record to '/proc/take.mid': the folder '/proc' is not writable (")
+    assert ".tmp" not in text and caught.value.path == Path("/proc/take.mid")
+    assert isinstance(caught.value, OSError) and rig.session.recording is None
+
+
+def test_what_is_wrong_with_where_a_take_goes(tmp_path):
+    rig = Rig()
+    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "old.mid").mkdir()
+    cases = {
+        tmp_path / "nope" / "take.mid": f"the folder {str(tmp_path / 'nope')!r} does not exist",
+        tmp_path / "notes.txt" / "take.mid": f"{str(tmp_path / 'notes.txt')!r} is a file, not a folder",
+        tmp_path / "old.mid": "it is a folder; give a file name inside it, like 'take1.mid'",
+    }
+    for path, reason in cases.items():
+        with pytest.raises(RecordingError) as caught:
+            rig.session.record(path)
+        assert str(caught.value) == f"cannot record to {str(path)!r}: {reason}"
+    assert not (tmp_path / "nope").exists()  # a mistyped folder is not made
+
+
+@pytest.mark.parametrize("path", [123, None, ["take.mid"]])
+def test_a_path_that_is_not_one_says_a_mid_file_was_expected(path):
+    with pytest.raises(TypeError) as caught:
+        Rig().session.record(path)
+    assert str(caught.value) == (
+        f"a recording needs a path to a .mid file, like 'take1.mid', got {type(path).__name__} {path!r}"
+    )
+
+
+def test_a_take_whose_folder_goes_away_is_a_notice_naming_the_file(tmp_path, capsys):
+    rig = Rig()
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    rig.session.p.a = note("c4")
+    rig.session.start()
+    rig.session.record(folder / "take.mid")
+    (folder / "take.mid").unlink()
+    folder.rmdir()
+    rig.run(1)
+    out = capsys.readouterr().out
+    assert f"recording: cannot record to {str(folder / 'take.mid')!r}: the folder {str(folder)!r} does not exist" in out
+    assert ".tmp" not in out
+    with pytest.raises(RecordingError):
+        rig.session.stop_record()
+
+
+def test_the_record_option_names_the_file_and_what_is_wrong(tmp_path, capsys):
+    song = tmp_path / "song.py"
+    song.write_text("p.a = note('c3')\n")
+    target = tmp_path / "nope" / "take.mid"
+    status = main(["run", str(song), "--bars", "1", "--backend", "livemidi.backends.memory", "--virtual", "synth",
+                   "--record", str(target)])
+    assert status == 1
+    assert f"livemidi: cannot record to {str(target)!r}: the folder {str(tmp_path / 'nope')!r} does not exist" in (
+        capsys.readouterr().err
+    )
 
 
 def _take(tmp_path, jack, unique, sig):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction as F
 
 import pytest
 
 from livemidi import Message
 from livemidi.clock import VirtualSender
+from livemidi.errors import LoopNotFoundError
 from livemidi.pattern import Pattern, note, stack
 from livemidi.session import PatternError, Session, namespace
 
@@ -101,6 +103,18 @@ def test_a_pattern_that_raises_when_tried_is_refused_and_the_old_one_plays_on():
     with pytest.raises(PatternError, match="the new pattern for 'bass' fails.*old pattern plays on") as caught:
         rig.session.p.bass = raises_from(0, note("c3 e3"))
     assert isinstance(caught.value.__cause__, RuntimeError)
+    rig.run(2)
+    assert {n for _, n in rig.notes_on()} == {48}
+
+
+@pytest.mark.parametrize("text", ["note(60.5)", "note('c3 60.5')", "n('48 60.5')"])
+def test_a_fractional_note_is_refused_before_the_swap_and_the_old_pattern_plays_on(text):
+    rig = Rig()
+    rig.session.p.bass = note("c3")
+    rig.start()
+    rig.run(0.5)
+    with pytest.raises(ValueError, match=r"note 60\.5 is between two keys, and microtonal notes do not exist yet"):
+        exec(f"p.bass = {text}", namespace(rig.session))
     rig.run(2)
     assert {n for _, n in rig.notes_on()} == {48}
 
@@ -283,4 +297,54 @@ def test_commands_from_another_thread_never_deadlock_with_the_lookahead_thread()
     worker = threading.Thread(target=perform, daemon=True)
     worker.start()
     assert done.wait(60), "the commands and the lookahead thread are waiting for each other"
+    session.close()
+
+
+@pytest.mark.parametrize("command", ["mute", "unmute", "solo", "unsolo", "stop_loop"])
+def test_a_loop_name_that_does_not_exist_says_so_and_lists_the_loops(command):
+    rig = Rig()
+    rig.session.p.bass = note("c2")
+    rig.session.p.kick = note("c1")
+    with pytest.raises(LoopNotFoundError) as caught:
+        getattr(rig.session, command)("nosuch")
+    assert str(caught.value) == "no loop named 'nosuch'; the loops are: bass, kick"
+    assert isinstance(caught.value, KeyError)  # what code written before this error caught
+    assert (caught.value.name, caught.value.loops) == ("nosuch", ["bass", "kick"])
+    assert set(rig.session.loops) == {"bass", "kick"}
+
+
+def test_with_no_loops_yet_the_error_says_how_to_start_one():
+    rig = Rig()
+    with pytest.raises(LoopNotFoundError, match=r"^no loop named 'x'; there are no loops yet \(start one with p.x = pattern\)$"):
+        rig.session.mute("x")
+    with pytest.raises(LoopNotFoundError, match="no loop named 'x'"):
+        del rig.session.p.x
+
+
+def test_unsolo_takes_a_soloed_loop_that_has_since_stopped():
+    rig = Rig()
+    rig.session.p.a = note("c4")
+    rig.session.solo("a")
+    rig.session.stop_loop("a")  # stopped: gone at once, the transport is stopped
+    rig.session.unsolo("a")
+    assert rig.session._solo == set()
+
+
+def test_ctrl_c_while_the_clock_starts_its_thread_still_closes_cleanly(monkeypatch):
+    # Ctrl-C at the moment the lookahead thread is made but not yet started (seen in
+    # `livemidi run`, interrupted at start-up): closing the session then raised RuntimeError.
+    session = Session(VirtualSender(), on_notice=lambda text: None)
+    session.add_output("out")
+    session.p.a = note("c4")
+    start = threading.Thread.start
+
+    def interrupted(thread):
+        if thread.name == "livemidi lookahead":
+            raise KeyboardInterrupt
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        session.start()
+    monkeypatch.setattr(threading.Thread, "start", start)
     session.close()
