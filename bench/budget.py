@@ -15,9 +15,10 @@ raised out of the way). For each N it prints:
 
     python3 bench/budget.py [--bars 4] [--sizes 2500,5000,10000,20000] [--json PATH]
 
-The default budget (5000 events a bar) is the largest N at which nothing
-was late on the project's machine, halved for headroom (more loops, a faster
-tempo, a busier machine): see docs/live.md, "Budgets".
+The default budget (5000 events a bar) is half of the N at which the kick
+began to suffer on the project's machine (10,000: on time in some runs, late
+in others; at 20,000 beats were skipped), for headroom: more loops, a faster
+tempo, a busier machine. See docs/live.md, "Budgets".
 """
 
 from __future__ import annotations

@@ -50,10 +50,10 @@ from ..render import Rendered, render_events
 
 __all__ = ["Budget", "DEFAULT_EVENTS", "DEFAULT_SHARE", "Pace", "render_within", "trial"]
 
-# Chosen by measurement on the project's machine (docs/live.md, "Budgets"): the lookahead
-# path (query, render, ship to the sender) costs ~50 µs an event of CPU, about 20 µs of it
-# computing the pattern. 5000 events a bar at 120 BPM take ~12% of a core on that path, and the
-# sender process sends them without lateness; 20000 made it fall behind.
+# Chosen by measurement (bench/budget.py; docs/live.md, "Budgets"): on the project's machine the
+# lookahead path costs 50-100 µs of CPU an event. One loop of c4*5000 at 120 BPM took a quarter of
+# a core and left a kick on time; c4*10000 was at the edge; at c4*20000 the sender process fell
+# behind and kicks were skipped. The default is half of the edge.
 DEFAULT_EVENTS = 5000
 DEFAULT_SHARE = 0.25
 CHECK_EVERY = 256  # events between looks at the CPU clock (a look costs ~0.6 µs, 256 events ≥ 0.5 ms)
@@ -73,9 +73,10 @@ class Pace(NamedTuple):
 class Budget:
     """``Budget(events=5000, share=0.25)``: what one loop may cost.
 
-    `events`: events computed a bar (a whole number ≥ 1), at most their share
-    in any one beat. `share`: the part of a beat's duration that computing it
-    may take (0 < share ≤ 1).
+    `events`: events played a bar (a whole number ≥ 1), at most their share
+    in any one beat; a query may compute `COMPUTED_PER_PLAYED` times a beat's
+    share on the way. `share`: the part of a beat's duration that computing
+    it may take (0 < share ≤ 1).
     """
 
     events: int = DEFAULT_EVENTS
@@ -86,7 +87,7 @@ class Budget:
             raise ValueError(f"a budget's events must be a whole number of events per bar ≥ 1, found {self.events!r}")
         share = self.share
         if isinstance(share, bool) or not isinstance(share, (int, float, Fraction)) or not 0 < share <= 1:
-            raise ValueError(f"a budget's share must be a part of the bar's time, 0 < share ≤ 1, found {share!r}")
+            raise ValueError(f"a budget's share must be a part of a beat's time, 0 < share ≤ 1, found {share!r}")
         object.__setattr__(self, "share", float(share))
 
     def per_beat(self, pace: Pace) -> int:
@@ -94,7 +95,7 @@ class Budget:
         return max(1, self.events // pace.beats_per_bar)
 
     def __str__(self) -> str:
-        return f"{self.events:,} events a bar and {self.share:.0%} of the time, per loop"
+        return f"{self.events:,} events a bar and {self.share:.0%} of the time, for each loop"
 
 
 def trial(
