@@ -29,6 +29,7 @@ from livemidi.pattern import (
     arp,
     cc,
     fast,
+    meter,
     n,
     note,
     ply,
@@ -97,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     with tables.disabled():
         general = dense_pattern()
     results.append(measure("dense, general path, bar by bar", general, Fraction(1), repeat))
+    # As a session computes it: counted by a meter (the loop's budget), which looks
+    # at its clock every 256 events.
+    counter = meter.Meter(256, lambda m: setattr(m, "left", 256))
+    with meter.metered(counter):
+        results.append(measure("dense, bar by bar, metered", dense_pattern(), Fraction(1), repeat))
+    per_event = counter.spent / (results[-1]["events"] * repeat)
+    print(f"events computed (metered) per event played: {per_event:.2f}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"results": results}, f, indent=2)

@@ -14,6 +14,7 @@ also of the builtin type that a mido user's code already catches::
      ├── MiniNotationError         (also ValueError; a syntax error in pattern text, with its column)
      ├── ClockStoppedError         (also RuntimeError) a stopped tempo map was asked for a time
      ├── LoopNotFoundError         (also KeyError) no loop has that name; lists the loops there are
+     ├── BudgetError               (also RuntimeError) a loop needs more events or time per beat than its budget
      ├── PortError                 (also OSError: mido raises IOError for port trouble)
      │    ├── PortNotFoundError     no port matches a name; lists the ports there are
      │    ├── PortDisconnectedError an open port's device, peer or server went away
@@ -135,6 +136,21 @@ class MidiFileWarning(UserWarning):
 
 class ClockStoppedError(LivemidiError, RuntimeError):
     """A stopped tempo map (or transport) was asked to convert a cycle to a time."""
+
+
+class BudgetError(LivemidiError, RuntimeError):
+    """A loop's pattern needs more than its budget: too many events, or too much time, for one cycle.
+
+    ``limit`` is ``'events'`` or ``'time'``, ``at`` the cycle where the part
+    being computed began; the message says what the budget is and how to raise it. The
+    session refuses such a pattern at its trial, and mutes a loop that gets
+    there while it plays.
+    """
+
+    def __init__(self, message: str, *, limit: str, at: object):
+        super().__init__(message)
+        self.limit = limit
+        self.at = at
 
 
 class SenderError(PortError):

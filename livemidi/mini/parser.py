@@ -13,6 +13,13 @@ The grammar, loosest binding first::
 The parser only builds the tree (see `interpret` for the meaning); it never
 imports the pattern engine. Every error is a `MiniNotationError` that names the
 1-based column and what was expected there.
+
+A sequence holds at most `MAX_STEPS` steps (``a!n`` counts n), and nesting
+is limited to `MAX_DEPTH` levels: each bracket and each postfix
+operator wrapping a step (``*2``, ``?``, ``(3,8)``...) is a level. Parsing,
+building and querying a pattern each recurse once per level, and Python's
+stack ends at about a thousand frames: measured, six frames a level, so that
+150 levels of ``[a, [a, ...]]`` raised a bare RecursionError.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ from typing import Union
 from livemidi.errors import MiniNotationError
 
 __all__ = [
-    "Alternation", "Choice", "Degrade", "Euclid", "MiniNotationError", "Node", "Number", "Polymeter", "Rest",
-    "Sequence", "Speed", "Stack", "Step", "Word", "parse",
+    "Alternation", "Choice", "Degrade", "Euclid", "MAX_DEPTH", "MAX_STEPS", "MiniNotationError", "Node", "Number",
+    "Polymeter", "Rest", "Sequence", "Speed", "Stack", "Step", "Word", "parse",
 ]
 
 
@@ -122,6 +129,8 @@ _TOKEN = re.compile(
 )
 
 _CLOSERS = {"[": "]", "<": ">", "{": "}"}
+MAX_DEPTH = 64  # levels of brackets and postfix operators (see the module docstring)
+MAX_STEPS = 65536  # steps in one sequence: ``a!1000000000`` would fill the memory before anything could refuse it
 
 
 @dataclass
@@ -155,6 +164,7 @@ class _Parser:
         self.tokens = _tokenize(source)
         self.i = 0
         self.seeds = 0
+        self.depth = 0  # the levels of brackets and operators around the step being read
 
     # -- helpers -----------------------------------------------------------
 
@@ -171,6 +181,13 @@ class _Parser:
         tok = tok or self.tok
         found = "end of text" if tok.kind == "end" else repr(tok.text)
         return MiniNotationError(f"expected {expected}, found {found}", self.source, tok.pos + 1)
+
+    def deeper(self, tok: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise MiniNotationError(
+                f"nested {self.depth} levels deep (each bracket and each operator like '*2' or '?' is a level); "
+                f"expected at most {MAX_DEPTH}", self.source, tok.pos + 1)
 
     def is_op(self, text: str) -> bool:
         return self.tok.kind == "op" and self.tok.text == text
@@ -236,6 +253,9 @@ class _Parser:
                 steps = []
             else:
                 steps.extend(self.step())
+            if len(steps) > MAX_STEPS:
+                raise MiniNotationError(f"more than {MAX_STEPS} steps in one sequence; expected at most {MAX_STEPS}",
+                                        self.source, t.pos + 1)
         if groups:
             if not steps:
                 raise self.fail("steps after '.'")
@@ -248,10 +268,13 @@ class _Parser:
         node = self.atom()
         weight = Fraction(1)
         copies = 1
+        outside = self.depth
         while True:
             op = self.tok
             if op.kind != "op" or op.pos != self.tokens[self.i - 1].end:
                 break  # postfix operators are written without a space
+            if op.text in "*/?(":
+                self.deeper(op)  # each wraps the step once more
             if op.text in "*/":
                 self.advance()
                 node = Speed(node, self.factor(op.text), op.text == "/", op.pos)
@@ -262,9 +285,13 @@ class _Parser:
                     copies += 1
                 else:
                     count = self.whole(num, "'!'")
-                    if count < 1:
-                        raise MiniNotationError(f"expected a count of at least 1 after '!', found {num.text}", self.source, num.pos + 1)
+                    if not 1 <= count <= MAX_STEPS:
+                        raise MiniNotationError(f"expected a count from 1 to {MAX_STEPS} after '!', found {num.text}",
+                                                self.source, num.pos + 1)
                     copies += count - 1
+                if copies > MAX_STEPS:
+                    raise MiniNotationError(f"more than {MAX_STEPS} steps in one sequence; expected at most {MAX_STEPS}",
+                                            self.source, op.pos + 1)
             elif op.text == "@":
                 self.advance()
                 num = self.adjacent_number(op)
@@ -286,6 +313,7 @@ class _Parser:
                 node = self.euclid(node, op)
             else:
                 break
+        self.depth = outside
         return [Step(node, weight, t.pos) for _ in range(copies)]
 
     def whole(self, tok: _Token, after: str) -> int:
@@ -336,7 +364,9 @@ class _Parser:
         if t.kind == "op" and t.text in _CLOSERS:
             self.advance()
             closer = _CLOSERS[t.text]
+            self.deeper(t)
             inner = self.layer(closer)
+            self.depth -= 1
             if not self.is_op(closer):
                 raise self.fail(f"{closer!r} to close {t.text!r} opened at column {t.pos + 1}")
             self.advance()

@@ -17,6 +17,7 @@ from .combinators import _by_cycle, _function, _shifted_query, _whole_number
 from .compose import stack
 from .core import Event, Pattern
 from .lift import patternify, register_method, reify
+from .meter import spend
 from .signals import _seed, rand_at, rand_int
 from .time import TimeLike, TimeSpan, _span, sect, step_span, to_time
 
@@ -134,6 +135,7 @@ def shuffle(n: int, pat: Any, seed: int = 0) -> Pattern:
     def pick(c: int, i: int) -> int:
         order = cache.get(c)
         if order is None:
+            spend(n)
             order = list(range(n))
             t = Fraction(c)
             for j in range(n - 1, 0, -1):  # Fisher-Yates, keyed on the cycle

@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 from .compose import cat, fastcat, stack
 from .core import Event, Pattern, pure, silence
 from .lift import patternify, register_method, reify
+from .meter import spend
 from .rational import add, div, frac, mul, sub
 from .tables import compiled, table_fast, table_rev, table_select, table_slow
 from .time import TimeLike, TimeSpan, _span, sam, sect, to_time
@@ -33,6 +34,8 @@ __all__ = [
 
 PatternLike = Any
 PatternFunc = Callable[[Pattern], Pattern]
+
+MAX_EUCLID_STEPS = 65536  # as many as a mini-notation sequence may hold
 
 
 def _function(name: str, f: Any) -> PatternFunc:
@@ -217,6 +220,7 @@ def ply(factor: TimeLike, pat: PatternLike) -> Pattern:
                 continue
             step = div(sub(w[1], w[0]), count)
             begin = w[0]
+            spend(n)
             for _ in range(n):
                 end = add(begin, step)
                 piece = _span(begin, end)
@@ -246,6 +250,7 @@ def linger(frac: TimeLike, pat: PatternLike) -> Pattern:
         k = (b - c) // frac
         out: list[Event] = []
         while True:
+            spend(1)  # a tiny `frac` means many pieces
             sb = c + k * frac
             if sb >= e and not (b == e == sb):
                 break
@@ -452,6 +457,9 @@ def euclid_bools(k: int, n: int, rotation: int = 0) -> list[bool]:
     k, n, rotation = (_whole_number(name, v) for name, v in (("k", k), ("n", n), ("rotation", rotation)))
     if n <= 0:
         return []
+    if n > MAX_EUCLID_STEPS:  # a list of n bools: a billion would fill the memory
+        raise ValueError(f"expected at most {MAX_EUCLID_STEPS} steps, found {n}")
+    spend(n)  # built inside a query when its arguments are patterns: n may be anything
     invert = k < 0
     k = min(abs(k), n)
     # Bjorklund, as Toussaint describes it: append the remainder groups to the

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 from .core import _NOTHING, Event, Pattern, silence
 from .lift import reify
+from .meter import spend
 from .rational import add, div, mul, sub
 from .tables import compiled, table_cat, table_period, table_slots, table_stack
 from .time import (
@@ -80,6 +81,7 @@ def cat(*pats: Any) -> Pattern:
             item = items[c % n]
             offset = c - c // n
             if item._pure is not _NOTHING:
+                spend(1)
                 out.append(_tuple_new(Event, (cycle_span(c), cyc, item._pure)))
             elif offset == 0 or (compiled(item) and offset % len(item._cycles) == 0):
                 out.extend(item.query(cyc))  # (a table repeating every `offset` cycles needs no shift)
@@ -173,6 +175,7 @@ def _slots(items: list[Pattern], bounds: list[Fraction] | None) -> Pattern:
     def query(span: TimeSpan) -> list[Event]:
         b, e = span
         k0, k1 = first_last(b, e)
+        spend(k1 - k0)  # the steps touched, counted before they are made
         out: list[Event] = []
         for k in range(k0, k1):
             whole = slot(k)

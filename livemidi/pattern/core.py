@@ -29,6 +29,7 @@ from fractions import Fraction
 from operator import itemgetter
 from typing import Any, Callable
 
+from .meter import spend
 from .rational import add, div, mul, sub
 from .time import TimeLike, TimeSpan, _span, cycle_span, sam, sect, show_time, to_time
 
@@ -454,7 +455,9 @@ def pure(value: Any) -> Pattern:
         b, e = span
         c = b.numerator // b.denominator
         if b == e:
+            spend(1)
             return [_tuple_new(Event, (cycle_span(c), span, value))]
+        spend(-(-e.numerator // e.denominator) - c)  # one event per cycle touched, counted before they are made
         out = []
         while c < e:
             whole = cycle_span(c)
@@ -484,7 +487,11 @@ def signal(f: Callable[[Fraction], Any]) -> Pattern:
     Its events have no whole (nothing triggers); sample it with `segment` or
     use it as the value side of ``|`` or a control.
     """
-    return Pattern(lambda span: [_tuple_new(Event, (None, span, f(span.midpoint)))])
+    def query(span: TimeSpan) -> list[Event]:
+        spend(1)
+        return [_tuple_new(Event, (None, span, f(span.midpoint)))]
+
+    return Pattern(query)
 
 
 # The rest of the engine's foundations build on the classes above.

@@ -192,8 +192,8 @@ def chord_notes(root: Any, quality: str = "major", inversion: int = 0, voicing: 
     shape = _chord(quality)
     notes = [base + i for i in shape]
     if count is not None:
-        if count <= 0:
-            raise ValueError(f"expected a note count > 0, found {count}")
+        if not 0 < count <= 128:  # more notes than MIDI has would only fill the memory
+            raise ValueError(f"expected a note count from 1 to 128, found {count}")
         notes = [base + shape[i % len(shape)] + 12 * (i // len(shape)) for i in range(count)]
     if inversion < 0:
         raise ValueError(f"expected an inversion >= 0, found {inversion}")

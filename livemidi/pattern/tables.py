@@ -28,6 +28,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterator, Sequence
 
 from .core import Event, Pattern, pure, silence
+from .meter import spend
 from .time import TimeSpan, _int_time_any, _span, step_span
 
 __all__ = ["MAX_PERIOD", "compiled", "disabled", "table", "table_app_left", "table_cat", "table_fast", "table_filter", "table_map",
@@ -103,8 +104,10 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
             qb = (bn - c * bd) * denom
             qe = (en - c * ed) * denom
             if qb <= 0 and qe >= denom * ed:
+                spend(len(evs) or 1)
                 out.extend(evs)
             else:
+                made = len(out)
                 for (ib, ie), ev in zip(ints, evs):
                     if ib * ed >= qe:
                         break  # entries are sorted by begin
@@ -118,6 +121,7 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
                         w = ev[0]
                         part = _span(w[0] if starts_inside else b, w[1] if ends_inside else e)
                         out.append(_tuple_new(Event, (w, part, ev[2])))
+                spend(len(out) - made or 1)  # counted once made: a cycle holds at most MAX_ENTRIES
             c += 1
         return out
 

@@ -20,6 +20,8 @@ from numbers import Rational
 from operator import itemgetter
 from typing import Callable, Union
 
+from .meter import spend
+
 Time = Fraction
 TimeLike = Union[Fraction, int, float, str]
 
@@ -126,6 +128,7 @@ class TimeSpan(tuple):
         # Fast path: the span lies inside one cycle (no Fraction arithmetic).
         if b == e or e <= c + 1:
             return [self]
+        spend(-(-e.numerator // e.denominator) - c)  # before building the list: the span may be huge
         out = []
         while b < e:
             nxt = cycle_span(c)[1]

@@ -108,10 +108,20 @@ class Executor:
 
 
 def _chain(report: traceback.TracebackException) -> list[traceback.TracebackException]:
-    # The cause first, as Python prints it; one level is enough to say why.
-    if report.__cause__ is not None:
-        return [report.__cause__, report]
+    # The cause first, as Python prints it; one level is enough to say why. A cause
+    # that says nothing more (its text is in the error's, none of its frames are the
+    # performer's: a pattern over budget) would only say it twice.
+    cause = report.__cause__
+    if cause is not None and not _repeats(cause, report):
+        return [cause, report]
+    if cause is not None:
+        return [report]
     if report.__context__ is not None and not report.__suppress_context__:
         return [report.__context__, report]
     return [report]
 
+
+def _repeats(cause: traceback.TracebackException, report: traceback.TracebackException) -> bool:
+    text = "".join(cause.format_exception_only()).partition(": ")[2].strip()
+    own = any(frame.filename.startswith("<in ") for frame in cause.stack)
+    return bool(text) and not own and text in "".join(report.format_exception_only())

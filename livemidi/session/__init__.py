@@ -16,8 +16,9 @@
 
 from __future__ import annotations
 
+from .budget import Budget
 from .loops import Loop, Loops
 from .namespace import namespace
 from .session import TRIAL_CYCLES, LoopState, PatternError, Session, SessionStatus
 
-__all__ = ["Loop", "LoopState", "Loops", "PatternError", "Session", "SessionStatus", "TRIAL_CYCLES", "namespace"]
+__all__ = ["Budget", "Loop", "LoopState", "Loops", "PatternError", "Session", "SessionStatus", "TRIAL_CYCLES", "namespace"]

@@ -10,7 +10,8 @@ the old pattern before it, the new one after, so the music stays in phase.
 When a pattern raises while it plays, its entry is replaced by the pattern
 before it (the last good one) and the error is reported; with nothing
 before it, the loop falls silent. Patterns are functions of absolute time, so
-a revert is also in phase.
+a revert is also in phase. A pattern that goes over the session's budget is
+muted instead (`over_budget`), until `unmute` or a new pattern takes over.
 
 `Loops` is the performer's handle on them: ``p.bass = note("c2 e2")`` swaps
 at the next bar, ``p.bass`` is the `Loop`, ``del p.bass`` stops it.
@@ -52,6 +53,9 @@ class Loop:
         self.timeline: list[tuple[Fraction, Any]] = []  # (from cycle, pattern or None), by cycle
         self.errors = 0
         self.last_error: BaseException | None = None
+        self.over_budget: Any = None  # the pattern muted for going over the session's budget (see `guard`)
+        self.charged: Any = None  # the pattern that `spent` is the account of
+        self.spent: dict[int, list] = {}  # its cost so far, {beat: [events, seconds, rendered to]} (see `budget`)
 
     # -- the timeline --------------------------------------------------------------------
 
@@ -89,6 +93,11 @@ class Loop:
         self.timeline[index] = (start, fallback)
         return fallback
 
+    def unmute(self) -> None:
+        """Audible again; a pattern muted for going over budget is tried again."""
+        self.muted = False
+        self.over_budget = None
+
     def forget_before(self, cycle: Fraction) -> None:
         """Drop the entries that ended before `cycle` (keeping the one playing there, and one before it)."""
         while len(self.timeline) > 2 and self.timeline[2][0] <= cycle:
@@ -102,7 +111,7 @@ class Loop:
 
     def state(self, cycle: Fraction) -> str:
         """'muted', 'pending' (a change is coming), 'playing' or 'stopped', at `cycle`."""
-        if self.muted:
+        if self.muted or (self.over_budget is not None and self.pattern_at(cycle) is self.over_budget):
             return "muted"
         if any(start > cycle for start, _ in self.timeline):
             return "pending"

@@ -6,6 +6,7 @@ commands as plain functions::
     p.bass = note("c2 ~ c2 [~ c3]").ch(1)   # a loop; swaps at the next bar
     del p.bass                              # stop it (at the next bar)
     tempo(128); quantize("beat")
+    budget(events=10000)                    # what each loop may cost per bar (events, share of its time)
     mute("bass"); unmute("bass"); solo("drums"); unsolo()
     hush(); panic(); stop(); resume(); start()
     record("take1.mid"); stop_record()      # the session journal
@@ -32,6 +33,7 @@ from fractions import Fraction
 from typing import Any
 
 from .. import pattern as _pattern
+from .budget import Budget
 from .loadmid import load
 from .roll import roll, show
 from .session import Session
@@ -49,6 +51,13 @@ def commands(session: Session) -> dict[str, Any]:
             session.quantize = value
         return session.quantize
 
+    def budget(events: int | None = None, share: float | None = None) -> Budget:
+        """Set what each loop may cost per bar (events computed, share of the bar's time); return it."""
+        if events is not None or share is not None:
+            old = session.budget
+            session.budget = Budget(old.events if events is None else events, old.share if share is None else share)
+        return session.budget
+
     def where() -> str:
         """The position and tempo, e.g. '3.2 at 128 BPM'."""
         status = session.status()
@@ -60,6 +69,7 @@ def commands(session: Session) -> dict[str, Any]:
         "stop_loop": session.stop_loop,
         "tempo": session.tempo,
         "quantize": quantize,
+        "budget": budget,
         "mute": session.mute,
         "unmute": session.unmute,
         "solo": session.solo,

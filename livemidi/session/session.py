@@ -11,10 +11,12 @@ Rules the performer can count on:
 
 - A new pattern takes over at the next bar (the session's `quantize`, or the
   `at=` of `play`), in phase. Before it is accepted it is rendered for the
-  next few cycles; if that raises, the old pattern keeps playing and the
-  error is raised to the performer.
+  next few cycles; if that raises or goes over the session's `budget`
+  (events and time per bar, `livemidi.session.budget`), the old pattern
+  keeps playing and the error is raised to the performer.
 - A pattern that raises later, while it plays, is replaced by the loop's
-  last good pattern and the error is reported (`on_notice`); the music goes on.
+  last good pattern and the error is reported (`on_notice`); one that goes
+  over budget is muted, with a notice. The other loops play on.
 - No hanging notes: mute, stop, hush and swaps cancel queued events through
   the sender, whose ledger sends a note-off for every note whose note-off was
   cancelled. `panic` also resets every channel.
@@ -46,8 +48,9 @@ from ..clock import ClockEvent, Lookahead, MidiClockOut, Position, Sender, Tempo
 from ..clock.tempo import as_cycle, check_bpm
 from ..config import check_offset, save_offset
 from ..pattern import reify
-from ..render import render
+from .budget import Budget, trial
 from .capture import Listener
+from .guard import pace_at, refusal, render_segment
 from .latency import describe_offset, stored_offsets
 from .loops import Loop, Loops, no_such_loop
 from .record import Recorder
@@ -116,7 +119,8 @@ class Session:
     (ms, negative: earlier) applied when outputs of those names are added;
     by default a session that starts its own sender reads them from the
     user's config file, and one given a sender (a `VirtualSender`: tests,
-    offline rendering) uses none.
+    offline rendering) uses none. `budget` (a `Budget`) is what each loop
+    may cost per bar; `session.budget` may be replaced at any time.
     """
 
     def __init__(
@@ -132,7 +136,9 @@ class Session:
         sleep: Callable[[float], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
         offsets: dict[str, float] | None = None,
+        budget: Budget | None = None,
     ) -> None:
+        self.budget = Budget() if budget is None else budget  # what each loop may cost per bar (see `budget`)
         self.on_notice = on_notice or _default_notice
         self._stored_offsets, self._offsets_from = stored_offsets(offsets, sender is None, self.on_notice)
         self.quantize = quantize
@@ -454,14 +460,12 @@ class Session:
         new_port = (loop.port if loop else 0) if port is None else port
         if not isinstance(new_channel, int) or isinstance(new_channel, bool) or not 0 <= new_channel <= 15:
             raise ValueError(f"channel must be an int 0..15, got {new_channel!r}")
+        pace = pace_at(self.tempo_map, start)  # the tempo the budget is reckoned at
         try:
-            for item in render(pattern, start, start + TRIAL_CYCLES, new_channel, new_port):
+            for item in trial(self.budget, pattern, start, TRIAL_CYCLES, new_channel, new_port, pace):
                 self._port_index(item.port)
         except Exception as error:
-            raise PatternError(
-                f"the new pattern for {name!r} fails when played: {type(error).__name__}: {error} "
-                f"({'the old pattern plays on' if loop else 'nothing changed'})"
-            ) from error
+            raise PatternError(refusal(name, error, loop is not None)) from error
         return pattern, start, new_channel, new_port
 
     def stop_loop(self, name: str, at: Any = None) -> None:
@@ -493,7 +497,7 @@ class Session:
         self._change_audible(lambda: [setattr(loop, "muted", True) for loop in self._loops(names)])
 
     def unmute(self, *names: str) -> None:
-        self._change_audible(lambda: [setattr(loop, "muted", False) for loop in self._loops(names)])
+        self._change_audible(lambda: [loop.unmute() for loop in self._loops(names)])
 
     def solo(self, *names: str) -> None:
         """From now only these loops (and others soloed before) sound."""
@@ -555,19 +559,7 @@ class Session:
         return events
 
     def _render_segment(self, loop: Loop, index: int, begin: Fraction, end: Fraction) -> list[ClockEvent]:
-        pattern = loop.timeline[index][1]
-        while pattern is not None:
-            try:
-                return [
-                    ClockEvent(item.cycle, item.message, self._port_index(item.port), loop.name, item.onset)
-                    for item in render(pattern, begin, end, loop.channel, loop.port)
-                ]
-            except Exception as error:
-                self.errors += 1
-                pattern = loop.revert(index, error)
-                what = "going back to its last good pattern" if pattern is not None else "it stops"
-                self.on_notice(f"loop {loop.name!r} failed at cycle {begin}: {type(error).__name__}: {error}; {what}")
-        return []
+        return render_segment(self, loop, index, begin, end)  # within the budget; errors revert or mute
 
     # -- reports ---------------------------------------------------------------------------
 

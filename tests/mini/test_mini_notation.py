@@ -154,7 +154,13 @@ def test_parse_tree_keeps_columns():
     ("_ a", 1, "expected a step before '_'"),
     ("a $ b", 3, "unexpected character '$'"),
     ("a?2", 3, "expected a probability 0..1 after '?', found 2"),
-    ("a!0", 3, "expected a count of at least 1"),
+    ("a!0", 3, "expected a count from 1 to 65536 after '!', found 0"),
+    ("a!100000000", 3, "expected a count from 1 to 65536 after '!', found 100000000"),
+    ("a b!65536", 3, "more than 65536 steps in one sequence; expected at most 65536"),
+    ("a " + "b! " * 40000, 3 + 3 * 32767, "more than 65536 steps in one sequence"),
+    ("c4" + "!" * 100000, 2 + 65536, "more than 65536 steps in one sequence"),
+    ("a(3,100000000)", 2, "euclid_rot(): expected at most 65536 steps, found 100000000"),
+    ("c'maj'1000000000", 1, "expected a note count from 1 to 128, found 1000000000"),
     ("a*x", 2, "fast(): expected a number of cycles"),
     ("c'mjr", 1, "unknown chord 'mjr'"),
     ("<a | b>", 1, "'|' is only for [ ]"),
@@ -172,3 +178,31 @@ def test_syntax_errors_name_the_column_and_what_was_expected(text, column, expec
 def test_mini_rejects_non_strings():
     with pytest.raises(TypeError, match="mini-notation text"):
         mini(3)
+
+
+@pytest.mark.parametrize("text, column", [
+    ("[" * 2000, 65),
+    ("<" * 500, 65),
+    ("{" * 100 + "a" + "}" * 100, 65),
+    ("a" + "?" * 100, 66),  # each operator wraps the step once more
+    ("a" + "(3,8)" * 80, 2 + 5 * 64),
+    ("[a, " * 70 + "b" + "]" * 70, 1 + 4 * 64),
+    ("a*" + "[2*" * 70 + "2" + "]" * 70, 98),  # a factor's brackets and operators count too: the 32nd '*'
+])
+def test_deep_nesting_names_the_depth_and_the_column(text, column):
+    with pytest.raises(MiniNotationError) as info:
+        mini(text)
+    assert info.value.column == column
+    assert info.value.reason == (
+        "nested 65 levels deep (each bracket and each operator like '*2' or '?' is a level); expected at most 64"
+    )
+
+
+def test_the_deepest_nesting_allowed_plays_from_a_deep_stack():
+    from livemidi.render import render
+
+    def deep(frames, run):  # a REPL, a test runner or an editor's server calls from this deep
+        return deep(frames - 1, run) if frames else run()
+
+    for text in ["[a, " * 64 + "b" + "]" * 64, "<a? " * 63 + "b" + ">" * 63, "a" + "?0.9" * 64]:
+        assert deep(150, lambda: render(mini(text), 0, 2)) is not None

@@ -84,6 +84,13 @@ def test_a_pattern_that_fails_its_trial_is_refused_with_the_reason(session):
     assert session.loops["x"].timeline[-1][1] is not None
 
 
+def test_a_pattern_over_budget_is_refused_saying_once_why_and_how_to_raise_it(session):
+    out = type_into(session, "p.x = note('c4*6000')\r", "budget(events=20000)\r", "p.x = note('c4*6000')\r", CTRL_D).out
+    assert out.count("it plays more than 1,250 events in bar 1 beat 1") == 1  # the cause is not printed again
+    assert "raise it with budget(events=10000)" in out and "Budget(events=20000, share=0.25)" in out
+    assert "x" in session.loops
+
+
 def test_ctrl_c_drops_the_line_and_the_music_goes_on(session):
     type_into(session, "p.a = note('c4')\r", "p.b = note('e4')", CTRL_C, CTRL_D)
     assert set(session.loops) == {"a"}
