@@ -251,7 +251,9 @@ class LibremidiDevice:
     # -- output --
 
     def write(self, data: bytes) -> None:
-        error = self._send(*data) if len(data) <= 3 else self._send(list(data))
+        # One or three ints take the quick overloads; two would not: pylibremidi's first
+        # send_message(int, int) is not (byte, byte) (a program change arrived as four, to 0).
+        error = self._send(*data) if len(data) in (1, 3) else self._send(list(data))
         if error:
             raise PortError(f"could not send {len(data)} bytes on {self.name!r}: {error}")
         self._last_write = time.monotonic()

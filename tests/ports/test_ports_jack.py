@@ -66,6 +66,26 @@ def test_notes_cc_pitchwheel_and_sysex(pair, receive_within):
     assert receive_within(inp) == sysex
 
 
+def test_messages_of_one_two_and_three_bytes_arrive_as_sent(pair, receive_within):
+    # pylibremidi's send_message(int, int) read two-byte messages wrongly: a program
+    # change arrived as four program changes to 0, a quarter frame as garbage
+    out, inp = pair
+    sent = [
+        Message("program_change", channel=9, program=5),
+        Message("aftertouch", channel=2, value=9),
+        Message("quarter_frame", frame_type=1, frame_value=2),
+        Message("song_select", song=85),
+        Message("tune_request"),
+        Message("songpos", pos=300),
+        Message("polytouch", note=60, value=3),
+    ]
+    for msg in sent:
+        out.send(msg)
+    assert [receive_within(inp) for _ in sent] == sent
+    time.sleep(0.1)
+    assert list(inp.iter_pending()) == []
+
+
 def test_the_newcomer_workflow_bytes_then_note_off(jack, unique, receive_within):
     # A synth (virtual input), and a newcomer who lists the ports and opens one by index.
     with jack.open_input(unique, virtual=True) as synth:
