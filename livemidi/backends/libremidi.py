@@ -41,7 +41,7 @@ import weakref
 from collections.abc import Callable
 
 from ..errors import PortError
-from . import alsa, jack, libremidi_load
+from . import alsa, jack, jackcycles, libremidi_load
 from .libremidi_input import Filter, InputState, poller
 from .names import check_present, check_request, match_port
 
@@ -275,7 +275,7 @@ class LibremidiDevice:
         if self.is_input:
             poller.remove(self)
         if self.is_output and self.api == "JACK_MIDI":
-            jack.drain(self._last_write)  # JACK sends at its next cycle: closing sooner loses the last messages
+            jackcycles.drain(self._last_write)  # JACK sends at its next cycle: closing sooner loses the last messages
         with self._lock:
             midi, self._midi, self._send = self._midi, None, None
             if self.api == "JACK_MIDI" and jack.server_running() is False:
