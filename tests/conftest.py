@@ -94,6 +94,15 @@ def jack(request, jack_session):
 
 
 @pytest.fixture
+def jack_log(jack_session):
+    """The test JACK server's log (`jackserver.ServerLog`), or None when the server was already running."""
+    from jackserver import ServerLog
+
+    path = getattr(jack_session, "log_path", None)
+    return ServerLog(path) if path else None
+
+
+@pytest.fixture
 def jack_spec(jack) -> str:
     """The `jack` backend as one string, for --backend options and sender ports: 'module/API'."""
     return f"{jack.name}/{jack.api}"
