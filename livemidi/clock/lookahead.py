@@ -36,7 +36,7 @@ from ..errors import ClockStoppedError, ClockSyncError, SenderError
 from .events import ClockEvent
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
-from .sync import SyncSource, SyncState
+from .sync import SyncSource, SyncState, checked_state
 from .tempo import Position, TempoMap, as_cycle, check_bpm
 
 __all__ = ["Lookahead", "LoopStatus"]
@@ -361,13 +361,10 @@ class Lookahead:
         source = self.sync
         try:
             state = source.poll(now, self.tempo.beats_per_bar)
-            if state is not None:
-                state = SyncState(*state)
-                check_bpm(float(state.bpm))
-                float(state.time), float(state.cycle)
-        except Exception as error:  # a broken source: run on our own, report it once
-            text = f"{type(error).__name__}: {error}"
-            if text != self._sync_problem:
+            state = None if state is None else checked_state(state)
+        except Exception as error:  # a broken source, or an impossible state: this poll is ignored, and
+            text = f"{type(error).__name__}: {error}"  # reported once until the source is well again
+            if self._sync_problem is None:
                 self._sync_problem = text
                 self._report(error, f"following {getattr(source, 'name', source)!s} (running on our own tempo)")
             return None
