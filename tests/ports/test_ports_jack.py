@@ -270,18 +270,20 @@ def test_closing_right_after_a_write_waits_until_jack_has_taken_it(jack, jack_sp
     # machine): pylibremidi's close stops its client from reading what waits. Here a server of
     # this test's own is held up (SIGSTOP) for 0.3 s while a port writes 100 notes and closes.
     # (Non-realtime: after such a stall a real-time dummy server loses events by itself.)
-    from jackserver import other_backend, start_jackd, stop_jackd
+    from jackserver import ServerLog, other_backend, start_jackd, stop_jackd
 
     name = f"livemidi-heldup-{os.getpid()}"
     server, reason = start_jackd(server_name=name, realtime=False)
     if server is None:
         pytest.fail(reason)
     try:
-        listener = other_backend(jack)  # pylibremidi's input where there is one: python-rtmidi's garbles after a stall
+        # pylibremidi's input where there is one: python-rtmidi's garbles what comes after a stall
+        listener = jack if jack.name.endswith(".libremidi") else other_backend(jack)
         env = dict(os.environ, JACK_DEFAULT_SERVER=name, PYTHONPATH=os.pathsep.join(sys.path))
         child = subprocess.Popen([sys.executable, "-c", HELD_UP, jack_spec, f"{listener.name}/{listener.api}"],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
         assert child.stdout.readline().strip() == "ready"
+        log = ServerLog(server.log_path)
         server.send_signal(signal.SIGSTOP)
         resume = subprocess.Popen(["sh", "-c", f"sleep 0.3; kill -CONT {server.pid}"])
         child.stdin.write("go\n")
@@ -289,7 +291,11 @@ def test_closing_right_after_a_write_waits_until_jack_has_taken_it(jack, jack_sp
         resume.wait()
         arrived = int(child.stdout.readline())
         child.wait(10)
+        # (the stall itself makes the driver late; only a client that missed a cycle loses events)
+        missed = [line for line in log.lost_cycles() if "was not finished" in line]
     finally:
         server.send_signal(signal.SIGCONT)
         stop_jackd(server)
+    if arrived != 100 and missed:
+        pytest.skip(f"JACK lost {100 - arrived} of the notes: a client missed cycles ({missed[0]!r})")
     assert arrived == 100
