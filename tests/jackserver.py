@@ -14,6 +14,7 @@ server's log over the check.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -91,6 +92,32 @@ def client(backend, name: str) -> dict:
     return {"client_name": name} if backend.name.endswith(".rtmidi") else {}
 
 
+# Each real backend on the JACK API: the `jack` fixture's parameters.
+JACK_BACKENDS = {
+    "rtmidi": "livemidi.backends.rtmidi/UNIX_JACK",
+    "libremidi": "livemidi.backends.libremidi/JACK_MIDI",
+}
+
+
+def jack_backend_missing(kind: str) -> str | None:
+    """Why the backend `kind` ('rtmidi' or 'libremidi') cannot reach JACK here, or None."""
+    if kind == "rtmidi":
+        if importlib.util.find_spec("rtmidi") is None:
+            return "python-rtmidi is not installed"
+        from livemidi.backends.rtmidi import get_api_names
+
+        return None if "UNIX_JACK" in get_api_names() else "this python-rtmidi was built without JACK"
+    from livemidi.backends import libremidi_load
+
+    try:
+        libremidi_load.load()
+    except ImportError as error:
+        return f"pylibremidi does not load: {error}"
+    from livemidi.backends.libremidi import get_api_names
+
+    return None if "JACK_MIDI" in get_api_names() else "this pylibremidi has no JACK"
+
+
 # What the server logs when a client lost a cycle; and when its driver woke late (dummy driver: "XRun = N usec"),
 # which loses events only when it is late by a period or more (256 frames at 48 kHz: 5333 µs).
 LOST = ("was not finished", "Process error")
@@ -121,7 +148,6 @@ class ServerLog:
 def other_backend(backend):
     """The other real backend, to listen with where it works here (a second opinion); else `backend`."""
     import livemidi
-    from conftest import JACK_BACKENDS, jack_backend_missing
 
     for kind, spec in JACK_BACKENDS.items():
         if not backend.name.endswith("." + kind) and jack_backend_missing(kind) is None:
