@@ -220,13 +220,14 @@ class _NoteLedger:
             self.sounding.discard((msg.channel, msg.note))
 
     def silence(self) -> None:
-        """Note-off for every sounding note, then all-notes-off on every channel."""
+        """Note-off for every sounding note, then all-notes-off on every channel: paced (ports.pace)."""
         from .messages import Message
+        from .ports import reset_messages
+        from .ports.pace import send_paced
 
-        for channel, note in sorted(self.sounding):
-            self.port.send(Message("note_off", channel=channel, note=note, velocity=0))
+        offs = [Message("note_off", channel=channel, note=note, velocity=0) for channel, note in sorted(self.sounding)]
+        send_paced(self.port.send, offs + list(reset_messages()))
         self.sounding.clear()
-        self.port.reset()
 
 
 def cmd_play(args: argparse.Namespace) -> int:

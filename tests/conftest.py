@@ -13,7 +13,6 @@ has no JACK, those tests skip, saying why, unless LIVEMIDI_REQUIRE_JACK=1
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import time
@@ -22,13 +21,8 @@ import uuid
 import pytest
 
 import livemidi
-from jackserver import start_jackd, stop_jackd
+from jackserver import JACK_BACKENDS, jack_backend_missing, start_jackd, stop_jackd
 
-# Each real backend on the JACK API: the `jack` fixture's parameters.
-JACK_BACKENDS = {
-    "rtmidi": "livemidi.backends.rtmidi/UNIX_JACK",
-    "libremidi": "livemidi.backends.libremidi/JACK_MIDI",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -61,25 +55,6 @@ def jack_session():
     stop_jackd(process)
 
 
-def jack_backend_missing(kind: str) -> str | None:
-    """Why the backend `kind` ('rtmidi' or 'libremidi') cannot reach JACK here, or None."""
-    if kind == "rtmidi":
-        if importlib.util.find_spec("rtmidi") is None:
-            return "python-rtmidi is not installed"
-        from livemidi.backends.rtmidi import get_api_names
-
-        return None if "UNIX_JACK" in get_api_names() else "this python-rtmidi was built without JACK"
-    from livemidi.backends import libremidi_load
-
-    try:
-        libremidi_load.load()
-    except ImportError as error:
-        return f"pylibremidi does not load: {error}"
-    from livemidi.backends.libremidi import get_api_names
-
-    return None if "JACK_MIDI" in get_api_names() else "this pylibremidi has no JACK"
-
-
 @pytest.fixture(params=list(JACK_BACKENDS))
 def jack(request, jack_session):
     """A Backend on the JACK server, once per real backend; skips (or fails under LIVEMIDI_REQUIRE_JACK=1) without one."""
@@ -91,6 +66,15 @@ def jack(request, jack_session):
             pytest.skip(f"{missing}: python-rtmidi has no wheel for Python 3.13+ (the libremidi half runs)")
         _unavailable(missing)
     return livemidi.Backend(JACK_BACKENDS[request.param])
+
+
+@pytest.fixture
+def jack_log(jack_session):
+    """The test JACK server's log (`jackserver.ServerLog`), or None when the server was already running."""
+    from jackserver import ServerLog
+
+    path = getattr(jack_session, "log_path", None)
+    return ServerLog(path) if path else None
 
 
 @pytest.fixture

@@ -4,32 +4,20 @@ A JACK client whose server died must not be closed (libjack crashes the
 process), and a failed libjack connection attempt after a server died leaves
 libjack in a state where closing the old clients crashes too. So whether a
 server is there is asked through its socket, never through libjack.
+(When a JACK output has sent all it was given is asked of libjack, carefully:
+`livemidi.backends.jackcycles`.)
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import time
 
 from ..errors import PortDisconnectedError
 
-__all__ = ["DRAIN", "NOT_RUNNING", "drain", "server_gone", "server_running", "socket_paths"]
+__all__ = ["NOT_RUNNING", "server_gone", "server_running", "socket_paths"]
 
 NOT_RUNNING = "JACK: the server is not running (start it with qjackctl, or `jackd -d alsa` / `jackd -d dummy`)"
-# JACK sends what was written at its next process cycle; a client closed before
-# then loses it -- often the last note-off. So closing waits this long after the
-# last write (a few periods even at large buffer sizes).
-DRAIN = 0.05
-
-
-def drain(last_write: float) -> None:
-    """Wait until `DRAIN` seconds have passed since `last_write` (a `time.monotonic` time)."""
-    unsent_for = last_write + DRAIN - time.monotonic()
-    if unsent_for > 0:
-        time.sleep(unsent_for)
-
-
 def server_gone(port: str) -> PortDisconnectedError:
     """The error for a port whose JACK server stopped."""
     return PortDisconnectedError(f"the JACK server stopped; port {port!r} is gone (close it)")

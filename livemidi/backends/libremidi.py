@@ -41,7 +41,7 @@ import weakref
 from collections.abc import Callable
 
 from ..errors import PortError
-from . import alsa, jack, libremidi_load
+from . import alsa, jack, jackcycles, libremidi_load
 from .libremidi_input import Filter, InputState, poller
 from .names import check_present, check_request, match_port
 
@@ -251,7 +251,9 @@ class LibremidiDevice:
     # -- output --
 
     def write(self, data: bytes) -> None:
-        error = self._send(*data) if len(data) <= 3 else self._send(list(data))
+        # One or three ints take the quick overloads; two would not: pylibremidi's first
+        # send_message(int, int) is not (byte, byte) (a program change arrived as four, to 0).
+        error = self._send(*data) if len(data) in (1, 3) else self._send(list(data))
         if error:
             raise PortError(f"could not send {len(data)} bytes on {self.name!r}: {error}")
         self._last_write = time.monotonic()
@@ -273,7 +275,7 @@ class LibremidiDevice:
         if self.is_input:
             poller.remove(self)
         if self.is_output and self.api == "JACK_MIDI":
-            jack.drain(self._last_write)  # JACK sends at its next cycle: closing sooner loses the last messages
+            jackcycles.drain(self._last_write)  # JACK sends at its next cycle: closing sooner loses the last messages
         with self._lock:
             midi, self._midi, self._send = self._midi, None, None
             if self.api == "JACK_MIDI" and jack.server_running() is False:

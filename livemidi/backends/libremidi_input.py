@@ -15,6 +15,7 @@ stamped on it (`Arrivals`).
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -54,7 +55,11 @@ class _Poller:
                     self._thread = None
                     return
             for device in devices:
-                device.poll()
+                try:
+                    device.poll()
+                except Exception as error:  # one input's fault must never silence every other input
+                    print(f"livemidi: polling the input {getattr(device, 'name', device)!r} failed: {error!r}",
+                          file=sys.stderr)
             quiet = time.monotonic() - self.heard_at > IDLE_AFTER
             time.sleep(IDLE_POLL_INTERVAL if quiet else POLL_INTERVAL)
 
@@ -74,7 +79,9 @@ class Filter:
         self._skip_data = False
 
     def __call__(self, data: list[int]) -> list[int]:
-        if not self.active or (max(data) < 0xF0 and not self._in_sysex and not self._skip_data):
+        # pylibremidi hands over empty events now and then when a JACK input
+        # is flooded (seen with bursts of 1600 notes): nothing to keep.
+        if not data or not self.active or (max(data) < 0xF0 and not self._in_sysex and not self._skip_data):
             return data
         kept = []
         for byte in data:

@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 
 from ..errors import PortError
-from . import alsa, jack
+from . import alsa, jack, jackcycles
 from .names import check_present, check_request, match_port
 
 __all__ = ["RtMidiDevice", "describe", "get_api_names", "get_devices", "open_device"]
@@ -217,7 +217,7 @@ class RtMidiDevice:
                 return
             self._closed = True
         if self.is_output and _is_jack(self._api_id):
-            jack.drain(self._last_write)  # JACK sends at its next cycle: closing sooner loses the last messages
+            jackcycles.drain(self._last_write)  # JACK sends at its next cycle: closing sooner loses the last messages
         _close_client(self._rt, self._api_id)
 
 

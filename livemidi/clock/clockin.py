@@ -15,38 +15,38 @@ as a synth or drum machine follows it:
   stops and goes back to 0. Everything else on the port is ignored.
 
 Timing. Each pulse is timestamped with its arrival time in
-``time.perf_counter()`` seconds, minus `latency`: the port's
-``arrival_time``, which the MIDI system stamped where the backend passes
-that on (libremidi: pulses a starved input thread hands over together keep
-their spacing), else the time the callback ran. Arrival times jitter: the OS, USB, the
-JACK period (pulses arrive bunched at period boundaries: ±2.7 ms at 256
-frames), and the GIL in the Python callback. python-rtmidi's delta times
-were measured on JACK and are no better (they are taken once per JACK
-period, and drift from perf_counter on the dummy driver), so they are not
-used. The pulse times go into a least-squares line over the last `window`
-pulses (96 = four beats): the tempo is its slope, and the time reported
-for a position is the line's, never a raw arrival. When the pulses bend (a
-tempo ramp: a parabola fits significantly better) the tangent of the
-parabola at the latest pulse is used instead, so a ramp is followed without
-lag; where a ramp starts or ends the estimate is up to about a beat off
-(about 1 ms and 1 BPM for a ramp of 10 BPM over 8 beats). A pulse far from the line
-(more than 4.5 robust standard deviations of the recent residuals, at least
-1.5 ms) is left out: a late pulse after a pause does not swing the tempo.
-Pulses that arrive bunched (closer than a quarter interval: a JACK period
-that held several, a process that was descheduled) count, but their times
-say nothing. Four off-line pulses in a row may mean something real: if,
-shifted by whole intervals that grow once and stay, they lie flat on the
-line, pulses were lost (or doubled) on the way and the count is corrected,
-so the song position stays right; if they lie on a line of their own, the
-tempo (or the grid) changed and the line starts again from them (unless,
-at the same tempo, they sit whole intervals off on average: lost pulses
-among late ones), keeping
-the last slope until its own differs significantly (a change beyond 1.5x
-needs a beat of pulses); otherwise they were late, and the line stays. The
-first pulse after Start or Continue that is off the running line starts a
-new line: a master that stops its clock while stopped starts on a new grid.
-The tempo reported stays put until the estimate moves by more than its
-noise (at least 0.02 BPM).
+``time.perf_counter()`` seconds, minus `latency`: the port's ``arrival_time``,
+which the MIDI system stamped where the backend passes that on (libremidi:
+pulses a starved input thread hands over together keep their spacing), else the
+time the callback ran. Arrival times jitter: the OS, USB, the JACK period
+(pulses arrive bunched at period boundaries: ±2.7 ms at 256 frames), and the
+GIL in the Python callback. python-rtmidi's delta times were measured on JACK
+and are no better (they are taken once per JACK period, and drift from
+perf_counter on the dummy driver), so they are not used. The pulse times go
+into a least-squares line over the last `window` pulses (96 = four beats): the
+tempo is its slope, and the time reported for a position is the line's, never a
+raw arrival. When the pulses bend (a tempo ramp: a parabola fits significantly
+better) the tangent of the parabola at the latest pulse is used instead, so a
+ramp is followed without lag; where a ramp starts or ends the estimate is up to
+about a beat off (about 1 ms and 1 BPM for a ramp of 10 BPM over 8 beats). A
+pulse far from the line (more than 4.5 robust standard deviations of the recent
+residuals, at least 1.5 ms) is left out: a late pulse after a pause does not
+swing the tempo. Pulses that arrive bunched (closer than a quarter interval: a
+JACK period that held several, a process that was descheduled) count, but their
+times say nothing. Four off-line pulses in a row may mean something real: if,
+shifted by whole intervals that grow once and stay, they lie flat on the line,
+pulses were lost (or doubled) on the way and the count is corrected, so the
+song position stays right; if they lie on a line of their own, the tempo (or
+the grid) changed and the line starts again from them (unless, at the same
+tempo, they sit whole intervals off on average: lost pulses among late ones),
+keeping the last slope until its own differs significantly (a change beyond
+1.5x needs a beat of pulses); otherwise they were late, and the line stays. Two
+beats of pulses in a row off the line mean it was never the master's (first
+pulses that came bunched made it at a multiple of the tempo): it starts again
+from the last beat. The first pulse after Start or Continue that is off the
+running line starts a new line: a master that stops its clock while stopped
+starts on a new grid. The tempo reported stays put until the estimate moves by
+more than its noise (at least 0.02 BPM).
 
 Start. The loop is told ``playing=True`` at once when the tempo is known
 (clock while stopped): the first pulse is predicted on the running pulse
@@ -396,8 +396,6 @@ class ClockIn:
         if bunched:
             return  # a late arrival bunched with the one before: it counts, its time says nothing
         self._pending.append((k, t, residual))
-        if len(self._pending) > self._window_size:
-            del self._pending[0]
         self._resolve(threshold)
 
     def _early(self, k: int, t: float, last: float | None, bunched: bool) -> None:
@@ -424,6 +422,8 @@ class ClockIn:
         pending = self._pending
         if len(pending) < CHANGE_RUN:
             return
+        if len(pending) >= min(2 * SUSTAINED, self._window_size):  # two beats off the line: it is not the master's
+            return self._restart([(index, time_) for index, time_, _ in pending[-SUSTAINED:]], prior=None)
         interval = self._interval
         run = pending[-CHANGE_RUN:]
         steps = [round(r / interval) for _, _, r in run]

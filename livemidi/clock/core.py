@@ -9,7 +9,9 @@ timestamping each message immediately before the write. The sender process
 
 The rule that keeps notes from hanging lives here: when a cancel removes a
 note-off whose note sounds and has no other note-off queued, the note-off is
-sent at once.
+sent at once. A release of many notes (a cancel, panic, `release_all`) is
+paced (`livemidi.ports.pace`): what does not fit the burst goes into the
+queue as the sender's own events, each at its slot, which no cancel removes.
 
 Misuse: the core is not thread-safe; one thread owns it. `data` must be the
 bytes of exactly one valid message (the sender process checks on arrival).
@@ -18,10 +20,12 @@ bytes of exactly one valid message (the sender process checks on arrival).
 from __future__ import annotations
 
 import heapq
+import itertools
 import time
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from ..ports.pace import Pace
 from .ledger import Ledger, note_key, note_off_bytes
 
 __all__ = ["SenderCore", "Sent", "panic_bytes"]
@@ -97,6 +101,8 @@ class SenderCore:
         self._entries: dict[int, _Entry] = {}
         self._pending_offs: dict[tuple[int, int, int], int] = {}
         self._seq = 0
+        self._owed_ids = itertools.count(-1, -1)  # the sender's own events (paced releases): ids below 0
+        self.pace = Pace()
         self.ledger = Ledger()
         self.sent: list[Sent] = []
         self.sent_count = 0
@@ -218,6 +224,14 @@ class SenderCore:
 
     # -- cancelling --------------------------------------------------------------------
 
+    def _send_owed(self, port: int, data: bytes, tag: int, now: float) -> None:
+        """Send a message of a release now if the pace allows, else queue it for its slot."""
+        at = self.pace.slot(port, now)
+        if at <= now:
+            self.emit(port, data, now, tag)
+        else:
+            self.add(at, next(self._owed_ids), tag, port, data)
+
     def _release(self, removed: list[_Entry]) -> None:
         """Send the note-offs of sounding notes that lost their last queued note-off."""
         now = self._clock()
@@ -229,18 +243,20 @@ class SenderCore:
             done.add(key)
             port, channel, note = key
             if self.ledger.is_sounding(port, channel, note):
-                self.emit(port, note_off_bytes(channel, note), now, entry.tag)
+                self._send_owed(port, note_off_bytes(channel, note), entry.tag, now)
 
     def cancel(self, tag: int | None = ANY, after: float | None = None, port: int | None = ANY) -> int:
         """Remove the queued events that match all the given filters (none: all of them).
 
         `tag`: that tag only; `after`: deadlines at or after this time;
-        `port`: that port only. Returns how many were removed.
+        `port`: that port only. Returns how many were removed. The note-offs
+        of a paced release stay: they are owed.
         """
         chosen = [
             id
             for id, entry in self._entries.items()
-            if (tag is ANY or entry.tag == tag)
+            if id >= 0
+            and (tag is ANY or entry.tag == tag)
             and (after is None or entry.deadline >= after)
             and (port is ANY or entry.port == port)
         ]
@@ -255,19 +271,20 @@ class SenderCore:
         return len(removed)
 
     def release_all(self, port: int | None = ANY) -> None:
-        """Cancel the queue (of one port, or all) and end every sounding note there."""
+        """Cancel the queue (of one port, or all) and end every sounding note there (paced)."""
         self.cancel(port=port)
         now = self._clock()
         for p, data in list(self.ledger.releases(port)):
-            self.emit(p, data, now)
+            if not self._pending_offs.get((p, data[0] & 0x0F, data[1])):  # else its note-off is owed already
+                self._send_owed(p, data, 0, now)
 
     def panic(self, port: int | None, ports: Iterable[int]) -> None:
-        """Release a port's notes (or every port's), then reset all 16 channels there."""
+        """Release a port's notes (or every port's), then reset all 16 channels there (paced)."""
         self.release_all(port)
         now = self._clock()
         for p in [port] if port is not None else ports:
             for data in panic_bytes():
-                self.emit(p, data, now)
+                self._send_owed(p, data, 0, now)
 
     # -- reports -----------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from ..errors import ClockStoppedError, ClockSyncError, SenderError
 from .events import ClockEvent
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
-from .sync import SyncSource, SyncState
+from .sync import SyncSource, SyncState, checked_state
 from .tempo import Position, TempoMap, as_cycle, check_bpm
 
 __all__ = ["Lookahead", "LoopStatus"]
@@ -83,7 +83,7 @@ def _default_on_error(error: BaseException, where: str) -> None:
 
 class Lookahead:
     """``Lookahead(source, sender, tempo=None, *, lookahead=0.1, interval=0.01, latency=None,
-    max_late=0.05, start_delay=0.05, midi_clock=None, threaded=True, now=time.perf_counter,
+    max_late=0.05, start_delay=None, midi_clock=None, threaded=True, now=time.perf_counter,
     sleep=None, on_error=None)``
 
     `source(begin, end)` returns events (may be None: only the MIDI clock
@@ -94,7 +94,8 @@ class Lookahead:
     its events are sent that much early. `max_late`: events whose onset is
     further in the past than this are skipped rather than played late.
     `start_delay`: how far after the call `start` and `resume` put the first
-    beat, so it is shipped on time. With ``threaded=False`` nothing runs by
+    beat (default: the lookahead, so the first notes are shipped as far ahead
+    as every later one, not half as far). With ``threaded=False`` nothing runs by
     itself: call `step`. `now`/`sleep` replace the clock (virtual time).
     `on_error(exception, where)` reports problems (default: stderr).
     `sync`: a sync source to follow (`follow`): Ableton Link, MIDI clock in.
@@ -112,7 +113,7 @@ class Lookahead:
         interval: float = 0.01,
         latency: dict | None = None,
         max_late: float = 0.05,
-        start_delay: float = 0.05,
+        start_delay: float | None = None,
         midi_clock: MidiClockOut | None = None,
         threaded: bool = True,
         now: Callable[[], float] = time.perf_counter,
@@ -126,6 +127,7 @@ class Lookahead:
             raise ValueError(f"interval must be from 0.0005 s to half the lookahead ({lookahead / 2} s), got {interval!r}")
         if not 0 <= max_late <= 1:
             raise ValueError(f"max_late must be from 0 to 1 second, got {max_late!r}")
+        start_delay = lookahead if start_delay is None else start_delay
         if not 0 <= start_delay <= 1:
             raise ValueError(f"start_delay must be from 0 to 1 second, got {start_delay!r}")
         self.source = source
@@ -361,13 +363,10 @@ class Lookahead:
         source = self.sync
         try:
             state = source.poll(now, self.tempo.beats_per_bar)
-            if state is not None:
-                state = SyncState(*state)
-                check_bpm(float(state.bpm))
-                float(state.time), float(state.cycle)
-        except Exception as error:  # a broken source: run on our own, report it once
-            text = f"{type(error).__name__}: {error}"
-            if text != self._sync_problem:
+            state = None if state is None else checked_state(state)
+        except Exception as error:  # a broken source, or an impossible state: this poll is ignored, and
+            text = f"{type(error).__name__}: {error}"  # reported once until the source is well again
+            if self._sync_problem is None:
                 self._sync_problem = text
                 self._report(error, f"following {getattr(source, 'name', source)!s} (running on our own tempo)")
             return None

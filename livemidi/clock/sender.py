@@ -13,8 +13,9 @@ never block a send.
 
 It leaves no note hanging: at shutdown, on SIGTERM or SIGHUP, and when the
 main process dies (end of file on the connection, or a new parent pid), it
-cancels its queue, sends every sounding note its note-off, closes its ports
-and exits. It runs in a session of its own (see `Sender`), so the terminal's
+cancels its queue, sends every sounding note its note-off (paced, see
+`livemidi.ports.pace`), closes its ports once they have sent it all, and
+exits. It runs in a session of its own (see `Sender`), so the terminal's
 Ctrl-C and Ctrl-Z reach only the main process.
 
 Misuse: started by hand it waits for settings on stdin; it is not a CLI.
@@ -152,7 +153,7 @@ class SenderProcess:
     def close_ports(self) -> None:
         for port in self.ports:
             try:
-                port.close()  # JACK outputs wait a few periods so the last note-off leaves
+                port.close()  # a JACK output waits until JACK has taken what was written (backends.jack)
             except Exception:
                 pass
 
@@ -401,8 +402,12 @@ class SenderProcess:
                     spin = self.observe_wake(perf() - wake)
 
     def finish(self) -> None:
-        """End every sounding note, report (if the main process listens), close the ports."""
-        self.core.release_all()
+        """End every sounding note (paced), report (if the main process listens), close the ports."""
+        core = self.core
+        core.release_all()
+        while (deadline := core.next_deadline()) is not None:  # only the release is left: each at its slot
+            time.sleep(max(0.0, deadline - time.perf_counter()))
+            core.send_due(time.perf_counter())
         if self.stop_reason == "shutdown":
             try:
                 self.send_reports(block=True)

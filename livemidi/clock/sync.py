@@ -33,10 +33,13 @@ next poll.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import NamedTuple, Protocol
 
-__all__ = ["SyncSource", "SyncState"]
+from .tempo import check_bpm
+
+__all__ = ["SyncSource", "SyncState", "checked_state"]
 
 
 class SyncState(NamedTuple):
@@ -52,6 +55,21 @@ class SyncState(NamedTuple):
     bpm: float
     time: float
     cycle: float | Fraction
+
+
+def checked_state(state) -> SyncState:
+    """`state` as a `SyncState`; ValueError/TypeError if no loop can follow it.
+
+    A loop follows a tempo from 1 to 1000 BPM and a finite time and position.
+    A source that says otherwise (a MIDI clock's first pulses that arrived
+    bunched gave 1200 BPM; a NaN would poison every later deadline) is
+    ignored for that poll: the loop runs on at its last tempo.
+    """
+    state = SyncState(*state)
+    check_bpm(float(state.bpm))
+    if not (math.isfinite(float(state.time)) and math.isfinite(float(state.cycle))):
+        raise ValueError(f"a sync state needs a finite time and position, got {state.time!r} and {state.cycle!r}")
+    return state
 
 
 class SyncSource(Protocol):

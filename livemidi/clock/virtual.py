@@ -90,8 +90,9 @@ class VirtualSender:
         self.advance(float("inf"))
 
     def shutdown(self, timeout: float | None = None) -> None:
-        """End every sounding note now; the queue is dropped."""
+        """End every sounding note now (paced, each stamped with its slot); the queue is dropped."""
         self._core.release_all()
+        self.advance(float("inf"))
         self.alive = False
 
     close = shutdown

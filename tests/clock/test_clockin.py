@@ -704,3 +704,23 @@ def test_recorded_arrivals_from_a_loaded_jack_keep_the_count():
     assert state.bpm == pytest.approx(133, abs=0.3)
     # The first pulse (position 0) and the latest on the line agree on the grid: the lost ones were counted.
     assert abs(state.time - (1000 + float(state.cycle) * 96 * 60 / 133 / 24)) < 0.005
+
+
+@pytest.mark.parametrize(("fraction", "first", "jitter"), [(5, 6, 0.0), (5, 6, PERIOD), (3, 5, PERIOD), (4, 4, 0.002)])
+def test_first_pulses_bunched_at_a_fraction_of_the_interval_do_not_lock_a_multiple_of_the_tempo(fraction, first, jitter):
+    # A starved input handed over the first pulses 1/5 of an interval apart: a line at 5x the
+    # tempo (1200 BPM), and every later pulse sat whole intervals of it off, forever (a session
+    # following a MIDI clock read 1200 BPM to the end, and its loop ran on its own tempo).
+    rng = random.Random(fraction * first)
+    interval = 60 / 240 / 24
+    sent = [1000.0 + k * interval for k in range(first + 96 * 3)]
+    clock = ClockIn(now=lambda: 0)
+    clock.feed(START, 999.999)
+    for k in range(first):  # they went out on time and arrived together with the last of them
+        clock.feed(CLOCK, sent[first - 1] - (first - 1 - k) * interval / fraction)
+    for t in sent[first:]:
+        clock.feed(CLOCK, t + rng.uniform(0, jitter))
+    state = clock.poll(sent[-1], 4)
+    assert state.bpm == pytest.approx(240, abs=0.3)
+    assert state.cycle == Fraction(len(sent) - 1, 96)  # every pulse counted
+    assert -0.001 < state.time - sent[-1] < PERIOD + 0.001

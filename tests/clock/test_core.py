@@ -9,6 +9,7 @@ import pytest
 from livemidi.clock import Ledger
 from livemidi.clock import protocol
 from livemidi.clock.core import SenderCore, panic_bytes
+from livemidi.ports.pace import BURST, PER_STEP, STEP
 
 ON = bytes((0x90, 60, 100))
 OFF = bytes((0x80, 60, 0))
@@ -122,6 +123,64 @@ def test_panic_and_release_all():
     core.release_all()
     assert wire.writes == [(2.0, 1, bytes((0x80 | 3, 40, 0)))]
     assert len(core) == 0 and len(core.ledger) == 0
+
+
+def sounding(wire: Wire, core: SenderCore, count: int, tag: int = 7) -> list[bytes]:
+    """`count` notes sounding on port 0 (note-offs queued far ahead); their note-offs."""
+    offs = []
+    for k in range(count):
+        channel, note = k % 16, k // 16
+        core.add(1.0, 2 * k + 1, tag, 0, bytes((0x90 | channel, note, 100)))
+        core.add(100.0, 2 * k + 2, tag, 0, bytes((0x80 | channel, note, 0)))
+        offs.append(bytes((0x80 | channel, note, 0)))
+    wire.run(core, 2.0)
+    del wire.writes[:]
+    return offs
+
+
+def test_a_release_of_1600_notes_is_paced_and_ends_every_one():
+    # Written in one go, JACK's receiving clients lost most of such a burst (ports/pace.py)
+    wire = Wire()
+    core = wire.core()
+    offs = sounding(wire, core, 1600)
+    core.add(2.01, 9999, 8, 0, bytes((0x91, 100, 1)))  # another loop's note plays on, on time
+    core.cancel(tag=7)  # hush
+    assert [t for t, _, _ in wire.writes] == [2.0] * BURST  # the burst at once, the rest queued
+    wire.run(core, 10.0)
+    sent = [data for _, _, data in wire.writes]
+    assert (2.01, 0, bytes((0x91, 100, 1))) in wire.writes
+    sent.remove(bytes((0x91, 100, 1)))
+    assert sorted(sent) == sorted(offs)  # every note its note-off, once
+    assert core.ledger.sounding() == [(0, 1, 100)] and len(core) == 0
+    times = [t for t, _, data in wire.writes if data[0] & 0xF0 == 0x80]
+    for k in range(1, 60):
+        assert sum(1 for t in times if t < 2.0 + k * STEP - 1e-9) <= BURST + k * PER_STEP
+    assert times[-1] - 2.0 == pytest.approx((1600 - BURST) / PER_STEP * STEP, abs=STEP)
+
+
+def test_a_release_under_way_is_owed_no_cancel_removes_it_and_nothing_goes_twice():
+    wire = Wire()
+    core = wire.core()
+    offs = sounding(wire, core, 600)
+    core.cancel(tag=7)
+    wire.run(core, 2.0 + 2 * STEP)
+    core.cancel()  # everything the caller queued: not the release
+    core.release_all()  # its notes' note-offs are on their way already
+    wire.run(core, 10.0)
+    assert sorted(data for _, _, data in wire.writes) == sorted(offs)
+    assert core.ledger.sounding() == []
+
+
+def test_a_panic_with_many_notes_ends_them_all_then_resets_every_channel():
+    wire = Wire()
+    core = wire.core()
+    offs = sounding(wire, core, 400)
+    core.panic(0, [0])
+    wire.run(core, 10.0)
+    sent = [data for _, _, data in wire.writes]
+    assert sorted(sent[:400]) == sorted(offs) and sent[400:] == panic_bytes()
+    assert [t for t, _, _ in wire.writes] == sorted(t for t, _, _ in wire.writes)
+    assert wire.writes[-1][0] > 2.0
 
 
 def test_panic_bytes_reset_every_channel():

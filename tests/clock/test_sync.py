@@ -286,3 +286,55 @@ def test_a_source_that_can_tell_of_changes_gets_a_wake_up_call_and_loses_it_when
     timeline.on_change()  # from another thread, in real life: harmless at any time
     rig.loop.follow(None)
     assert timeline.on_change is None
+
+
+class Wayward(Timeline):
+    """A timeline whose source, while `nonsense` is set, reports ``nonsense(state, now)`` instead."""
+
+    nonsense = None
+
+    def poll(self, now, beats_per_bar):
+        state = super().poll(now, beats_per_bar)
+        return state if self.nonsense is None else self.nonsense(state, now)
+
+
+def test_an_impossible_tempo_is_ignored_reported_once_and_the_loop_follows_again():
+    # A MIDI clock's first pulses, bunched, made 1200-odd BPM: the loop reported it at every poll
+    rig = Rig(notes(every=F(1, 4)))
+    timeline = Wayward(rig, 100.0)
+    rig.loop.follow(timeline)
+    rig.loop.start()
+    rig.run(2.0)
+    timeline.nonsense = lambda state, now: state._replace(bpm=1200 + round(now * 1000) % 7)
+    rig.run(4.0)
+    assert len(rig.problems) == 1 and "bpm must be a number from 1 to 1000, got 12" in str(rig.problems[0][0])
+    assert rig.loop.bpm == 100 and [t for t in note_ons(rig) if t > 3.0]  # on at the last tempo meanwhile
+    timeline.nonsense = None
+    timeline.change_tempo(120.0)
+    rig.run(6.0)
+    rig.sent()
+    rig.run(9.0)
+    assert rig.loop.bpm == 120 and len(rig.problems) == 1
+    for t in note_ons(rig):  # on the timeline's beats again
+        beats = timeline.cycle_at(t) * 4
+        assert beats == pytest.approx(round(beats), abs=1e-5)
+
+
+def test_a_source_that_says_nan_never_poisons_the_loop():
+    rig = Rig(notes(every=F(1, 4)))
+    timeline = Wayward(rig, 100.0)
+    rig.loop.follow(timeline)
+    rig.loop.start()
+    rig.run(2.0)
+    timeline.nonsense = lambda state, now: state._replace(time=math.nan, bpm=110.0)
+    rig.run(3.0)
+    assert len(rig.problems) == 1 and "finite" in str(rig.problems[0][0])
+    timeline.nonsense = None
+    rig.run(5.0)
+    rig.sent()
+    rig.run(8.0)
+    onsets = note_ons(rig)
+    assert len(onsets) >= 4 and all(math.isfinite(t) for t in onsets)
+    for t in onsets:
+        beats = timeline.cycle_at(t) * 4
+        assert beats == pytest.approx(round(beats), abs=1e-5)

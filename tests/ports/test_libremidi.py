@@ -178,6 +178,39 @@ def test_real_time_bytes_inside_a_sysex_are_kept_or_dropped_alone():
     assert drop_sysex([3, 0xF7, 0x90, 60, 1]) == [0x90, 60, 1]  # the sysex went on in the next chunk
 
 
+def test_an_empty_event_is_kept_as_nothing():
+    # pylibremidi hands over empty events when a JACK input is flooded; the filter
+    # raised on them, which ended the thread that polls every libremidi input
+    for keep in (_Filter(sysex=False, timing=False, sensing=True), _Filter(sysex=True, timing=True, sensing=True)):
+        assert keep([]) == []
+
+
+def test_an_input_whose_poll_fails_does_not_stop_the_others(capfd, wait_for):
+    from livemidi.backends.libremidi_input import poller
+
+    class Broken:
+        name = "broken"
+
+        def poll(self):
+            raise ValueError("a fault in one input")
+
+    class Counting:
+        polls = 0
+
+        def poll(self):
+            self.polls += 1
+
+    broken, counting = Broken(), Counting()
+    poller.add(broken)
+    poller.add(counting)
+    try:
+        wait_for(lambda: counting.polls > 5, what="polls of the healthy input after the broken one failed")
+    finally:
+        poller.remove(broken)
+        poller.remove(counting)
+    assert "polling the input 'broken' failed: ValueError('a fault in one input')" in capfd.readouterr().err
+
+
 # -- arrival times ------------------------------------------------------------------------------
 
 

@@ -51,6 +51,31 @@ def test_play_sends_note_offs_on_ctrl_c(monkeypatch, unique, capsys):
     assert "sent note-offs" in capsys.readouterr().out
 
 
+class ManyNotes(FakeMidiFile):
+    """1600 notes sounding, then Ctrl-C."""
+
+    def play(self):
+        for k in range(1600):
+            yield Message("note_on", channel=k % 16, note=k // 16)
+        raise KeyboardInterrupt
+
+
+def test_play_paces_the_note_offs_of_many_notes(monkeypatch, unique):
+    # In one burst, a JACK synth lost most of 1600 note-offs (livemidi.ports.pace)
+    from livemidi.ports.pace import BURST, PER_STEP, STEP
+
+    monkeypatch.setattr(livemidi.midifiles, "MidiFile", ManyNotes)
+    backend = livemidi.Backend("livemidi.backends.memory")
+    heard = []
+    with backend.open_input(unique, virtual=True, callback=lambda msg: heard.append((time.perf_counter(), msg))):
+        assert main(["play", "song.mid", "-q", "--port", unique, "--backend", "livemidi.backends.memory"]) == 130
+    offs = [(t, msg) for t, msg in heard if msg.type == "note_off"]
+    assert sorted((msg.channel, msg.note) for _, msg in offs) == sorted((k % 16, k // 16) for k in range(1600))
+    assert [msg for _, msg in heard[-32:]] == list(livemidi.ports.reset_messages())
+    # paced: however fast the machine, the last comes this long after the first (real sleeps)
+    assert heard[-1][0] - offs[0][0] >= (1600 + 32 - BURST) / PER_STEP * STEP - 2 * STEP
+
+
 def test_play_a_real_file(tmp_path, unique):
     mid = livemidi.MidiFile()
     track = livemidi.MidiTrack()

@@ -84,7 +84,8 @@ def test_cancelled_events_never_appear_and_a_mute_ends_its_note(tmp_path):
     rig.session.stop_record()
     (pad,) = [track for track in MidiFile(tmp_path / "take.mid").tracks if track.name == "pad"]
     ((start, number, duration),) = notes(pad)
-    assert number == 48 and 900 <= duration <= 1000  # ended by the mute, half a bar in
+    # ended by the mute, half a bar (1 s) after start(): the note began start_delay after it
+    assert number == 48 and abs(duration - (1.0 - rig.session.clock.start_delay) * 960) <= 10
 
 
 def test_tempo_changes_and_the_code_that_was_run(tmp_path):

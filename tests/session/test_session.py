@@ -348,3 +348,23 @@ def test_ctrl_c_while_the_clock_starts_its_thread_still_closes_cleanly(monkeypat
         session.start()
     monkeypatch.setattr(threading.Thread, "start", start)
     session.close()
+
+
+def test_the_first_note_is_shipped_a_lookahead_ahead_and_sent_at_its_deadline(unique):
+    # Cycle 0 used to be 50 ms after start(), half the lookahead: the first notes were shipped
+    # later than any other, and the first one went out about a millisecond late.
+    import time
+
+    from livemidi.clock import Sender
+
+    with Session(Sender(), on_notice=lambda text: None) as session:
+        session.add_output(unique, virtual=True, backend="livemidi.backends.memory")
+        session.p.a = note("c4*4")
+        asked = time.perf_counter()
+        session.start()
+        time.sleep(session.clock.lookahead + 0.3)
+        session.sender.flush()
+        first = session.sender.take_sent()[0]
+    assert first.data[0] & 0xF0 == 0x90  # the first note-on
+    assert first.deadline - asked >= session.clock.lookahead  # as far ahead as every later note
+    assert 0 <= first.time - first.deadline < 0.02  # the sender's own record (a sanity bound: a busy machine)

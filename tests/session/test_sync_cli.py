@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from jackserver import client
+from jackserver import Witness, client
 from livemidi import Message
 from livemidi.cli import main
-from livemidi.errors import PortDisconnectedError
+from livemidi.errors import PortDisconnectedError, PortError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,14 +31,17 @@ def _wait_for_port(jack, name: str, process: subprocess.Popen, seconds: float = 
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"livemidi ended early: {process.communicate()}")
-        found = [port for port in jack.get_output_names() if name in port]
+        try:
+            found = [port for port in jack.get_output_names() if name in port]
+        except PortError:  # a loaded JACK server may not take a new client in time: ask again
+            found = []
         if found:
             return found[0]
         time.sleep(0.05)
     pytest.fail(f"livemidi did not create the input {name!r} within {seconds} s")
 
 
-def test_run_follows_a_master_clock_from_start_to_the_last_bar(jack, jack_spec, unique, tmp_path):
+def test_run_follows_a_master_clock_from_start_to_the_last_bar(jack, jack_spec, jack_log, unique, tmp_path):
     song = tmp_path / "song.py"
     song.write_text("p.lead = note('c4 e4 g4 c5')\n")
     clock_input = f"{unique}clk"
@@ -48,7 +51,7 @@ def test_run_follows_a_master_clock_from_start_to_the_last_bar(jack, jack_spec, 
         try:
             _wait_for_port(jack, clock_input, process)
             time.sleep(0.3)
-            with jack.open_output(clock_input) as master:
+            with jack.open_output(clock_input) as master, Witness(jack, None, jack_log) as witness:
                 stop = threading.Event()
 
                 def clock() -> None:  # 240 BPM, Start after half a second of clock
@@ -70,18 +73,25 @@ def test_run_follows_a_master_clock_from_start_to_the_last_bar(jack, jack_spec, 
                 thread.start()
                 try:
                     out, err = process.communicate(timeout=30)
+                except subprocess.TimeoutExpired:  # it never heard Start, or lost its place
+                    process.kill()
+                    out, err = process.communicate()
+                    witness.excuse("the clock's Start or its pulses (livemidi never reached the last bar)")
+                    pytest.fail(f"livemidi did not finish its 2 bars in 30 s: {out}{err}")
                 finally:
                     stop.set()
                     thread.join()
+                time.sleep(0.2)
+                received = list(synth.iter_pending())
+                notes = [msg.note for msg in received if msg.type == "note_on" and msg.velocity]
+                offs = [msg for msg in received if msg.type == "note_off" or (msg.type == "note_on" and not msg.velocity)]
+                if notes[:8] != [60, 64, 67, 72] * 2 or len(offs) != len(notes):
+                    witness.excuse("clock pulses or notes")  # what livemidi played depends on every pulse
         finally:
             if process.poll() is None:
                 process.kill()
         assert process.returncode == 0, err
-        time.sleep(0.2)
-        received = list(synth.iter_pending())
-    notes = [msg.note for msg in received if msg.type == "note_on" and msg.velocity]
     assert notes[:8] == [60, 64, 67, 72] * 2, (out, err)
-    offs = [msg for msg in received if msg.type == "note_off" or (msg.type == "note_on" and not msg.velocity)]
     assert len(offs) == len(notes)
     assert "Following the MIDI clock" in out
 
