@@ -160,3 +160,45 @@ def test_a_second_session_on_the_same_port_plays_and_says_who_has_the_port(jack,
             assert json.loads(eval_server_file.read_text())["pid"] == process.pid  # the first's file, left alone
         finally:
             stop_run(process)
+
+
+def test_a_subscriber_is_told_each_note_before_it_reaches_the_synth(jack, unique, jack_spec, tmp_path, eval_server_file):
+    import threading
+
+    from livemidi.evalserver import connect
+
+    arrived = []  # (message, when it came, on this process's monotonic clock)
+    listening = threading.Event()
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
+
+        def listen():
+            while not listening.is_set():
+                arrived.extend((msg, time.monotonic()) for msg in synth.iter_pending())
+                time.sleep(0.001)
+
+        listener = threading.Thread(target=listen)
+        listener.start()
+        process, _ = start_run(tmp_path, unique, jack_spec, eval_server_file, text="tempo(240)\n")
+        try:
+            with connect() as editor:
+                assert editor.request("subscribe", events=["play"], timeout=10)["ok"]
+                assert editor.request("eval", code="p.x = note('c4 e4 g4 b4').ch(3)", timeout=10)["ok"]
+                told = []  # (loop, note, channel, duration, when it should sound, at)
+                while len(told) < 8:
+                    event = editor.next_event(timeout=10)
+                    told.append((event["loop"], event["note"], event["channel"], event["duration"],
+                                 time.monotonic() + event["at"], event["at"]))
+            time.sleep(0.5)
+        finally:
+            listening.set()
+            listener.join()
+            stop_run(process)
+    assert [entry[:4] for entry in told] == [("x", note, 3, 0.25) for note in (60, 64, 67, 71)] * 2
+    assert all(0 <= entry[5] <= 0.5 for entry in told)  # told ahead, by about the lookahead (0.1 s)
+    ons = [(msg.note, at) for msg, at in arrived if msg.type == "note_on" and msg.velocity and msg.channel == 3]
+    # Each told note reaches the synth about when it was said to (a generous bound: the machine is shared).
+    misses = []
+    for _, note, _, _, due, _ in told:
+        closest = min((abs(at - due) for number, at in ons if number == note), default=None)
+        misses.append(closest)
+    assert all(miss is not None and miss < 0.25 for miss in misses), misses
