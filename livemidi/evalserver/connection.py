@@ -102,6 +102,14 @@ class Connection:
             except OSError:
                 pass
 
+    def count_eval(self, change: int, limit: int | None = None) -> bool:
+        """Add `change` to the blocks this client has waiting; False (and nothing added) past `limit`."""
+        with self._ready:
+            if limit is not None and self.pending_evals + change > limit:
+                return False
+            self.pending_evals += change
+            return True
+
     # -- writing --------------------------------------------------------------------------
 
     def answer(self, message: dict[str, Any]) -> None:
