@@ -58,3 +58,27 @@ def test_pipe_runs_blocks_answers_on_stdout_and_ends_every_note_at_eof(jack, uni
             sounding.discard(msg.note)
     assert not sounding, f"left on: {sounding}"  # legato(4): notes were sounding at the end of input
     assert not eval_server_file.exists()
+
+
+def test_a_block_with_no_blank_line_after_it_runs_when_the_input_pauses(eval_server_file):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "livemidi", "--pipe", "--backend", "nomidi_backend"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'tests'}"),
+    )  # fmt: skip
+    try:
+        process.stdin.write("x = 20\nx + 1\n")  # no blank line: a driver that sends blocks bare
+        process.stdin.flush()
+        assert process.stdout.readline().startswith("No MIDI system was found")  # the session says what it plays on
+        assert process.stdout.readline() == "21\n"
+        process.stdin.write("def f():\n    return x * 2\n")  # a def is not complete without its blank line
+        process.stdin.flush()
+        time.sleep(0.5)
+        process.stdin.write("\nf()\n")
+        process.stdin.flush()
+        assert process.stdout.readline() == "40\n"
+        process.stdin.close()
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
