@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._version import __version__
+from .._version import __version__
+from ..errors import LivemidiError
 from .calibrate import add_calibrate_command
-from .errors import LivemidiError
-from .livecommands import add_live_commands, add_live_options, cmd_repl, cmd_run, end_startup
-from .portcommands import add_port_commands
+from .live import add_live_commands, add_live_options, cmd_repl, cmd_run, end_startup
+from .ports import add_port_commands
 
 DESCRIPTION = """\
 livemidi: a live-coding MIDI sequencer for Python.
@@ -60,7 +60,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _dump(args: argparse.Namespace) -> int:
     import warnings
 
-    from .midifiles import MidiFile
+    from ..midifiles import MidiFile
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -70,7 +70,7 @@ def _dump(args: argparse.Namespace) -> int:
     if args.roll:
         import shutil
 
-        from .session.roll import file_roll
+        from ..session.roll import file_roll
 
         print(file_roll(mid, args.bars, width=shutil.get_terminal_size().columns))
         return 0
