@@ -1,94 +1,57 @@
-"""MIDI clock in: follow an external MIDI clock (24 pulses per quarter note) on an input port.
+"""The tempo of an incoming MIDI clock, estimated from the arrival times of its pulses.
 
-`ClockIn(port)` is a sync source (see `sync`): a `Lookahead` polls it and
-follows the master's tempo, transport and song position. MIDI 1.0 clock,
-as a synth or drum machine follows it:
+`TempoEstimator` is fed the time of each pulse (24 per quarter note) and says
+the master's tempo and where its pulse grid lies. It is a pure function of
+the pulse times it is given (and two facts about the transport: whether a
+pulse is the first after Start or Continue, and whether the song position
+counts): nothing here reads a clock or a port, so the same times always give
+the same answers. `livemidi.clock.clockin.ClockIn` feeds it from a port.
 
-- Clock (0xF8), 24 per quarter note, gives the tempo, whether the master
-  plays or not (many masters clock all the time). While playing, each pulse
-  advances the song position by one.
-- Start (0xFA) plays from position 0: the next pulse is the downbeat.
-  Continue (0xFB) plays from the current position. Stop (0xFC) stops and
-  keeps the position. Song Position Pointer (0xF2, in 16ths of 6 pulses)
-  moves the position (a seek): while stopped it says where Continue starts;
-  while playing the next pulse is at the new position. System Reset (0xFF)
-  stops and goes back to 0. Everything else on the port is ignored.
+The pulse times go into a least-squares line over the last `window` pulses
+(96 = four beats): the tempo is its slope, and the time given for a pulse is
+the line's, never a raw arrival. When the pulses bend (a tempo ramp: a
+parabola fits significantly better) the tangent of the parabola at the
+latest pulse is used instead, so a ramp is followed without lag; where a ramp
+starts or ends the estimate is up to about a beat off (about 1 ms and 1 BPM
+for a ramp of 10 BPM over 8 beats). A pulse far from the line (more than 4.5
+robust standard deviations of the recent residuals, at least 1.5 ms) is left
+out: a late pulse after a pause does not swing the tempo. Pulses that arrive
+bunched (closer than a quarter interval: a JACK period that held several, a
+process that was descheduled) count, but their times say nothing. Four
+off-line pulses in a row may mean something real: if, shifted by whole
+intervals that grow once and stay, they lie flat on the line, pulses were
+lost (or doubled) on the way and the count is corrected, so the song
+position stays right; if they lie on a line of their own, the tempo (or the
+grid) changed and the line starts again from them (unless, at the same
+tempo, they sit whole intervals off on average: lost pulses among late
+ones), keeping the last slope until its own differs significantly (a change
+beyond 1.5x needs a beat of pulses); otherwise they were late, and the line
+stays. Two beats of pulses in a row off the line mean it was never the
+master's (first pulses that came bunched made it at a multiple of the
+tempo): it starts again from the last beat. The first pulse after Start or
+Continue that is off the running line starts a new line: a master that stops
+its clock while stopped starts on a new grid. The tempo reported stays put
+until the estimate moves by more than its noise (at least 0.02 BPM).
 
-Timing. Each pulse is timestamped with its arrival time in
-``time.perf_counter()`` seconds, minus `latency`: the port's ``arrival_time``,
-which the MIDI system stamped where the backend passes that on (libremidi:
-pulses a starved input thread hands over together keep their spacing), else the
-time the callback ran. Arrival times jitter: the OS, USB, the JACK period
-(pulses arrive bunched at period boundaries: ±2.7 ms at 256 frames), and the
-GIL in the Python callback. python-rtmidi's delta times were measured on JACK
-and are no better (they are taken once per JACK period, and drift from
-perf_counter on the dummy driver), so they are not used. The pulse times go
-into a least-squares line over the last `window` pulses (96 = four beats): the
-tempo is its slope, and the time reported for a position is the line's, never a
-raw arrival. When the pulses bend (a tempo ramp: a parabola fits significantly
-better) the tangent of the parabola at the latest pulse is used instead, so a
-ramp is followed without lag; where a ramp starts or ends the estimate is up to
-about a beat off (about 1 ms and 1 BPM for a ramp of 10 BPM over 8 beats). A
-pulse far from the line (more than 4.5 robust standard deviations of the recent
-residuals, at least 1.5 ms) is left out: a late pulse after a pause does not
-swing the tempo. Pulses that arrive bunched (closer than a quarter interval: a
-JACK period that held several, a process that was descheduled) count, but their
-times say nothing. Four off-line pulses in a row may mean something real: if,
-shifted by whole intervals that grow once and stay, they lie flat on the line,
-pulses were lost (or doubled) on the way and the count is corrected, so the
-song position stays right; if they lie on a line of their own, the tempo (or
-the grid) changed and the line starts again from them (unless, at the same
-tempo, they sit whole intervals off on average: lost pulses among late ones),
-keeping the last slope until its own differs significantly (a change beyond
-1.5x needs a beat of pulses); otherwise they were late, and the line stays. Two
-beats of pulses in a row off the line mean it was never the master's (first
-pulses that came bunched made it at a multiple of the tempo): it starts again
-from the last beat. The first pulse after Start or Continue that is off the
-running line starts a new line: a master that stops its clock while stopped
-starts on a new grid. The tempo reported stays put until the estimate moves by
-more than its noise (at least 0.02 BPM).
+A gap (no pulse for 8 intervals, at least 0.3 s) ends the line: the next
+pulse starts a new one at the last tempo and, while the song position
+counts, the pulse count jumps by the pulses the gap held at that tempo.
 
-Start. The loop is told ``playing=True`` at once when the tempo is known
-(clock while stopped): the first pulse is predicted on the running pulse
-grid (or one interval after Start when the clock had stopped). When the
-tempo is not known, `poll` returns None until the second pulse after Start:
-the first notes are one pulse interval late (the loop plays them late
-rather than skipping them), then everything follows.
-
-Lost clock. When no pulse has come for 8 pulse intervals (at least 0.3 s)
-while playing, `poll` returns the last timeline with ``playing=None``: the
-loop free-runs at the last tempo, and `status` says "no clock". When pulses
-come back after such a gap the count jumps by the pulses the gap held at
-the last tempo, so the position follows the master again if its tempo did
-not change meanwhile.
-
-Misuse: the master owns tempo and transport: `set_tempo`, `request_start`
-and `request_stop` raise `ClockSyncError`. An input opened with
-``ignore_timing=True`` never sees the clock (ClockIn opens its ports with
-timing messages on; a port you open yourself must not drop them). A master
-already playing when ClockIn starts listening counts as stopped until its
-next Start or Continue, as on hardware. Only one callback can be set on a
-port: ClockIn takes it, so a port given to ClockIn must not have one.
+Misuse: give it every pulse, in the order they arrived, with times on one
+clock (`time.perf_counter` seconds, or one virtual clock): the count is the
+song position, so a pulse left out counts as lost, and times from two clocks
+make no tempo.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-import threading
-import time
 from collections import deque
-from collections.abc import Callable
-from fractions import Fraction
 
-from ..errors import ClockSyncError, PortDisconnectedError
-from ..messages import Parser
-from .sync import SyncState
-
-__all__ = ["ClockIn"]
+__all__ = ["TempoEstimator"]
 
 PULSES_PER_BEAT = 24
-PULSES_PER_16TH = 6
 WINDOW = 96  # pulses in the line fit: four beats
 MIN_TIMEOUT = 0.3  # seconds without a pulse before the clock counts as lost
 TIMEOUT_PULSES = 8
@@ -104,7 +67,6 @@ OUTLIER_SIGMAS = 4.5
 OUTLIER_FLOOR = 0.0015  # seconds: below this, a residual is never an outlier
 MIN_BEND = 1e-5  # seconds: a curve that strays less from a line over the window is a line
 MIN_BPM_STEP = 0.02  # the reported tempo moves by at least this much
-CHECK_EVERY = 1.0  # seconds between checks that the port is still there, while no clock comes
 MIN_INTERVAL, MAX_INTERVAL = 0.0005, 2.5  # seconds per pulse that can be a tempo (5000 to 1 BPM)
 
 
@@ -200,98 +162,22 @@ def _counts_slipped(run, steps: list[int], interval: float, threshold: float) ->
     return line is not None and abs(line[2] / interval - 1) < SLIP_TEMPO
 
 
-class ClockIn:
-    """Follow the MIDI clock on an input port: ``ClockIn('IAC Bus 1')``.
+class TempoEstimator:
+    """The master's tempo and pulse grid from its pulses' arrival times: ``TempoEstimator(window=96)``.
 
-    `port` is an input port name (or a unique part of one, or an index), an
-    open input port (ClockIn sets its callback and leaves it open at
-    `close`), or None: nothing is opened, and the bytes come from `feed`.
-    `backend` is a `Backend` or a backend name (default: the current one).
-    `latency` (ms) is how late the clock arrives: it is taken off each
-    arrival time. `window` is the number of pulses the tempo is estimated
-    over. `now` is the clock (``time.perf_counter``; tests pass a virtual one).
+    Call `pulse(t)` with each pulse's time (seconds, in arrival order). Then
+    `interval` is the seconds per pulse (None until two pulses make a
+    tempo), `bpm` the quarter-note tempo reported (rounded to 0.01, moving
+    only by more than its noise), `index` the latest pulse's number (counting
+    from 0, corrected for pulses lost on the way) and `time_of(index)` when a
+    pulse falls on the fitted line. `window` is the number of pulses the
+    tempo is estimated over, at least 3.
     """
 
-    follows_position = True
-
-    def __init__(
-        self,
-        port=None,
-        *,
-        backend=None,
-        latency: float = 0.0,
-        window: int = WINDOW,
-        now: Callable[[], float] = time.perf_counter,
-    ) -> None:
+    def __init__(self, window: int = WINDOW) -> None:
         if isinstance(window, bool) or not isinstance(window, int) or window < 3:
             raise ValueError(f"window is a number of pulses, at least 3, got {window!r}")
-        self._now = now
-        self._latency = float(latency) / 1000.0
         self._window_size = window
-        self._lock = threading.Lock()
-        self._parser = Parser()
-        self._port = None
-        self._owns_port = False
-        self._error: str | None = None
-        self._checked_at = float("-inf")
-        self._reset_state()
-        self.port_name = None
-        if port is not None:
-            self._open(port, backend)
-        self.name = f"clock in ({self.port_name})" if self.port_name else "clock in"
-
-    # -- the port ---------------------------------------------------------------------
-
-    def _open(self, port, backend) -> None:
-        if isinstance(port, (str, int)) and not isinstance(port, bool):
-            from ..backends import Backend, current_backend
-            from ..backends.backend import REAL as REAL_BACKENDS
-
-            if backend is None:
-                backend = current_backend()
-            elif isinstance(backend, str):
-                backend = Backend(backend)
-            options = {}
-            if backend.name in REAL_BACKENDS:
-                options = {"ignore_timing": False}  # the clock is what we are here for
-            self._port = backend.open_input(port, **options)
-            self._owns_port = True
-        else:
-            if not getattr(port, "is_input", False):
-                raise TypeError(f"ClockIn takes an input port, a port name or None, got {port!r}")
-            if getattr(port, "closed", False):
-                raise ValueError(f"the port {port!r} is closed")
-            if getattr(port, "callback", None) is not None:
-                raise ValueError(f"the port {port!r} already has a callback; ClockIn needs to set its own")
-            self._port = port
-        self.port_name = self._port.name
-        try:
-            self._port.callback = self._on_message
-        except BaseException:
-            if self._owns_port:
-                self._port.close()
-            raise
-
-    def _on_message(self, msg) -> None:
-        stamped = getattr(self._port, "arrival_time", None) if self._now is time.perf_counter else None
-        arrived = (self._now() if stamped is None else stamped) - self._latency
-        with self._lock:
-            self._handle(msg, arrived)
-
-    def feed(self, data, t: float) -> None:
-        """Take the bytes of MIDI messages (any bytes: what is not clock is ignored) that arrived at `t`.
-
-        `t` is a ``perf_counter`` time (or the `now` clock's); `latency` is taken off it.
-        """
-        with self._lock:
-            self._parser.feed(data)
-            messages = list(self._parser)
-            for msg in messages:
-                self._handle(msg, t - self._latency)
-
-    # -- state --------------------------------------------------------------------------
-
-    def _reset_state(self) -> None:
         self._pulses: deque[tuple[int, float]] = deque()  # (pulse index, time) in the line fit
         self._residuals: deque[float] = deque(maxlen=48)  # |arrival - line| of recent pulses
         self._pending: list[tuple[int, float, float]] = []  # off-line pulses in a row: (index, time, residual)
@@ -304,69 +190,59 @@ class ClockIn:
         self._interval_error = 0.0  # its standard error
         self._bpm: float | None = None  # the reported tempo
         self._anchor_k = -1  # the latest pulse on the line
-        self._playing = False
-        self._transport_seen = False
-        self._next_pos = 0  # song position (pulses) of the next pulse while stopped
-        self._offset = 0  # while playing: song position = pulse index + offset
-        self._first_k = 0  # index of the first pulse after Start/Continue
-        self._start_time = 0.0
-        self._pulsed = False  # a pulse has arrived since Start/Continue
 
-    def _handle(self, msg, t: float) -> None:
-        kind = msg.type
-        if kind == "clock":
-            self._pulse(t)
-        elif kind == "start":
-            self._next_pos = 0
-            self._play(t)
-        elif kind == "continue":
-            if self._playing:
-                return
-            self._play(t)
-        elif kind in ("stop", "reset"):
-            if self._playing:
-                self._next_pos = self._k + 1 + self._offset
-            self._playing = False
-            self._transport_seen = True
-            if kind == "reset":
-                self._next_pos = 0
-        elif kind == "songpos":
-            position = msg.pos * PULSES_PER_16TH
-            if self._playing:
-                self._offset = position - (self._k + 1)  # the next pulse is at the new position
-            else:
-                self._next_pos = position
+    @property
+    def index(self) -> int:
+        """The latest pulse's number (-1 before the first), corrected for pulses lost on the way."""
+        return self._k
 
-    def _play(self, t: float) -> None:
-        self._playing = True
-        self._transport_seen = True
-        self._first_k = self._k + 1
-        self._offset = self._next_pos - self._first_k
-        self._start_time = t
-        self._pulsed = False
+    @property
+    def interval(self) -> float | None:
+        """Seconds per pulse: the fitted line's slope (None before two pulses made a tempo)."""
+        return self._interval
 
-    def _timeout(self) -> float:
+    @property
+    def bpm(self) -> float | None:
+        """The tempo reported, in quarter notes per minute (None before it is known)."""
+        return self._bpm
+
+    @property
+    def anchor(self) -> int:
+        """The number of the latest pulse that is on the line (-1 before the first)."""
+        return self._anchor_k
+
+    @property
+    def last_arrival(self) -> float | None:
+        """The time of the latest pulse, as given to `pulse` (None before the first)."""
+        return self._last_arrival
+
+    def time_of(self, k: int) -> float:
+        """When pulse number `k` falls on the line (`interval` must be known)."""
+        return self._tbar + self._interval * (k - self._kbar)
+
+    def timeout(self) -> float:
+        """Seconds without a pulse after which the clock counts as lost: 8 intervals, at least 0.3 s."""
         if self._interval is None:
             return MIN_TIMEOUT
         return max(MIN_TIMEOUT, TIMEOUT_PULSES * self._interval)
 
-    def _line(self, k: int) -> float:
-        return self._tbar + self._interval * (k - self._kbar)
+    def pulse(self, t: float, *, first: bool = False, counting: bool = False) -> None:
+        """A pulse arrived at `t`.
 
-    def _pulse(self, t: float) -> None:
+        `first`: it is the first pulse after Start or Continue (off the
+        running line, it starts a new one: a new grid). `counting`: the song
+        position counts pulses (playing), so after a gap the count jumps by
+        the pulses the gap held.
+        """
         last = self._last_arrival
         self._last_arrival = t
-        first = self._playing and not self._pulsed  # the first pulse after Start/Continue
-        counting = self._playing and self._pulsed
-        if self._playing:
-            self._pulsed = True
         k = self._k + 1
-        if last is not None and t - last > self._timeout():
+        if last is not None and t - last > self.timeout():
             # The clock came back after a gap: a new line through this pulse at the last
             # tempo. While playing, count the pulses the gap held at that tempo; pulses
             # bunched with this one are among them (their arrival is not their time).
             if self._interval is not None and self._pulses and counting:
-                jumped = round((t - self._line(self._k)) / self._interval)
+                jumped = round((t - self.time_of(self._k)) / self._interval)
                 if jumped > 1:
                     k = self._k + jumped
                     self._counted_until = t
@@ -380,7 +256,7 @@ class ClockIn:
         if self._interval is None or (len(self._pulses) < 3 and self._prior is None):
             self._early(k, t, last, bunched)
             return
-        residual = t - self._line(k)
+        residual = t - self.time_of(k)
         threshold = self._threshold(k)
         self._residuals.append(abs(residual))
         if abs(residual) <= threshold:
@@ -538,101 +414,3 @@ class ClockIn:
         noise = estimate * self._interval_error / self._interval
         if self._bpm is None or abs(estimate - self._bpm) > max(MIN_BPM_STEP, 2 * noise):
             self._bpm = round(estimate, 2)
-
-    # -- the sync-source protocol ------------------------------------------------------
-
-    def poll(self, now: float, beats_per_bar: int) -> SyncState | None:
-        """Where the master is: see the module docstring. Quick; safe from any thread."""
-        with self._lock:
-            self._check_port(now)
-            if self._interval is None or self._bpm is None:
-                return None
-            per_cycle = PULSES_PER_BEAT * beats_per_bar
-            running = self._last_arrival is not None and now - self._last_arrival <= self._timeout()
-            if not self._playing:
-                if not self._transport_seen and not running:
-                    return None
-                return SyncState(False, self._bpm, self._line(self._k + 1), Fraction(self._next_pos, per_cycle))
-            if not self._pulsed:
-                position = Fraction(self._first_k + self._offset, per_cycle)
-                if running:
-                    return SyncState(True, self._bpm, self._line(self._first_k), position)
-                return SyncState(True, self._bpm, self._start_time + self._interval, position)
-            k = max(self._anchor_k, self._first_k)
-            return SyncState(True if running else None, self._bpm, self._line(k), Fraction(k + self._offset, per_cycle))
-
-    def _check_port(self, now: float) -> None:
-        """Notice a port that went away (rarely: only while no clock comes)."""
-        port = self._port
-        if port is None or self._error is not None or now - self._checked_at < CHECK_EVERY:
-            return
-        if self._last_arrival is not None and now - self._last_arrival <= self._timeout():
-            return
-        self._checked_at = now
-        try:
-            if port.closed:
-                self._error = f"the port {self.port_name!r} was closed"
-            else:
-                port.check_alive()
-        except (PortDisconnectedError, OSError, ValueError) as error:
-            self._error = str(error) or type(error).__name__
-
-    @property
-    def bpm(self) -> float | None:
-        """The master's tempo (quarter-note BPM) as reported, or None before it is known."""
-        with self._lock:
-            return self._bpm
-
-    @property
-    def playing(self) -> bool:
-        """True between the master's Start/Continue and its Stop."""
-        with self._lock:
-            return self._playing
-
-    def set_tempo(self, bpm: float) -> None:
-        raise ClockSyncError(f"the tempo follows the MIDI clock{self._on()}: change it on the master")
-
-    def request_start(self) -> bool:
-        raise ClockSyncError(f"the transport follows the MIDI clock{self._on()}: start the master")
-
-    def request_stop(self) -> bool:
-        raise ClockSyncError(f"the transport follows the MIDI clock{self._on()}: stop the master")
-
-    def _on(self) -> str:
-        return f" on {self.port_name!r}" if self.port_name else ""
-
-    def status(self) -> str:
-        """A few words for the toolbar: "clock in 121.4 BPM ▶", "clock in: no clock for 2 s"."""
-        now = self._now()
-        with self._lock:
-            self._check_port(now)
-            if self._error is not None:
-                return f"clock in: {self._error}"
-            if self._last_arrival is None:
-                return f"clock in: waiting for clock{self._on()}"
-            silent = now - self._last_arrival
-            if silent > self._timeout():
-                tail = f" (free-running at {self._bpm:.1f} BPM)" if self._playing and self._bpm else ""
-                return f"clock in: no clock for {silent:.0f} s{tail}"
-            if self._bpm is None:
-                return "clock in: measuring the tempo"
-            return f"clock in {self._bpm:.1f} BPM {'▶' if self._playing else '■'}"
-
-    def close(self) -> None:
-        """Stop listening; close the port if ClockIn opened it."""
-        port, self._port = self._port, None
-        if port is None:
-            return
-        port.callback = None
-        if self._owns_port:
-            port.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info) -> bool:
-        self.close()
-        return False
-
-    def __repr__(self) -> str:
-        return f"<ClockIn {self.port_name or '(fed by hand)'}: {self.status()}>"
