@@ -37,7 +37,7 @@ LAYERS = {
         {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session"},
     ),
     "cli": (
-        {"cli", "__main__", "portcommands", "livecommands", "calibrate"},
+        {"cli", "__main__"},
         {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session",
          "repl"},
     ),

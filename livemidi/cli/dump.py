@@ -1,7 +1,8 @@
-"""The ``livemidi`` command: ``main(argv=None) -> int``.
+"""``livemidi dump FILE.mid``: print a MIDI file readably (type, tracks, every message), or as a piano roll.
 
-Each subcommand is a function that takes the parsed arguments and returns
-an exit status; later layers add theirs to `_build_parser`.
+A damaged file loads with a warning for each repair (``--lenient`` loads what
+mido cannot read; ``--strict`` refuses an odd file); the warnings go to
+stderr and the listing to stdout.
 """
 
 from __future__ import annotations
@@ -9,34 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._version import __version__
-from .calibrate import add_calibrate_command
-from .errors import LivemidiError
-from .livecommands import add_live_commands, add_live_options, cmd_repl, cmd_run, end_startup
-from .portcommands import add_port_commands
-
-DESCRIPTION = """\
-livemidi: a live-coding MIDI sequencer for Python.
-
-Write patterns in a REPL or a file; livemidi plays them in time through a
-MIDI port (to Ableton Live, a DAW or any synth), records what it plays and
-loads .mid files as loops. Its MIDI layer offers the mido API:
-`import livemidi as mido`.
-
-With no command, livemidi starts the live REPL (the options below are its);
-`livemidi COMMAND --help` tells about each command.
-"""
+__all__ = ["add_dump_command"]
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="livemidi",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"livemidi {__version__}")
-    add_live_options(parser)  # for the REPL: `livemidi` with no command
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+def add_dump_command(commands) -> None:
+    """Add ``dump`` to the ``livemidi`` argument parser."""
     dump = commands.add_parser("dump", help="print the tracks and messages of a MIDI file",
                                description="Print a MIDI file readably: type, tracks, ticks per beat, "
                                "length, then every track's messages with their absolute tick.")
@@ -51,16 +29,12 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="draw the notes as a piano roll (bars as load() loops them) instead of listing messages")
     dump.add_argument("--bars", type=int, metavar="N", help="with --roll: draw the first N bars (default: all)")
     dump.set_defaults(handler=_dump)
-    add_live_commands(commands)
-    add_port_commands(commands)
-    add_calibrate_command(commands)
-    return parser
 
 
 def _dump(args: argparse.Namespace) -> int:
     import warnings
 
-    from .midifiles import MidiFile
+    from ..midifiles import MidiFile
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -70,7 +44,7 @@ def _dump(args: argparse.Namespace) -> int:
     if args.roll:
         import shutil
 
-        from .session.roll import file_roll
+        from ..session.roll import file_roll
 
         print(file_roll(mid, args.bars, width=shutil.get_terminal_size().columns))
         return 0
@@ -94,18 +68,3 @@ def _dump(args: argparse.Namespace) -> int:
             lines.append(f"{tick:>10}  {text}\n")
         out.writelines(lines)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the ``livemidi`` command; returns its exit status (130 after Ctrl-C, at any moment)."""
-    try:
-        args = _build_parser().parse_args(argv)
-        handler = getattr(args, "handler", None) or cmd_repl  # no command: the live REPL
-        if handler not in (cmd_repl, cmd_run):
-            end_startup()  # the live commands end it once their session plays
-        return handler(args)
-    except KeyboardInterrupt:
-        return 130
-    except (OSError, ValueError, LivemidiError) as error:  # a missing optional package is one too
-        print(f"livemidi: {error}", file=sys.stderr)
-        return 1
