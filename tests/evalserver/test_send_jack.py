@@ -162,14 +162,18 @@ def test_a_second_session_on_the_same_port_plays_and_says_who_has_the_port(jack,
             stop_run(process)
 
 
-def test_a_subscriber_is_told_each_note_before_it_reaches_the_synth(jack, unique, jack_spec, tmp_path, eval_server_file):
+def test_a_subscriber_is_told_each_note_before_it_reaches_the_synth(jack, unique, jack_spec, tmp_path, eval_server_file,
+                                                                    jack_log):
     import threading
+
+    from jackserver import Witness
 
     from livemidi.evalserver import connect
 
     arrived = []  # (message, when it came, on this process's monotonic clock)
     listening = threading.Event()
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth, \
+            Witness(jack, None, jack_log) as witness:
 
         def listen():
             while not listening.is_set():
@@ -201,4 +205,7 @@ def test_a_subscriber_is_told_each_note_before_it_reaches_the_synth(jack, unique
     for _, note, _, _, due, _ in told:
         closest = min((abs(at - due) for number, at in ons if number == note), default=None)
         misses.append(closest)
-    assert all(miss is not None and miss < 0.25 for miss in misses), misses
+    missing = [told[index][1] for index, miss in enumerate(misses) if miss is None or miss >= 0.25]
+    if missing:
+        witness.excuse("a note told to the subscriber", missing)  # skips only when JACK logged lost cycles
+    assert not missing, misses
