@@ -121,6 +121,17 @@ def start_options(argv: list[str]) -> argparse.Namespace:
     return options
 
 
+def _print_notes(records) -> None:
+    from ..messages import Message
+
+    for sent in records:
+        try:
+            text = str(Message.from_bytes(sent.data)).rsplit(" time=", 1)[0]
+        except ValueError:
+            text = sent.data.hex(" ")
+        print(f"♪ {text}", flush=True)
+
+
 class Hosted:
     """A session in this kernel, its names in `shell`'s namespace, and its eval server (kind "ipython")."""
 
@@ -137,6 +148,8 @@ class Hosted:
         self._held = None
         try:
             self.monitor = open_outputs(session, options.port, options.virtual, backend=options.backend, say=say)
+            if self.monitor:  # no MIDI system: the notes are printed, as the REPL's monitor does
+                session.add_listener(_print_notes)
             names = {name: value for name, value in namespace(session).items() if not name.startswith("__")}
             shell.push(names, interactive=False)  # %who lists the user's names only
             self.evaluator = Evaluator(shell.user_ns, on_success=session.note_code)
