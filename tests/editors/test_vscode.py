@@ -30,8 +30,8 @@ MAY_SKIP = {"sounding steps light up where the mini-notation wrote them"}
 def node_suite(env: dict) -> subprocess.CompletedProcess:
     node = require_editor(shutil.which("node"), "node (nodejs)")
     files = sorted(str(path.relative_to(EXTENSION)) for path in (EXTENSION / "test").glob("*.test.js"))
-    return subprocess.run([node, "--test", *files], cwd=EXTENSION, env=env, capture_output=True, text=True,
-                          timeout=300)  # fmt: skip
+    return subprocess.run([node, "--test", "--test-reporter=tap", *files], cwd=EXTENSION, env=env,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
 
 
 def summary(tap: str) -> dict[str, int]:
