@@ -38,11 +38,13 @@ function recordingUi(shows = () => true) {
 }
 
 /**
- * The session to test against: {serverFile, stop()}; null with a reason when none can be had.
+ * The session to test against: {serverFile, stop()}, or {skip: why} when none can be had.
+ * `own`: start one here even when $LIVEMIDI_SERVER_FILE names one; `serverFile`: where it writes it.
+ * @param {{own?: boolean, serverFile?: string}} [options]
  * @returns {Promise<{serverFile: string, stop: () => Promise<void>} | {skip: string}>}
  */
-async function liveSession() {
-  if (process.env.LIVEMIDI_SERVER_FILE) {
+async function liveSession(options = {}) {
+  if (process.env.LIVEMIDI_SERVER_FILE && !options.own) {
     return { serverFile: process.env.LIVEMIDI_SERVER_FILE, stop: async () => {} };
   }
   const exe = python();
@@ -51,7 +53,7 @@ async function liveSession() {
     return { skip: `no livemidi with an eval server for ${exe} (set LIVEMIDI_PYTHON): ${(probe.stderr || probe.error || '').toString().trim().split('\n').pop()}` };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livemidi-vscode-'));
-  const serverFile = path.join(dir, 'server.json');
+  const serverFile = options.serverFile || path.join(dir, 'server.json');
   const pattern = path.join(dir, 'idle.py');
   fs.writeFileSync(pattern, '# nothing plays until the tests send code\n');
   const env = { ...process.env, LIVEMIDI_SERVER_FILE: serverFile, LIVEMIDI_CONFIG: path.join(dir, 'config.json') };
@@ -63,13 +65,13 @@ async function liveSession() {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) return { skip: `livemidi run ended at once: ${log.trim()}` };
     try {
-      readServerFile(serverFile);
-      break;
+      if (readServerFile(serverFile).pid === child.pid) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     } catch (error) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  if (!fs.existsSync(serverFile)) {
+  if (!fs.existsSync(serverFile) || readServerFile(serverFile).pid !== child.pid) {
     child.kill('SIGTERM');
     throw new Error(`livemidi run wrote no server file within 30 s: ${log}`);
   }

@@ -265,6 +265,33 @@ test('no session: the file is missing, left by a dead process, or nothing answer
   assert.match(ui.of('error')[0][1], /nothing answers at 127\.0\.0\.1:\d+ \(the server file .* is stale\)/);
 });
 
+test('after the session restarts (a new token, a new port) the next command reaches the new one', async (t) => {
+  const serverFile = path.join(dir, 'restart', 'server.json');
+  fs.mkdirSync(path.dirname(serverFile));
+  const first = await liveSession({ own: true, serverFile });
+  if (first.skip) {
+    t.skip(first.skip);
+    return;
+  }
+  const ui = recordingUi();
+  const controller = new Controller({ ui, serverFile: () => serverFile, highlightSteps: () => false });
+  let second = null;
+  try {
+    assert.equal((await controller.status()).ok, true);
+    const before = readServerFile(serverFile);
+    await first.stop();
+    second = await liveSession({ own: true, serverFile });
+    assert.notEqual(readServerFile(serverFile).token, before.token);
+    const answer = await controller.evalBlock(documentOf('again.py', '6 * 7\n'), 0);
+    assert.equal(answer && answer.ok, true, JSON.stringify(ui.calls.slice(-3)));
+    assert.equal(answer.value, '42');
+  } finally {
+    controller.dispose();
+    await first.stop();
+    if (second && second.stop) await second.stop();
+  }
+});
+
 test('the extension looks for the server file where `livemidi send --where` says', (t) => {
   const exe = python();
   const cases = [
