@@ -34,7 +34,7 @@ class CellError(LivemidiError):
     def __init__(self, error: dict[str, Any]) -> None:
         self.error = error
         where = f"{error.get('file')}:{error.get('line')}: " if error.get("line") else ""
-        kind = error.get("type") or ("interrupted" if error.get("kind") == "interrupted" else "error")
+        kind = error.get("type") or error.get("kind") or "error"
         super().__init__(f"{where}{kind}: {error.get('message', '')}")
 
     def _render_traceback_(self) -> list[str]:
@@ -152,9 +152,12 @@ class Extension:
     def cell_magic(self, line: str, cell: str) -> None:
         """``%%livemidi``: send this cell to the session as one block (a hosted session runs it here)."""
         if self.link is None:
-            raise NoSessionError("livemidi: no session; %livemidi start starts one here")
+            raise CellError({"kind": "livemidi", "message": "no session; %livemidi start starts one here"})
         source = cell_name(self.shell) or f"<livemidi cell {self.shell.execution_count}>"
-        answer = self.link.run(cell, source, self._body_line())
+        try:
+            answer = self.link.run(cell, source, self._body_line())
+        except EvalServerError as error:  # no session any more, or it went away while the block ran
+            raise CellError({"kind": "livemidi", "message": f"{error}; %livemidi start starts a session here"}) from None
         if not answer.get("ok"):
             error = answer.get("error") or {}
             if error.get("output"):
@@ -190,8 +193,11 @@ class Extension:
                 f"got {command!r}"
             )
         if self.link is None:
-            raise NoSessionError("livemidi: no session; %livemidi start starts one here")
-        answer = self.link.request(command)
+            raise CellError({"kind": "livemidi", "message": "no session; %livemidi start starts one here"})
+        try:
+            answer = self.link.request(command)
+        except EvalServerError as error:
+            raise CellError({"kind": "livemidi", "message": f"{error}; %livemidi start starts a session here"}) from None
         if not answer.get("ok"):
             raise CellError(answer.get("error") or {})
         if command == "status":

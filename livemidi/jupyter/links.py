@@ -24,6 +24,9 @@ Misuse: neither is thread-safe; call them from the kernel's main thread.
 from __future__ import annotations
 
 import argparse
+import atexit
+import select
+import socket
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,15 @@ CONTROL_TIMEOUT = 5.0  # seconds for hush, panic, stop, status
 INTERRUPT_GRACE = 10.0  # seconds an interrupted remote block has to answer
 
 
+def _alive(sock: socket.socket) -> bool:
+    """False when the server has closed `sock` (it reads as the end of the stream); nothing is consumed."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return not readable or sock.recv(1, socket.MSG_PEEK) != b""
+    except (OSError, ValueError):
+        return False
+
+
 class Joined:
     """A running session, reached through the server file at `path` (default: the usual place)."""
 
@@ -46,13 +58,20 @@ class Joined:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else server_file_path()
-        self.client = connect(self.path)  # NoSessionError when there is none
-        info = read_server_file(self.path)
-        self.describe = f"the {info.get('session', 'livemidi')} session of process {info.get('pid')}"
+        self.client = None
+        self.describe = "the session"
+        self._client()  # NoSessionError when there is none
 
     def _client(self):
+        if self.client is not None and not _alive(self.client.sock):
+            self._lost()  # the session ended (or restarted) since the last cell
         if self.client is None:
             self.client = connect(self.path)
+            try:
+                info = read_server_file(self.path)
+                self.describe = f"the {info.get('session', 'livemidi')} session of process {info.get('pid')}"
+            except NoSessionError:
+                pass  # gone again already: the next request says so
         return self.client
 
     def _lost(self) -> None:
@@ -66,12 +85,7 @@ class Joined:
     def run(self, code: str, source: str, line: int) -> dict[str, Any]:
         """Send one block; its answer. Ctrl-C interrupts it there (the answer then says "interrupted")."""
         client = self._client()
-        try:
-            ident = client.send("eval", code=code, source=source, line=line)
-        except OSError:  # the session restarted since the last cell: once more, on a new connection
-            self._lost()
-            client = self._client()
-            ident = client.send("eval", code=code, source=source, line=line)
+        ident = client.send("eval", code=code, source=source, line=line)
         try:
             return client.wait(ident)
         except KeyboardInterrupt:
@@ -162,6 +176,7 @@ class Hosted:
         except BaseException:
             self.close()
             raise
+        atexit.register(self.close)  # the kernel shuts down: every note ends, the server file goes
         where = f"editors reach it at 127.0.0.1:{self.server.port}" if self.server else "no eval server"
         self.describe = f"a session in this kernel ({', '.join(session.outputs)}; {where})"
 
@@ -193,7 +208,12 @@ class Hosted:
         return {"ok": True, "interrupted": interrupted}
 
     def hold(self) -> None:
-        """Editors' blocks wait until `release` (a cell runs)."""
+        """Editors' blocks wait until `release` (a cell runs).
+
+        A block that waits for the turn gets it as `release` lets go (the lock
+        passes to the waiting thread at once), so cells run back to back
+        ("Run All") do not keep an editor waiting.
+        """
         if self._held is None:
             held = self.evaluator.exclusive()
             held.__enter__()
@@ -206,6 +226,7 @@ class Hosted:
 
     def close(self) -> None:
         """Stop the server, then the session: every note ends."""
+        atexit.unregister(self.close)
         self.release()
         if self.server is not None:
             self.server.close()

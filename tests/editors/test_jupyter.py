@@ -115,6 +115,32 @@ def test_joins_a_running_session(shell, jack, jack_spec, unique, tmp_path, capsy
             assert run(shell, "%%livemidi\n1\n").error_in_exec is not None  # the magic is gone too
 
 
+def test_a_joined_session_that_restarts_is_found_again_and_one_that_ends_is_said_once(
+    shell, jack, jack_spec, unique, tmp_path, capsys, monkeypatch
+):
+    from livemidi.jupyter.extension import CellError
+
+    monkeypatch.setenv("LIVEMIDI_SERVER_FILE", str(tmp_path / "server.json"))
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
+        with RunningSession(tmp_path, unique, jack_spec):
+            shell.run_line_magic("load_ext", "livemidi")
+            assert "livemidi: joined the run session" in capsys.readouterr().out
+        # Restarted before the next cell: that cell reaches the new session (a new token, a new port).
+        with RunningSession(tmp_path, unique, jack_spec):
+            result = run(shell, '%%livemidi\np.back = note("b4").ch(8)\n')
+            assert result.success, result.error_in_exec
+            received = collect(synth, lambda messages: (8, 71) in notes_on(messages), seconds=15)
+            assert (8, 71) in notes_on(received)
+        capsys.readouterr()
+        run(shell, "x = 1")
+        run(shell, "x = 2")
+        out = capsys.readouterr().out
+        assert out.count("no running livemidi session") == 1, out
+        assert "%livemidi start starts a session here" in out
+        error = run(shell, "%%livemidi\n1\n").error_in_exec
+        assert isinstance(error, CellError) and "no running livemidi session" in str(error)
+
+
 def _interrupt_when_busy(server_file) -> None:
     """Ctrl-C in the main thread once the session runs a block (not before: IPython would get it)."""
     with connect(server_file) as watcher:
@@ -158,7 +184,7 @@ def test_starts_a_session_in_the_kernel(shell, jack, jack_spec, unique, tmp_path
         run(shell, "from_editor = [name for name in ('host', 'ed') if name in session.loops]")
         assert shell.user_ns["from_editor"] == ["host", "ed"]
 
-        # An editor's block waits for the cell that runs, as it waits for the REPL's.
+        # An editor's block waits for the cell that runs, as it waits for the REPL's, and runs before the next.
         cell = (
             "import threading, time\n"
             "from livemidi.evalserver import connect\n"
@@ -167,11 +193,14 @@ def test_starts_a_session_in_the_kernel(shell, jack, jack_spec, unique, tmp_path
             "sender = threading.Thread(target=send)\n"
             "sender.start()\n"
             "time.sleep(1.0)\n"
-            "order.append('cell')\n"
+            "order.append('cell 1')\n"
         )
+        shell.run_line_magic("livemidi", "statusline off")  # cells back to back, as "Run All" runs them
         assert run(shell, cell).success
-        run(shell, "sender.join(10)")
-        assert shell.user_ns["order"] == ["cell", "editor"]
+        assert run(shell, "order.append('cell 2')").success
+        shell.run_line_magic("livemidi", "statusline on")
+        shell.user_ns["sender"].join(30)
+        assert shell.user_ns["order"] == ["cell 1", "editor", "cell 2"]
 
         # %%livemidi here runs as an editor's block would: the error names the cell and its line.
         result = run(shell, "%%livemidi\n\nnote('c4').nope()\n")
