@@ -214,10 +214,16 @@ class Hosted:
         A lock is not fair: with cells run back to back ("Run All") the kernel
         took the turn again before the evaluator's thread woke (in 3 runs of
         4 of tests/editors/test_jupyter.py), and an editor's block waited for
-        the whole notebook. Ctrl-C while waiting here runs the cell at once.
+        the whole notebook. Ctrl-C (Jupyter's stop button) while waiting
+        interrupts the editor's block that runs, and the cell goes on.
         """
-        while self.evaluator.pending:
-            time.sleep(0.002)
+        try:
+            while self.evaluator.pending:
+                time.sleep(0.002)
+        except KeyboardInterrupt:
+            self.evaluator.cancel_pending("Ctrl-C")
+            if self.evaluator.interrupt("Ctrl-C"):
+                print("livemidi: interrupted an editor's block that was running")
         if self._held is None:
             held = self.evaluator.exclusive()
             held.__enter__()

@@ -141,6 +141,20 @@ def test_a_joined_session_that_restarts_is_found_again_and_one_that_ends_is_said
         assert isinstance(error, CellError) and "no running livemidi session" in str(error)
 
 
+def _interrupt_in(function: str) -> None:
+    """Ctrl-C to the main thread once it runs `function` (seen in its frames)."""
+    main = threading.main_thread().ident
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        frame = sys._current_frames().get(main)
+        while frame is not None and frame.f_code.co_name != function:
+            frame = frame.f_back
+        if frame is not None:
+            signal.pthread_kill(main, signal.SIGINT)
+            return
+        time.sleep(0.005)
+
+
 def _interrupt_when_busy(server_file) -> None:
     """Ctrl-C in the main thread once the session runs a block (not before: IPython would get it)."""
     with connect(server_file) as watcher:
@@ -201,6 +215,19 @@ def test_starts_a_session_in_the_kernel(shell, jack, jack_spec, unique, tmp_path
         shell.run_line_magic("livemidi", "statusline on")
         shell.user_ns["sender"].join(30)
         assert shell.user_ns["order"] == ["cell 1", "editor", "cell 2"]
+
+        # A block from an editor that never ends holds the next cell back until Ctrl-C, which stops that block.
+        with connect(server_file) as editor, connect(server_file) as watcher:
+            endless = editor.send("eval", code="while True:\n    pass\n", source="/s/loop.py", line=1)
+            deadline = time.monotonic() + 30
+            while not watcher.request("status", timeout=5)["busy"] and time.monotonic() < deadline:
+                time.sleep(0.01)
+            threading.Thread(target=_interrupt_in, args=("hold",), daemon=True).start()
+            assert run(shell, "after_the_loop = True").success
+            answer = editor.wait(endless, timeout=10)
+        assert answer["error"]["kind"] == "interrupted", answer
+        assert shell.user_ns["after_the_loop"] is True
+        assert "livemidi: interrupted an editor's block that was running" in capsys.readouterr().out
 
         # %%livemidi here runs as an editor's block would: the error names the cell and its line.
         result = run(shell, "%%livemidi\n\nnote('c4').nope()\n")
