@@ -107,6 +107,7 @@ test('evalBlock sends the block with its file and first line, flashes it, and th
   const ui = recordingUi();
   const controller = controllerFor(ui);
   try {
+    const playing = nextPlay('vscode');
     const answer = await controller.evalBlock(doc, 3);
     assert.equal(answer.ok, true, JSON.stringify(answer));
     const flash = ui.of('decorate').filter((call) => call[2] === 'flash');
@@ -124,6 +125,10 @@ test('evalBlock sends the block with its file and first line, flashes it, and th
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.match(status, /^livemidi: playing at [\d.]+ BPM, bar \d+ beat [\d.]+; loops: .*vscode/);
+    const event = await playing;
+    assert.ok([61, 63, 66].includes(event.note), JSON.stringify(event));
+    assert.equal(event.channel, 3);
+    assert.ok(event.at >= 0 && event.duration > 0, JSON.stringify(event));
     await new Promise((resolve) => setTimeout(resolve, 2100)); // a bar at 120 BPM: every note of it sounds
   } finally {
     controller.dispose();
