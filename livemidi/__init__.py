@@ -8,6 +8,26 @@
     [144, 60, 100]
     >>> livemidi.parse_all(b'\\x90\\x3c\\x64\\x3c\\x00')
     [Message('note_on', channel=0, note=60, velocity=100, time=0), Message('note_on', channel=0, note=60, velocity=0, time=0)]
+
+The layers live in packages, from `messages` at the bottom through
+`midifiles`, `ports`/`backends`/`sockets`, `pattern`/`mini`, `clock` and
+`session` to `repl` and `cli` (the ``livemidi`` command) at the top. The few
+modules at the top of the package are here for a reason each:
+
+- `frozen`, `parser`, `tokenizer`, `syx`: mido's documented module paths
+  (``mido.frozen.FrozenMessage``, ``mido.parser.Parser``...); `parser` and
+  `tokenizer` only show names of `messages` there, `frozen` (frozen
+  messages) and `syx` (SysEx files) hold their own code;
+- `errors`: the one exception tree, imported by every layer;
+- `render`: the one place where pattern events become MIDI messages, the
+  layer between `pattern` and `session` that knows both;
+- `config`: the user's config file (latency offsets), read by the session
+  and written by ``livemidi calibrate``, knowing nothing else of livemidi;
+- `_version`: the version alone, so that reading it imports nothing;
+- `__main__`: ``python -m livemidi``.
+
+Putting a module here that is none of these makes the top of the package a
+hallway again: a new command goes in `cli`, a new layer in a package.
 """
 
 from __future__ import annotations

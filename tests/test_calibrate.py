@@ -10,7 +10,7 @@ import time
 import pytest
 
 from livemidi import Message
-from livemidi.calibrate import CHANNEL, NOTE, Calibration, measure
+from livemidi.cli.calibrate import CHANNEL, NOTE, Calibration, measure
 from livemidi.cli import main
 from livemidi.session import Session
 
@@ -144,7 +144,7 @@ def test_bad_numbers_say_what_is_expected(capsys, option):
 
 def canned(monkeypatch):
     result = Calibration(4, [21.0, 22.5, 23.0, 30.0], 0, 25.0, 0.01)
-    monkeypatch.setattr("livemidi.calibrate.measure", lambda *args, **kwargs: result)
+    monkeypatch.setattr("livemidi.cli.calibrate.measure", lambda *args, **kwargs: result)
 
 
 def test_the_offset_is_stored_and_reported(capsys, monkeypatch, memory, user_config):

@@ -42,7 +42,7 @@ LAYERS = {
          "evalserver"},
     ),
     "cli": (
-        {"cli", "__main__", "portcommands", "livecommands", "calibrate", "evalsession", "sendcommand"},
+        {"cli", "__main__"},
         {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session",
          "evalserver", "repl"},
     ),

@@ -19,7 +19,8 @@
 and back; `Lookahead` asks a source for each window ahead of time and ships
 deadlines to the `Sender`, a separate process that waits for each deadline
 and sends, keeping the ledger of sounding notes so none is left hanging.
-`ClockIn` follows an external MIDI clock (a sync source).
+`ClockIn` follows an external MIDI clock (a sync source), its tempo
+estimated from the pulse times by a `TempoEstimator`.
 `VirtualSender` has the sender's logic in-process on a virtual clock, for
 tests and offline rendering. docs/scheduling.md tells the whole story.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 from .clockin import ClockIn
 from .core import Sent
+from .estimator import TempoEstimator
 from .events import ClockEvent
 from .handle import Sender, SenderStats, message_bytes
 from .ledger import Ledger
@@ -61,6 +63,7 @@ __all__ = [
     "Sent",
     "SyncSource",
     "SyncState",
+    "TempoEstimator",
     "TempoMap",
     "VirtualSender",
     "link_available",

@@ -15,6 +15,8 @@ What the performer does acts at once: `set_tempo` retimes what was shipped,
 an exception from the source is reported (`on_error`) and that window is
 skipped; a bad event is reported and dropped; the thread never dies. See
 docs/scheduling.md for the whole path and for what happens in a stall.
+Following a sync source (Link, MIDI clock in: `follow`) is the work of a
+`Following` (following.py) that the loop holds and calls at each step.
 
 Misuse: every method may be called from any thread (one lock guards the
 state), but the source is called with that lock held, so a source must not
@@ -23,7 +25,6 @@ call back into the loop.
 
 from __future__ import annotations
 
-import math
 import sys
 import threading
 import time
@@ -32,23 +33,17 @@ from collections.abc import Callable, Hashable, Iterable
 from fractions import Fraction
 from typing import NamedTuple
 
-from ..errors import ClockStoppedError, ClockSyncError, SenderError
+from ..errors import ClockStoppedError, SenderError
 from .events import ClockEvent
+from .following import Following
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
-from .sync import SyncSource, SyncState, checked_state
-from .tempo import Position, TempoMap, as_cycle, check_bpm
+from .sync import SyncSource, SyncState
+from .tempo import Position, TempoMap, as_cycle
 
 __all__ = ["Lookahead", "LoopStatus"]
 
 PRUNE_AFTER = 1.0  # seconds after its deadline that a shipped record is forgotten
-# Following a sync source: a phase difference up to FOLLOW_WITHIN is left alone,
-# one up to SEEK_AFTER is absorbed by retiming what was shipped, a bigger one is
-# a jump (a seek): what was shipped is cancelled and asked for again.
-FOLLOW_WITHIN = 0.0002
-SEEK_AFTER = 0.02
-JOIN_LATE = 0.03  # a downbeat this recent (s) still counts as the start when a sync source starts
-BPM_GRAIN = 1000  # a followed tempo is kept to 1/1000 BPM
 
 
 class LoopStatus(NamedTuple):
@@ -157,12 +152,7 @@ class Lookahead:
         self.errors = 0
         self.last_error: BaseException | None = None
         self.cpu_seconds = 0.0  # CPU time of the loop's thread
-        self.sync: SyncSource | None = None
-        self.sync_state: SyncState | None = None  # what the source said at the last step
-        self._origin = Fraction(0)  # the source's cycle where ours is 0
-        self._origin_known = False  # set at a start on the source's timeline
-        self._start_at = Fraction(0)  # our cycle where a start asked of the source begins
-        self._sync_problem: str | None = None
+        self._following: Following | None = None  # while following a sync source (`follow`)
         # Called as on_tempo(time, bpm) when a sync source moves the tempo (a recorder's tempo track).
         self.on_tempo: Callable[[float, Fraction], None] | None = None
         for port, ms in (latency or {}).items():
@@ -184,12 +174,7 @@ class Lookahead:
         """Position, BPM, transport, late/skipped/error counts, for a toolbar."""
         stats = self.sender.stats
         with self._lock:
-            sync = ""
-            if self.sync is not None:
-                try:
-                    sync = self.sync.status()
-                except Exception as error:
-                    sync = f"{getattr(self.sync, 'name', 'sync')}: {error}"
+            sync = "" if self._following is None else self._following.status()
             return LoopStatus(
                 self.tempo.position(self._now()), self.tempo.bpm, self.tempo.running,
                 stats.late, stats.worst_late, self.skipped, self.stalls, self.errors, sync,
@@ -238,8 +223,8 @@ class Lookahead:
         """Ship the next window if it is due; returns how many events were shipped."""
         with self._lock:
             now = self._now() if now is None else now
-            if self.sync is not None:
-                self._follow(now)
+            if self._following is not None:
+                self._following.step(now)
             if self._next is None or not self.tempo.running:
                 return 0
             if now - self._last_prune >= PRUNE_AFTER / 2:
@@ -334,7 +319,7 @@ class Lookahead:
         self.sender.retime(pairs)
         return len(pairs)
 
-    # -- following a sync source -------------------------------------------------------
+    # -- following a sync source (the work is Following's) -----------------------------
 
     def follow(self, source: SyncSource | None) -> None:
         """Follow `source` (Ableton Link, MIDI clock in) from the next step; None: our own tempo again.
@@ -345,137 +330,24 @@ class Lookahead:
         source. The source is not closed here: its owner closes it.
         """
         with self._lock:
-            old = self.sync
-            if old is not None and getattr(old, "on_change", None) == self._wake.set:
-                old.on_change = None
-            self.sync = source
-            if source is not None and hasattr(source, "on_change"):
-                source.on_change = self._wake.set  # a source that can tell of a change wakes us
-            self.sync_state = None
-            self._sync_problem = None
-            self._origin_known = False
-            self._start_at = Fraction(0)
+            if self._following is not None:
+                self._following.release()
+            self._following = None if source is None else Following(self, source)
             if source is not None and self.threaded:
                 self._ensure_thread()
         self._wake.set()
 
-    def _poll(self, now: float) -> SyncState | None:
-        source = self.sync
-        try:
-            state = source.poll(now, self.tempo.beats_per_bar)
-            state = None if state is None else checked_state(state)
-        except Exception as error:  # a broken source, or an impossible state: this poll is ignored, and
-            text = f"{type(error).__name__}: {error}"  # reported once until the source is well again
-            if self._sync_problem is None:
-                self._sync_problem = text
-                self._report(error, f"following {getattr(source, 'name', source)!s} (running on our own tempo)")
-            return None
-        self._sync_problem = None
-        return state
+    @property
+    def sync(self) -> SyncSource | None:
+        """The sync source followed, or None."""
+        following = self._following
+        return None if following is None else following.source
 
-    def _follow(self, now: float) -> None:
-        state = self.sync_state = self._poll(now)
-        if state is None:
-            return
-        tempo = self.tempo
-        if state.playing is True and not tempo.running:
-            self._sync_start(state, self._start_at, now - JOIN_LATE)
-            return
-        if state.playing is False:
-            if tempo.running:
-                self._halt(send_stop=True)
-            return
-        if not tempo.running:
-            return
-        cycle = tempo.snap(tempo.cycle_at(now))
-        if not self._origin_known:  # following from here on: keep our bar numbers
-            self._adopt_origin(state, now, cycle)
-        bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
-        wanted = self._source_time(state, cycle)
-        difference = wanted - tempo.time_at(cycle)
-        if abs(difference) > SEEK_AFTER:
-            self._sync_seek(state, now)
-        elif bpm != tempo.bpm_at(cycle) or abs(difference) > FOLLOW_WITHIN:
-            changed = bpm != tempo.bpm_at(cycle)
-            tempo.anchor(cycle, wanted, bpm)
-            self._retime(lambda record: True)
-            if changed:
-                self._tempo_moved(wanted, bpm)
-
-    def _tempo_moved(self, t: float, bpm: Fraction) -> None:
-        if self.on_tempo is not None:
-            try:
-                self.on_tempo(t, bpm)
-            except Exception as error:
-                self._report(error, "on_tempo")
-
-    def _adopt_origin(self, state: SyncState, now: float, cycle: Fraction) -> None:
-        """Begin following while running: a position source says where we are; for the bar
-        phase alone (Link) our bar numbers go on and we move at most half a bar, to its bar line."""
-        self._origin_known = True
-        if self.sync.follows_position:
-            self._origin = Fraction(0)
-        else:
-            self._origin = Fraction(round(self._source_cycle(state, now) - float(cycle)))
-
-    def _source_time(self, state: SyncState, cycle: Fraction) -> float:
-        """When our `cycle` falls on the source's timeline (taken as straight from its last point)."""
-        per_cycle = 60.0 * self.tempo.beats_per_bar / float(state.bpm)
-        return state.time + (float(cycle + self._origin) - float(state.cycle)) * per_cycle
-
-    def _source_cycle(self, state: SyncState, t: float) -> float:
-        """The source's cycle at wall time `t` (a float)."""
-        return float(state.cycle) + (t - state.time) * float(state.bpm) / (60.0 * self.tempo.beats_per_bar)
-
-    def _first_tick(self, source_cycle: float) -> Fraction:
-        """Our first tick at or after the source's `source_cycle`."""
-        per_cycle = self.tempo._ticks_per_cycle
-        ticks = math.ceil(round((source_cycle - float(self._origin)) * per_cycle, 6))
-        return Fraction(ticks, per_cycle)
-
-    def _sync_start(self, state: SyncState, cycle: Fraction, earliest: float) -> None:
-        """Start at our `cycle` on the source's timeline, not before wall time `earliest`.
-
-        A source that knows the song position (MIDI clock) starts where it
-        says; otherwise (Link) `cycle` lands on the source's first bar line
-        (plus `cycle`'s part of a bar) at or after `earliest`.
-        """
-        tempo = self.tempo
-        bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
-        self._origin_known = True
-        if self.sync.follows_position:
-            self._origin = Fraction(0)
-            if state.time >= earliest:  # the start the source announces: its first pulse
-                start = self._first_tick(float(state.cycle) - 1e-9)
-            else:  # joining a running source: the next tick
-                start = self._first_tick(self._source_cycle(state, self._now()))
-        else:
-            part = cycle - math.floor(cycle)
-            bar = math.ceil(round(self._source_cycle(state, earliest) - float(part), 9))
-            self._origin = bar + part - cycle
-            start = cycle
-        tempo.anchor(start, self._source_time(state, start), bpm)
-        self._tempo_moved(tempo.time_at(start), bpm)
-        self._begin(start, self.midi_clock.start(start, tempo.beats_per_bar) if self.midi_clock else [])
-
-    def _sync_seek(self, state: SyncState, now: float) -> None:
-        """The source jumped (Song Position Pointer while playing; a Link peer forced a beat)."""
-        tempo = self.tempo
-        bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
-        self.sender.cancel()  # sounding notes end now
-        self._shipped.clear()
-        start = self._first_tick(self._source_cycle(state, now))
-        tempo.anchor(start, self._source_time(state, start), bpm)
-        self._tempo_moved(tempo.time_at(start), bpm)
-        transport = []
-        if self.midi_clock is not None:
-            clock = self._tag(MIDI_CLOCK)
-            self.sender.schedule([(now, port, data, clock) for port, data in self.midi_clock.stop()])
-            transport = self.midi_clock.resume(start, tempo.beats_per_bar)
-        self._begin(start, transport)
-
-    def _sync_name(self) -> str:
-        return str(getattr(self.sync, "name", "the sync source"))
+    @property
+    def sync_state(self) -> SyncState | None:
+        """What the sync source said at the last step (None: nothing, or not following)."""
+        following = self._following
+        return None if following is None else following.state
 
     def set_midi_clock(self, midi_clock: MidiClockOut | None) -> None:
         """Send MIDI clock to other ports (None: no clock); while running, they get Song Position and Continue."""
@@ -508,17 +380,9 @@ class Lookahead:
         sync source the source is asked (Link passes it on to every peer; MIDI
         clock in refuses: the master sets the tempo), and only "now" is possible.
         """
-        source = self.sync
-        if source is not None:
-            if at is not None:
-                raise ClockSyncError(f"the tempo follows {self._sync_name()}: it changes now or not at all (no at=)")
-            source.set_tempo(float(check_bpm(bpm)))
-            with self._lock:
-                now = self._now()
-                self._follow(now)
-                cycle = self.tempo.snap(self.tempo.cycle_at(now)) if self.tempo.running else self.tempo.position(now).cycle
-            self._wake.set()
-            return cycle
+        following = self._following
+        if following is not None:
+            return following.set_tempo(bpm, at)
         with self._lock:
             now = self._now()
             cycle = self.tempo.set_tempo(bpm, at, now=now)
@@ -591,7 +455,8 @@ class Lookahead:
         loop at its next bar line; MIDI clock in refuses (`ClockSyncError`).
         """
         cycle = as_cycle(cycle)
-        if self.sync is not None and self._start_synced(cycle):
+        following = self._following
+        if following is not None and following.start(cycle):
             return
         with self._lock:
             if self.tempo.running:
@@ -599,34 +464,15 @@ class Lookahead:
             self.tempo.start(cycle, now=self._now() + self.start_delay)
             self._begin(cycle, self.midi_clock.start(cycle, self.tempo.beats_per_bar) if self.midi_clock else [])
 
-    def _start_synced(self, cycle: Fraction) -> bool:
-        """Start through the sync source; False when it does not know where it is (we start alone)."""
-        source = self.sync
-        with self._lock:
-            self._start_at = cycle
-        if source.request_start():  # the source starts; the next step follows it
-            if self.threaded:
-                self._ensure_thread()
-            self._wake.set()
-            return True
-        with self._lock:
-            now = self._now()
-            state = self.sync_state = self._poll(now)
-            if state is None:
-                return False
-            if self.tempo.running:
-                self._halt(send_stop=False)
-            self._sync_start(state, cycle, now + self.start_delay)
-        return True
-
     def resume(self) -> None:
         """Continue from where `stop` left off, `start_delay` seconds from now."""
-        if self.sync is not None:
+        following = self._following
+        if following is not None:
             with self._lock:
                 if self.tempo.running:
                     return
                 cycle = self.tempo.position(self._now()).cycle
-            if self._start_synced(cycle):
+            if following.start(cycle):
                 return
         with self._lock:
             if self.tempo.running:
@@ -713,7 +559,7 @@ class Lookahead:
         A sync source is let go first (not closed, and not asked to stop its peers).
         """
         with self._lock:
-            self.sync = None
+            self._following = None
         if stop:
             try:
                 self.stop()

@@ -28,6 +28,7 @@ from .meta_specs import (
     check_int,
     decode_variable_int,
     encode_variable_int,
+    register_message_class,
 )
 
 __all__ = [
@@ -203,3 +204,4 @@ class FrozenUnknownMetaMessage(Frozen, UnknownMetaMessage):
 
 register_frozen(MetaMessage, FrozenMetaMessage)
 register_frozen(UnknownMetaMessage, FrozenUnknownMetaMessage)
+register_message_class(MetaMessage)  # what a mido-style spec decodes into (see meta_specs)

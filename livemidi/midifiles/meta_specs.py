@@ -36,6 +36,26 @@ __all__ = [
 
 _new = object.__new__
 
+# The class whose instances a mido-style spec's `decode` and `encode` work on:
+# `MetaMessage`, so that an attribute `decode` sets is checked as anyone's is.
+# It is defined in meta.py, on top of these specs (it looks its type up here),
+# and registers itself as it loads (`register_message_class`), as it registers
+# its frozen forms with livemidi.frozen: importing it here would be a cycle.
+_message_class: type | None = None
+
+
+def register_message_class(cls: type) -> None:
+    """Make `cls` (meta.py's `MetaMessage`) what `MetaSpec.values` and `payload` hand to a spec."""
+    global _message_class
+    _message_class = cls
+
+
+def _scratch_message():
+    """An empty message of the registered class, for a mido-style spec to fill or read."""
+    if _message_class is None:
+        raise RuntimeError("livemidi.midifiles.meta has not registered MetaMessage (import livemidi.midifiles)")
+    return _new(_message_class)
+
 
 class MetaDataError(MidiParseError):
     """The data bytes of a meta event do not fit its type (wrong length or value)."""
@@ -103,9 +123,7 @@ class MetaSpec:
 
     def values(self, data: bytes, charset: str) -> dict:
         """The attribute values encoded by `data` (raise MetaDataError if it cannot be decoded)."""
-        from .meta import MetaMessage  # the message class sits on top of the specs
-
-        message = _new(MetaMessage)
+        message = _scratch_message()
         message.__dict__.update({"type": self.type, **dict(zip(self.attributes, self.defaults)), "time": 0})
         try:
             self.decode(message, list(data))
@@ -115,9 +133,7 @@ class MetaSpec:
 
     def payload(self, attrs: dict, charset: str) -> list[int]:
         """The data bytes that encode the attribute dict `attrs`."""
-        from .meta import MetaMessage
-
-        message = _new(MetaMessage)
+        message = _scratch_message()
         message.__dict__.update(attrs)
         return list(self.encode(message))
 

@@ -1,9 +1,10 @@
 """Mini-notation syntax tree → Pattern, using only public pattern functions.
 
 `mini(text)` is what ``note("c e g")`` and every other string argument goes
-through: importing this module registers it as the pattern core's string
-parser. Parsed patterns are cached by text (patterns are immutable), so a
-string passed to a combinator in a loop is parsed once.
+through: importing this module registers it as the pattern engine's string
+parser (`livemidi.pattern.compose.set_string_parser`). Parsed patterns are
+cached by text (patterns are immutable), so a string passed to a combinator
+in a loop is parsed once.
 
 What each piece means:
 
@@ -25,9 +26,8 @@ from functools import lru_cache
 
 from livemidi.pattern.chance import degrade_by, randcat
 from livemidi.pattern.combinators import euclid_rot, fast, slow
-from livemidi.pattern.compose import cat, fastcat, stack, timecat
+from livemidi.pattern.compose import cat, fastcat, set_string_parser, stack, timecat
 from livemidi.pattern.core import Pattern, pure, silence
-from livemidi.pattern.lift import set_string_parser
 from livemidi.pattern.music import parse_chord
 from livemidi.pattern.time import to_time
 

@@ -1,4 +1,4 @@
-"""Putting patterns together: stack, cat, fastcat / sequence, timecat.
+"""Putting patterns together: stack, cat, fastcat / sequence, timecat; and `reify`, anything as a pattern.
 
 These are the builders the mini-notation compiles to (``"a b"`` is
 `fastcat`, ``"<a b>"`` is `cat`, ``"a, b"`` is `stack`, ``"a@3 b"`` is
@@ -8,16 +8,26 @@ items that are plain values (no inner query at all).
 
 `cat` keeps each pattern's own count of cycles (``cat(a, b)`` plays a's
 cycle 0, b's cycle 0, a's cycle 1, ...) so no cycle of either is skipped.
+
+`reify` is the one door through which a value becomes a pattern: patterns
+pass through, strings go to the mini-notation parser, lists become sequences
+(`fastcat`, which reifies each item: the two live together) and other values
+repeat once per cycle. The parser lives in `livemidi.mini`, a layer above the
+engine: it registers itself with `set_string_parser` when imported. So that
+``from livemidi.pattern import mini`` works without the engine importing the
+layer above it, the first string to parse loads that package by name
+(`importlib`), which registers the hook; nothing here depends on its code.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from .core import _NOTHING, Event, Pattern, silence
-from .lift import reify
+from . import core
+from .core import _NOTHING, Event, Pattern, pure, silence
 from .meter import spend
 from .rational import add, div, mul, sub
 from .tables import compiled, table_cat, table_period, table_slots, table_stack
@@ -33,9 +43,52 @@ from .time import (
     to_time,
 )
 
-__all__ = ["cat", "fastcat", "sequence", "stack", "timecat"]
+__all__ = ["cat", "fastcat", "mini", "reify", "sequence", "set_string_parser", "stack", "timecat"]
 
 _tuple_new = tuple.__new__
+
+_string_parser: Callable[[str], Pattern] | None = None
+
+
+def set_string_parser(parser: Callable[[str], Pattern]) -> None:
+    """Register how strings become patterns (`livemidi.mini` registers the mini-notation)."""
+    global _string_parser
+    _string_parser = parser
+
+
+def mini(text: str) -> Pattern:
+    """A pattern from mini-notation text: ``mini("c e [g a] <b d5>")``.
+
+    Raises `MiniNotationError` (a ValueError) naming the column and what was
+    expected there. Every string given where a pattern is expected goes
+    through here; parsed patterns are cached by text.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected mini-notation text (str), found {type(text).__name__}")
+    if _string_parser is None:
+        # The one import of a layer above the engine, and an import cycle on purpose (livemidi.mini
+        # builds on this package and registers its parser as it loads): by name, so that the engine
+        # never depends on its code, and only when a string is first parsed, once this package has
+        # loaded. The cycle test allows this one edge (tests/test_import_cycles.py).
+        importlib.import_module("livemidi.mini")
+        if _string_parser is None:
+            raise RuntimeError("livemidi.mini did not register a mini-notation parser")
+    return _string_parser(text)
+
+
+def reify(x: Any) -> Pattern:
+    """A pattern from anything: patterns pass through, strings are mini-notation,
+    lists are sequences, other values repeat once per cycle."""
+    if isinstance(x, Pattern):
+        return x
+    if isinstance(x, str):
+        return mini(x)
+    if isinstance(x, list):
+        return fastcat(*x)
+    if x is None or callable(x):
+        what = "None" if x is None else f"the function {getattr(x, '__name__', x)!r}"
+        raise TypeError(f"expected a pattern, a mini-notation string or a value, found {what}")
+    return pure(x)
 
 
 def stack(*pats: Any) -> Pattern:
@@ -214,3 +267,6 @@ def _flatten(args: Sequence[Any], keep_tuples: bool = False) -> list[Any]:
     if len(args) == 1 and isinstance(args[0], tuple) and not keep_tuples:
         return list(args[0])
     return list(args)
+
+
+core.use_reify(reify)  # the primitives turn their arguments into patterns with it (see core)

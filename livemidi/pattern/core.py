@@ -13,10 +13,11 @@ a few lines built on the primitives defined here:
   `mix_join` (and their `*_bind` forms) that flatten a pattern of patterns;
 - the atoms: `pure`, `silence`, `signal`.
 
-`compose` puts patterns together (stack, cat, fastcat, timecat), `tables`
-compiles repeating patterns to fast lookup tables, and `lift` turns anything
-into a pattern (strings through the mini-notation hook) and lets any argument
-of a combinator be a pattern.
+`compose` puts patterns together (stack, cat, fastcat, timecat) and turns
+anything into a pattern (`reify`: strings through the mini-notation hook),
+`tables` compiles repeating patterns to fast lookup tables, and `lift` lets
+any argument of a combinator be a pattern. The primitives here use `reify`
+and the tables, which plug themselves in (see the end of this module).
 
 A query must return only events whose part lies inside the span asked about,
 and a part is always inside its whole. Breaking that contract makes events
@@ -494,6 +495,42 @@ def signal(f: Callable[[Fraction], Any]) -> Pattern:
     return Pattern(query)
 
 
-# The rest of the engine's foundations build on the classes above.
-from . import tables  # noqa: E402
-from .lift import reify  # noqa: E402
+# -- what the core takes from the modules built on it ----------------------
+#
+# The primitives above use two things that are built on `Pattern`, in modules
+# that import this one: `reify` (anything becomes a pattern: strings through
+# the mini-notation, lists as sequences; in `compose`) and the lookup-table
+# fast path (`tables`). Importing them here would be an import cycle, so each
+# plugs itself in as it loads (`use_reify`, `use_tables`), as `livemidi.mini`
+# registers the string parser. livemidi/pattern/__init__.py imports both, and
+# Python runs it before any module of the package: no pattern is combined
+# before they are in.
+
+
+class _Missing:
+    """Stands for `reify` or `tables` until their module plugs them in; says so if used."""
+
+    def __init__(self, name: str, module: str) -> None:
+        self._text = f"the pattern core has no {name} yet: import livemidi.pattern (it loads {module})"
+
+    def __call__(self, *args: Any) -> Any:
+        raise RuntimeError(self._text)
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(self._text)
+
+
+reify: Callable[[Any], Pattern] = _Missing("reify", "livemidi.pattern.compose")
+tables: Any = _Missing("lookup tables", "livemidi.pattern.tables")
+
+
+def use_reify(function: Callable[[Any], Pattern]) -> None:
+    """Called by `compose` as it loads: the primitives turn their arguments into patterns with `function`."""
+    global reify
+    reify = function
+
+
+def use_tables(module: Any) -> None:
+    """Called by `tables` as it loads: the primitives take its fast path for patterns that are tables."""
+    global tables
+    tables = module

@@ -1,12 +1,11 @@
-"""Turning anything into a pattern, and letting any argument be a pattern.
+"""Letting any argument be a pattern.
 
-`reify` is the one door: patterns pass through, strings go to the
-mini-notation parser, lists become sequences and other values repeat once
-per cycle. The parser lives in `livemidi.mini`, a layer above this one: it
-registers itself with `set_string_parser` when imported. So that
-``from livemidi.pattern import mini`` works without the engine importing the
-layer above it, the first string to parse loads that package by name
-(`importlib`), which registers the hook; nothing here depends on its code.
+`reify` is the one door into a pattern: patterns pass through, strings go to
+the mini-notation parser, lists become sequences and other values repeat
+once per cycle. It is defined in `compose`, with `mini` and
+`set_string_parser`, because a list becomes a `fastcat` that reifies each of
+its items: the two call each other, so they live in one module. All three are
+importable from here too.
 
 `patternify` is the one decorator that lifts a combinator written for plain
 values (``fast(2, p)``) so that any named argument may be a pattern
@@ -18,56 +17,14 @@ module exists to prevent.
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 from typing import Any, Callable
 
-from .core import _NOTHING, Pattern, pure
+from .compose import mini, reify, set_string_parser
+from .core import _NOTHING, Pattern
 from .time import TimeLike
 
 __all__ = ["mini", "patternify", "register_method", "reify", "set_string_parser", "show"]
-
-
-_string_parser: Callable[[str], Pattern] | None = None
-
-
-def set_string_parser(parser: Callable[[str], Pattern]) -> None:
-    """Register how strings become patterns (`livemidi.mini` registers the mini-notation)."""
-    global _string_parser
-    _string_parser = parser
-
-
-def mini(text: str) -> Pattern:
-    """A pattern from mini-notation text: ``mini("c e [g a] <b d5>")``.
-
-    Raises `MiniNotationError` (a ValueError) naming the column and what was
-    expected there. Every string given where a pattern is expected goes
-    through here; parsed patterns are cached by text.
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"expected mini-notation text (str), found {type(text).__name__}")
-    if _string_parser is None:
-        importlib.import_module("livemidi.mini")  # registers its parser (see the module docstring)
-        if _string_parser is None:
-            raise RuntimeError("livemidi.mini did not register a mini-notation parser")
-    return _string_parser(text)
-
-
-def reify(x: Any) -> Pattern:
-    """A pattern from anything: patterns pass through, strings are mini-notation,
-    lists are sequences, other values repeat once per cycle."""
-    if isinstance(x, Pattern):
-        return x
-    if isinstance(x, str):
-        return mini(x)
-    if isinstance(x, list):
-        from .compose import fastcat  # (compose builds on this module)
-
-        return fastcat(*x)
-    if x is None or callable(x):
-        what = "None" if x is None else f"the function {getattr(x, '__name__', x)!r}"
-        raise TypeError(f"expected a pattern, a mini-notation string or a value, found {what}")
-    return pure(x)
 
 
 def register_method(fn: Callable[..., Any], name: str | None = None) -> None:

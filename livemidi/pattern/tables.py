@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any, Callable, Iterator, Sequence
 
+from . import core
 from .core import Event, Pattern, pure, silence
 from .meter import spend
 from .time import TimeSpan, _int_time_any, _span, step_span
@@ -271,3 +273,6 @@ def table_app_left(left: Pattern, right: Pattern, f: Callable[[Any, Any], Any]) 
 
 def _begin(entry: Entry) -> Fraction:
     return entry[0]
+
+
+core.use_tables(sys.modules[__name__])  # Pattern.fmap and friends take the fast path here (see core)

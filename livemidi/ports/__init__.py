@@ -7,21 +7,9 @@ users see. Hand-written ports subclass `BaseInput`, `BaseOutput` or
 
 from __future__ import annotations
 
+from .handwritten import BaseInput, BaseIOPort, BaseOutput, BasePort, EchoPort, IOPort
 from .multi import MultiPort, multi_iter_pending, multi_receive, multi_send
-from .port import (
-    BaseInput,
-    BaseIOPort,
-    BaseOutput,
-    BasePort,
-    EchoPort,
-    IOPort,
-    Port,
-    get_sleep_time,
-    panic_messages,
-    reset_messages,
-    set_sleep_time,
-    sleep,
-)
+from .port import Port, get_sleep_time, panic_messages, reset_messages, set_sleep_time, sleep
 
 __all__ = [
     "BaseIOPort",

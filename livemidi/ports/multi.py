@@ -10,7 +10,8 @@ import random
 from collections.abc import Iterable, Iterator
 
 from ..messages import Message
-from .port import BaseIOPort, Port, sleep
+from .handwritten import BaseIOPort
+from .port import Port, sleep
 
 __all__ = ["MultiPort", "multi_iter_pending", "multi_receive", "multi_send"]
 

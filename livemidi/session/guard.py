@@ -27,7 +27,7 @@ from ..clock import ClockEvent, TempoMap
 from ..errors import BudgetError
 from .budget import Pace, render_within
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # type hints only (session.py imports this module): never run, so no cycle
     from .loops import Loop
     from .session import Session
 

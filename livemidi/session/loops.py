@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 from ..errors import LoopNotFoundError
 
 if TYPE_CHECKING:
+    # For the type hint of `Loops(session)` only: session.py imports this module, and this
+    # import never runs, so it is no cycle (tests/test_import_cycles.py leaves these out).
+    # `Loops` uses only the session's play, stop_loop and loops.
     from .session import Session
 
 __all__ = ["Loop", "Loops", "no_such_loop"]

@@ -5,7 +5,12 @@ ports (`livemidi.clock.Sender`), the lookahead loop and tempo map, and the
 loops. The lookahead loop asks `Session.source` for each window; the source
 renders every audible loop's pattern for it (`livemidi.render`) and tags each
 event with its loop's name, so a swap, a mute or a hush can cancel and
-re-query one loop's events and leave the others alone.
+re-query one loop's events and leave the others alone. Three collaborators
+do the rest of the work, and the session speaks for them (it is the one face
+the performer sees): `Outputs` (outputs.py: the output ports, their latency
+offsets, MIDI clock out), `SessionSync` (sync.py: Ableton Link, MIDI clock
+in) and `Recording` (recording.py: what was sent, handed to the monitor and
+the recorder; the inputs kept for `capture`).
 
 Rules the performer can count on:
 
@@ -44,22 +49,22 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from ..clock import ClockEvent, Lookahead, MidiClockOut, Position, Sender, TempoMap
+from ..clock import ClockEvent, Lookahead, Position, Sender, TempoMap
 from ..clock.tempo import as_cycle, check_bpm
-from ..config import check_offset, save_offset
 from ..pattern import reify
 from .budget import Budget, trial
 from .capture import Listener
 from .guard import pace_at, refusal, render_segment
-from .latency import describe_offset, stored_offsets
+from .latency import stored_offsets
 from .loops import Loop, Loops, no_such_loop
+from .outputs import Outputs
 from .record import Recorder
+from .recording import Recording
+from .sync import SessionSync
 
 __all__ = ["LoopState", "PatternError", "Session", "SessionStatus", "TRIAL_CYCLES"]
 
 TRIAL_CYCLES = 4  # how far ahead a new pattern is tried before it takes over
-PUMP_INTERVAL = 0.02  # seconds between hand-outs of what was sent
-RECORD_FLUSH = 1.0  # seconds between rewrites of a recording (at most this much is lost to SIGKILL)
 # While the transport is stopped a change holds from the very beginning, so it
 # plays wherever the next start begins.
 ALWAYS = Fraction(-(10**12))
@@ -88,18 +93,6 @@ class SessionStatus(NamedTuple):
     sync: str = ""  # what livemidi follows, e.g. "Link 2 peers" ("" when nothing)
     clock_out: tuple[str, ...] = ()  # the outputs that get MIDI clock
     offsets: tuple[float, ...] = ()  # each output's latency offset in ms (negative: earlier), as `outputs`
-
-
-def _closing_too(close: Callable[[], None], port: Any) -> Callable[[], None]:
-    """`close`, then close `port` as well (a port the session opened for a sync source)."""
-
-    def closing() -> None:
-        try:
-            close()
-        finally:
-            port.close()
-
-    return closing
 
 
 def _default_notice(text: str) -> None:
@@ -140,7 +133,7 @@ class Session:
     ) -> None:
         self.budget = Budget() if budget is None else budget  # what each loop may cost per bar (see `budget`)
         self.on_notice = on_notice or _default_notice
-        self._stored_offsets, self._offsets_from = stored_offsets(offsets, sender is None, self.on_notice)
+        stored, stored_from = stored_offsets(offsets, sender is None, self.on_notice)  # before a sender starts
         self.quantize = quantize
         self._check_quantize(quantize)
         self.sender = sender if sender is not None else Sender(on_error=self._sender_error)
@@ -151,7 +144,6 @@ class Session:
         )  # fmt: skip
         self.loops: dict[str, Loop] = {}
         self.p = Loops(self)
-        self.outputs: list[str] = []
         self._solo: set[str] = set()
         self._lock = threading.RLock()
         self._now = now
@@ -161,22 +153,18 @@ class Session:
         self.tempo_log: list[tuple[Fraction, Fraction]] = [(ALWAYS, self.tempo_map.bpm)]
         # The same in wall time, (perf_counter seconds, bpm), for the recorder.
         self.tempo_history: list[tuple[float, Fraction]] = []
-        self._listeners: list[Callable[[list], None]] = []
-        self._pump: threading.Thread | None = None
-        self._pumping = threading.Event()
-        self.recorder: Recorder | None = None
-        self.listener: Listener | None = None
-        self._record_input = None
-        self._last_flush = 0.0
-        self.sync: Any = None  # what the clock follows: a Link or a ClockIn (see `link`, `clock_in`)
-        self._sync_owned = False
+        # Three collaborators: the outputs (names, offsets, MIDI clock out); what the clock follows
+        # (Link, MIDI clock in); what was sent, handed on (the monitor, the recorder), with the inputs
+        # kept for capture.
+        self._outputs = Outputs(self.clock, stored, stored_from, self._notice)
+        self.outputs: list[str] = self._outputs.names  # the output ports' names, in order
+        self._sync = SessionSync(self.clock, self._notice)
+        self._recording = Recording(
+            self.clock, now=now, notice=self._notice, tempo_history=self.tempo_history, next_boundary=self.next_boundary
+        )
         self.clock.on_tempo = self._followed_tempo
-        self._offsets: dict[int, float] = {}  # output index -> offset in ms, where not 0
-        # Keeps the clock's latency and `_offsets` in step when two threads set one output's offset.
-        # Taken before the clock's lock, never after it: the lookahead thread never takes it.
-        self._offset_lock = threading.Lock()
 
-    # -- outputs ---------------------------------------------------------------------------
+    # -- outputs (Outputs' work, outputs.py) -----------------------------------------------
 
     def add_output(
         self,
@@ -193,20 +181,7 @@ class Session:
         `offset` is its latency offset in ms (see `offset`); without one, an
         offset stored for that port name (the config file's) applies.
         """
-        if offset is not None:
-            offset = check_offset(offset)  # before the port opens: a bad value changes nothing
-        index = self.sender.open_port(name, virtual=virtual, backend=backend, **options)
-        opened = self.sender.ports[index]
-        self.outputs.append(opened)
-        if offset is None:
-            for known in (opened, name):
-                if isinstance(known, str) and known in self._stored_offsets:
-                    offset = self._stored_offsets[known]
-                    self.on_notice(f"output {opened!r} plays {describe_offset(offset)} ({self._offsets_from})")
-                    break
-        if offset:
-            self.offset(len(self.outputs) - 1, offset)
-        return opened
+        return self._outputs.add(name, virtual=virtual, backend=backend, offset=offset, **options)
 
     def offset(self, port: str | int | None = None, ms: float | None = None, *, save: bool = False):
         """An output's latency offset in milliseconds: negative plays it earlier (a track delay).
@@ -219,41 +194,10 @@ class Session:
         Raises ValueError for an unknown port (listing the outputs) or an
         offset that is not a number from -1000 to 1000.
         """
-        if port is None:
-            if ms is not None or save:
-                raise ValueError(f"name the output: offset(port, ms); the outputs are {self.outputs}")
-            return {name: self._offsets.get(index, 0.0) for index, name in enumerate(self.outputs)}
-        index = self._port_index(port)
-        if ms is not None:
-            ms = check_offset(ms)
-            # Not under the session's lock: the clock takes its own (see the module docstring).
-            with self._offset_lock:
-                self.clock.set_latency(index, -ms)  # the clock's latency: how much earlier to send
-                if ms:
-                    self._offsets[index] = ms
-                else:
-                    self._offsets.pop(index, None)
-        current = self._offsets.get(index, 0.0)
-        if save:
-            save_offset(self.outputs[index], current or None)
-        return current
+        return self._outputs.offset(port, ms, save=save)
 
     def _port_index(self, port: Any) -> int:
-        if isinstance(port, bool) or not isinstance(port, (int, str)):
-            raise TypeError(f"a port is an output's index or name, found {port!r}")
-        if not self.outputs:
-            raise ValueError("the session has no output port (add one with add_output)")
-        if isinstance(port, int):
-            if not 0 <= port < len(self.outputs):
-                raise ValueError(f"no output {port}: the outputs are {self.outputs}")
-            return port
-        matches = [index for index, name in enumerate(self.outputs) if name == port]
-        if not matches:
-            matches = [index for index, name in enumerate(self.outputs) if port.lower() in name.lower()]
-        if len(matches) != 1:
-            which = "no output matches" if not matches else "several outputs match"
-            raise ValueError(f"{which} port {port!r}: the outputs are {self.outputs}")
-        return matches[0]
+        return self._outputs.index(port)  # (guard, patternfile and the live command use it too)
 
     # -- time ------------------------------------------------------------------------------
 
@@ -337,21 +281,19 @@ class Session:
             cycle = self.position().cycle
             self._note_tempo(cycle, self.tempo_map.bpm_at(cycle))
 
-    # -- sync: Ableton Link, MIDI clock in and out ------------------------------------------
+    # -- sync: Ableton Link, MIDI clock in (SessionSync's work, sync.py) and out -------------
+
+    @property
+    def sync(self) -> Any:
+        """What the clock follows: a `Link` or a `ClockIn` (see `link`, `clock_in`), or None."""
+        return self._sync.source
 
     def follow(self, source: Any, *, owned: bool = False) -> None:
         """Follow a sync source (a `livemidi.clock.Link`, a `ClockIn`...); None: our own tempo again.
 
         The source followed before is let go, and closed if the session made it.
         """
-        old, old_owned = self.sync, self._sync_owned
-        self.clock.follow(source)
-        self.sync, self._sync_owned = source, owned and source is not None
-        if old is not None and old is not source and old_owned:
-            try:
-                old.close()
-            except Exception as error:
-                self.on_notice(f"closing {getattr(old, 'name', old)}: {error}")
+        self._sync.follow(source, owned=owned)
 
     def link(self, enabled: bool = True, *, start_stop: bool = True, wait: float = 0.0) -> Any:
         """Join the Ableton Link session (False: leave it); returns the `Link`.
@@ -361,21 +303,7 @@ class Session:
         both ways. `wait`: seconds to wait for the first peer. Needs the
         optional aalink package (``pip install 'livemidi[link]'``).
         """
-        from ..clock.link import Link
-
-        if not enabled:
-            if isinstance(self.sync, Link):
-                self.follow(None)
-            return None
-        if isinstance(self.sync, Link):
-            self.sync.start_stop_sync = start_stop
-            return self.sync
-        link = Link(self.tempo_map.bpm, quantum=self.tempo_map.beats_per_bar, start_stop_sync=start_stop)
-        deadline = time.monotonic() + wait
-        while link.peers == 0 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        self.follow(link, owned=True)
-        return link
+        return self._sync.link(enabled, start_stop=start_stop, wait=wait)
 
     def clock_in(self, port: Any, *, virtual: bool = False, backend: str | None = None, latency: float = 0.0) -> Any:
         """Follow the MIDI clock arriving on input `port` (None: stop following); returns the `ClockIn`.
@@ -386,28 +314,7 @@ class Session:
         to send to. `latency`: milliseconds the clock arrives late (a cable,
         a driver), taken off.
         """
-        from ..backends import Backend, current_backend
-        from ..backends.backend import REAL as REAL_BACKENDS
-        from ..clock.clockin import ClockIn
-
-        if port is None:
-            if isinstance(self.sync, ClockIn):
-                self.follow(None)
-            return None
-        if virtual:
-            chosen = current_backend() if backend is None else Backend(backend)
-            options = {"ignore_timing": False} if chosen.name in REAL_BACKENDS else {}
-            opened = chosen.open_input(port, virtual=True, **options)
-            try:
-                clock = ClockIn(opened, latency=latency)
-            except BaseException:
-                opened.close()
-                raise
-            clock.close = _closing_too(clock.close, opened)
-        else:
-            clock = ClockIn(port, backend=backend, latency=latency)
-        self.follow(clock, owned=True)
-        return clock
+        return self._sync.clock_in(port, virtual=virtual, backend=backend, latency=latency)
 
     def clock_out(self, *ports: Any) -> list[str]:
         """Send MIDI clock (and Start/Stop/Song Position) to these outputs; none: stop sending it.
@@ -416,15 +323,7 @@ class Session:
         or an incoming clock): a bridge for gear that only speaks MIDI clock.
         Returns the outputs that get the clock.
         """
-        indices = []
-        for port in ports:
-            if isinstance(port, str) and not any(port.lower() in name.lower() for name in self.outputs):
-                self.add_output(port)  # another existing port, just for the clock
-            index = self._port_index(port)
-            if index not in indices:
-                indices.append(index)
-        self.clock.set_midi_clock(MidiClockOut(indices) if indices else None)
-        return [self.outputs[index] for index in indices]
+        return self._outputs.clock_out(*ports)
 
     # -- loops -----------------------------------------------------------------------------
 
@@ -563,6 +462,9 @@ class Session:
 
     # -- reports ---------------------------------------------------------------------------
 
+    def _notice(self, text: str) -> None:
+        self.on_notice(text)  # looked up at each notice: the REPL sets on_notice after the session is made
+
     def _clock_error(self, error: BaseException, where: str) -> None:
         self.errors += 1
         self.on_notice(f"{where}: {type(error).__name__}: {error}")
@@ -577,12 +479,10 @@ class Session:
         cycle = loop_status.position.cycle
         with self._lock:
             loops = [LoopState(loop.name, self._state(loop, cycle), loop.channel) for loop in self.loops.values()]
-        midi_clock = self.clock.midi_clock
-        clock_out = tuple(self.outputs[port] for port in midi_clock.ports) if midi_clock is not None else ()
-        offsets = tuple(self._offsets.get(index, 0.0) for index in range(len(self.outputs)))
+        offsets = tuple(self._outputs.offsets.get(index, 0.0) for index in range(len(self.outputs)))
         return SessionStatus(
             loop_status.position, loop_status.bpm, loop_status.running, loops, list(self.outputs),
-            loop_status.late, self.errors, loop_status.sync, clock_out, offsets,
+            loop_status.late, self.errors, loop_status.sync, self._outputs.clock_out_names(), offsets,
         )  # fmt: skip
 
     def _state(self, loop: Loop, cycle: Fraction) -> str:
@@ -591,39 +491,18 @@ class Session:
             return "silent (solo)"
         return state
 
-    # -- what was sent: the monitor and the recorder -----------------------------------
+    # -- what was sent: the monitor and the recorder; capture (Recording's work, recording.py) --
 
     def add_listener(self, listener: Callable[[list], None]) -> None:
         """Call `listener(sent_records)` with what the sender sent, about every 20 ms (from a thread)."""
-        self._listeners.append(listener)
-        if self._pump is None and self.clock.threaded:
-            self._pump = threading.Thread(target=self._run_pump, name="livemidi sent", daemon=True)
-            self._pump.start()
+        self._recording.add_listener(listener)
 
     def remove_listener(self, listener: Callable[[list], None]) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        self._recording.remove_listener(listener)
 
     def pump(self) -> None:
         """Hand what the sender sent to the listeners now; flush a recording once a second."""
-        sent = self.sender.take_sent()
-        if sent:
-            for listener in list(self._listeners):
-                try:
-                    listener(sent)
-                except Exception as error:  # a listener's bug must not stop the others
-                    self.on_notice(f"{getattr(listener, '__name__', 'a listener')} failed: {error}")
-        recorder = self.recorder
-        if recorder is not None and self._now() - self._last_flush >= RECORD_FLUSH:
-            self._last_flush = self._now()
-            try:
-                recorder.flush()
-            except OSError as error:
-                self.on_notice(f"recording: {error}; the file keeps what was written before")
-
-    def _run_pump(self) -> None:
-        while not self._pumping.wait(PUMP_INTERVAL):
-            self.pump()
+        self._recording.pump()
 
     def record(self, path, *, input: str | None = None, backend: str | None = None) -> Recorder:
         """Record what is played to the .mid file `path`, written anew at least once a second.
@@ -631,83 +510,38 @@ class Session:
         `input` also records a MIDI input port (a keyboard played along) on a
         track of its own. `stop_record` finishes the file.
         """
-        if self.recorder is not None:
-            raise ValueError(f"already recording to {self.recorder.path}; stop_record() first")
-        self.sender.take_sent()  # what was sent before the take is not part of it
-        recorder = Recorder(
-            path, self._now(), lambda: list(self.tempo_history) or [(self._now(), self.tempo_map.bpm)],
-            beats_per_bar=self.tempo_map.beats_per_bar, track_name=self._track_name,
-        )  # fmt: skip
-        if input is not None:
-            from ..backends import Backend, open_input
-
-            opener = Backend(backend).open_input if backend else open_input
-
-            def heard(msg) -> None:  # when it arrived, stamped by the backend where it can
-                stamped = getattr(self._record_input, "arrival_time", None)
-                recorder.add_input(time.perf_counter() if stamped is None else stamped, msg)
-
-            self._record_input = opener(input, callback=heard)
-        self.recorder = recorder
-        self._last_flush = self._now()
-        self.add_listener(recorder.add_sent)
-        return recorder
-
-    def _track_name(self, number: int) -> str:
-        tag = self.clock.tag_name(number)
-        return str(tag) if tag is not None else f"tag {number}"
+        return self._recording.record(path, input=input, backend=backend)
 
     def stop_record(self) -> str | None:
         """Finish the recording; returns its path (None if nothing was recording)."""
-        recorder = self.recorder
-        if recorder is None:
-            return None
-        if self._record_input is not None:
-            self._record_input.close()
-            self._record_input = None
-        self.pump()
-        self.remove_listener(recorder.add_sent)
-        self.recorder = None
-        recorder.close(self._now())
-        return str(recorder.path)
+        return self._recording.stop_record()
 
     def listen(self, input: str | int | None = None, *, backend: str | None = None, keep: float = 600.0) -> Listener:
         """Keep what is played on a MIDI input (the last `keep` seconds), for `capture`."""
-        from ..backends import Backend, open_input
-
-        if self.listener is not None:
-            self.listener.close()
-        listener = Listener(lambda t: self.tempo_map.cycle_at(t), self.tempo_map.beats_per_bar, keep=keep)
-        opener = Backend(backend).open_input if backend else open_input
-        listener.port = opener(input, callback=listener.hear)
-        self.listener = listener
-        return listener
+        return self._recording.listen(input, backend=backend, keep=keep)
 
     def capture(self, bars: int = 4, quantize: Any = None):
         """The last `bars` whole bars played on the input given to `listen`, as a looping pattern."""
-        if self.listener is None:
-            raise ValueError("listen(input) to a MIDI input first, then play, then capture()")
-        if not self.tempo_map.running:
-            raise ValueError("the transport is stopped: capture takes bars of a running session")
-        return self.listener.capture(bars, quantize)
+        return self._recording.capture(bars, quantize)
+
+    @property
+    def recorder(self) -> Recorder | None:
+        """The `Recorder` of the recording under way, or None."""
+        return self._recording.recorder
+
+    @property
+    def listener(self) -> Listener | None:
+        """The `Listener` that `listen` made (what `capture` takes bars from), or None."""
+        return self._recording.listener
 
     @property
     def recording(self) -> str | None:
         """The file being recorded to, or None."""
-        return None if self.recorder is None else self.recorder.path.name
+        return self._recording.recording
 
     def note_code(self, text: str) -> None:
         """Mark code the performer ran in the recording, at the bar where it takes effect."""
-        recorder = self.recorder
-        if recorder is None or not text.strip():
-            return
-        when = self._now()
-        if self.tempo_map.running:
-            try:
-                when = max(when, self.tempo_map.time_at(self.next_boundary()))
-            except Exception:
-                pass
-        recorder.add_code(when, text.strip())
+        self._recording.note_code(text)
 
     def close(self) -> None:
         """Stop the clock and the sender (every sounding note ends), then finish a recording."""
@@ -721,13 +555,7 @@ class Session:
             try:
                 self.sender.shutdown()
             finally:
-                self._pumping.set()
-                try:
-                    self.stop_record()
-                finally:
-                    self.pump()
-                    if self.listener is not None:
-                        self.listener.close()
+                self._recording.close()
 
     def __enter__(self) -> Session:
         return self

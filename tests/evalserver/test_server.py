@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import stat
+import sys
 import threading
 import time
 
@@ -495,3 +496,14 @@ def test_an_interrupt_lands_in_the_performers_code_never_halfway_through_livemid
         assert client.answer(id)["error"]["kind"] == "interrupted"
     landed = client.request("eval", code="landed")["value"]
     assert landed == repr(["/me/spin.py"] * 20)
+
+
+def test_an_indented_selection_keeps_the_editors_columns_in_its_traceback(served):
+    error = served.raw().request("eval", code="    q = 1\n    q + nope\n", source="f.py", line=5)["error"]
+    assert '  File "f.py", line 6, in <module>\n    q + nope\n' in error["traceback"]
+    if sys.version_info >= (3, 11):  # carets under the error, where the editor has it
+        assert "    q + nope\n        ^^^^\n" in error["traceback"]
+    assert (error["line"], error["column"]) == (6, 8)
+    first = served.raw().request("eval", code="    r = (\n", source="g.py", line=1)["error"]  # line 1: no room for an if
+    assert (first["type"], first["line"]) == ("SyntaxError", 1)
+    assert first["column"] == 8

@@ -114,3 +114,14 @@ def test_show_helper():
     assert show("a b", 1) == "0 → 1/2 | a\n1/2 → 1 | b"
     assert show(fast(2, "a"), 1, begin=1) == "1 → 3/2 | a\n3/2 → 2 | a"
     assert repr(pure(3)) == "pure(3)"
+
+
+def test_the_core_uses_what_compose_and_tables_plug_in():
+    # The core cannot import them (they build on it): each plugs itself in as it loads.
+    from livemidi.pattern import compose, core, tables
+
+    assert core.reify is compose.reify and core.tables is tables
+    missing = core._Missing("reify", "livemidi.pattern.compose")
+    for use in (lambda: missing(1), lambda: missing.compiled):
+        with pytest.raises(RuntimeError, match=r"no reify yet: import livemidi.pattern \(it loads livemidi.pattern.compose\)"):
+            use()

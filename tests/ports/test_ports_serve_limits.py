@@ -377,7 +377,7 @@ def test_connect_says_at_once_when_the_server_closes_it(jack, jack_spec, unique)
 def test_serve_shows_port_servers_own_defaults(capsys):
     import inspect
 
-    from livemidi.portcommands import SERVER_DEFAULTS
+    from livemidi.cli.ports import SERVER_DEFAULTS
 
     signature = inspect.signature(PortServer).parameters
     assert SERVER_DEFAULTS == {name: signature[name].default for name in SERVER_DEFAULTS}

@@ -144,7 +144,7 @@ def _server_limits(args: argparse.Namespace) -> dict:
 
 
 def _backend(args: argparse.Namespace):
-    from . import backends
+    from .. import backends
 
     if getattr(args, "backend", None):
         return backends.Backend(args.backend)
@@ -157,7 +157,7 @@ def _say(args: argparse.Namespace, *text) -> None:
 
 
 def cmd_ports(args: argparse.Namespace) -> int:
-    from .errors import PortError
+    from ..errors import PortError
 
     backend = _backend(args)
     status = 0
@@ -186,7 +186,7 @@ def cmd_ports(args: argparse.Namespace) -> int:
 
 def _print_backend(backend) -> None:
     """The backend, its library and the MIDI API ports open on (the same answer the port functions get)."""
-    from .errors import PortError
+    from ..errors import PortError
 
     try:
         about = backend.describe()
@@ -221,9 +221,9 @@ class _NoteLedger:
 
     def silence(self) -> None:
         """Note-off for every sounding note, then all-notes-off on every channel: paced (ports.pace)."""
-        from .messages import Message
-        from .ports import reset_messages
-        from .ports.pace import send_paced
+        from ..messages import Message
+        from ..ports import reset_messages
+        from ..ports.pace import send_paced
 
         offs = [Message("note_off", channel=channel, note=note, velocity=0) for channel, note in sorted(self.sounding)]
         send_paced(self.port.send, offs + list(reset_messages()))
@@ -231,7 +231,7 @@ class _NoteLedger:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from .midifiles import MidiFile
+    from ..midifiles import MidiFile
 
     files = [MidiFile(path) for path in args.files]  # read them all first: a bad file fails before any sound
     backend = _backend(args)
@@ -263,8 +263,8 @@ def _print_notice(message, category, filename, lineno, file=None, line=None) -> 
 def cmd_serve(args: argparse.Namespace) -> int:
     import warnings
 
-    from .ports import MultiPort
-    from .sockets import PortServer, parse_address
+    from ..ports import MultiPort
+    from ..sockets import PortServer, parse_address
 
     host, portno = parse_address(args.address)
     limits = _server_limits(args)
@@ -301,9 +301,9 @@ SERVER_GONE = (
 
 
 def cmd_connect(args: argparse.Namespace) -> int:
-    from .errors import PortDisconnectedError
-    from .ports import multi_receive, sleep
-    from .sockets import connect, parse_address
+    from ..errors import PortDisconnectedError
+    from ..ports import multi_receive, sleep
+    from ..sockets import connect, parse_address
 
     host, portno = parse_address(args.address)
     backend = _backend(args)

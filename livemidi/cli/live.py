@@ -56,7 +56,7 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
 
 def offset_option(text: str) -> tuple[str, float]:
     """``PORT=MS`` -> (port, ms), for ``--offset``; argparse shows the error."""
-    from .config import check_offset
+    from ..config import check_offset
 
     port, equals, value = text.rpartition("=")
     if not equals or not port:
@@ -134,9 +134,9 @@ def _bpm(value: float):
 
 
 def _session(args: argparse.Namespace):
-    from .session import Session
-    from .session.latency import describe_offset
-    from .session.outputs import open_outputs
+    from ..session import Session
+    from ..session.latency import describe_offset
+    from ..session.outputs import open_outputs
 
     session = Session(bpm=_bpm(args.bpm), beats_per_bar=args.beats)
     try:
@@ -200,7 +200,7 @@ def _close(session, args: argparse.Namespace) -> None:
 
 
 def cmd_repl(args: argparse.Namespace) -> int:
-    from .repl import default_history_path, run_repl
+    from ..repl import default_history_path, run_repl
 
     session, monitor = _session(args)
     server = None
@@ -222,7 +222,7 @@ def cmd_repl(args: argparse.Namespace) -> int:
 
 
 def _print_sent(records) -> None:
-    from .messages import Message
+    from ..messages import Message
 
     for sent in records:
         try:
@@ -235,7 +235,7 @@ def _print_sent(records) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from fractions import Fraction
 
-    from .session.patternfile import PatternFileError, load_pattern_file
+    from ..session.patternfile import PatternFileError, load_pattern_file
 
     path = Path(args.file)
     if args.bars is not None and args.bars < 1:
@@ -305,8 +305,8 @@ def _stamp(path: Path):
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .session.offline import render_pattern_file
-    from .session.patternfile import PatternFileError
+    from ..session.offline import render_pattern_file
+    from ..session.patternfile import PatternFileError
 
     notices: list[str] = []
     try:

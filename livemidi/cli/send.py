@@ -73,8 +73,8 @@ def _print_error(error: dict) -> None:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from .errors import EvalServerError, NoSessionError
-    from .evalserver import connect, server_file_path
+    from ..errors import EvalServerError, NoSessionError
+    from ..evalserver import connect, server_file_path
 
     if args.where:
         print(server_file_path())

@@ -38,9 +38,9 @@ def start_eval_server(session: Any, args: argparse.Namespace, kind: str, namespa
     """The session's eval server, started; None with --no-eval or when it cannot listen (one line says why)."""
     if getattr(args, "no_eval", False):
         return None
-    from .errors import EvalServerError
-    from .evalserver import serve_eval
-    from .evalserver.notice import eval_notice
+    from ..errors import EvalServerError
+    from ..evalserver import serve_eval
+    from ..evalserver.notice import eval_notice
 
     out = notices or sys.stdout
 
@@ -56,9 +56,9 @@ def start_eval_server(session: Any, args: argparse.Namespace, kind: str, namespa
 
 def run_pipe_session(session: Any, args: argparse.Namespace) -> int:
     """``livemidi --pipe``: blocks from stdin run in the session until the input ends."""
-    from .evalserver import Evaluator
-    from .evalserver.pipe import run_pipe
-    from .session import namespace
+    from ..evalserver import Evaluator
+    from ..evalserver.pipe import run_pipe
+    from ..session import namespace
 
     server = start_eval_server(session, args, "pipe", notices=sys.stderr)
     evaluator = server.evaluator if server is not None else Evaluator(namespace(session), on_success=session.note_code)

@@ -198,10 +198,10 @@ def _seconds(text: str) -> float:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from .backends import Backend, open_input
-    from .clock import Sender
-    from .config import save_offset
-    from .errors import ConfigError
+    from ..backends import Backend, open_input
+    from ..clock import Sender
+    from ..config import save_offset
+    from ..errors import ConfigError
 
     opener = Backend(args.backend).open_input if args.backend else open_input
     errors: list[str] = []
