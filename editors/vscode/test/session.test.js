@@ -243,6 +243,35 @@ test('sounding steps light up where the mini-notation wrote them', async (t) => 
   }
 });
 
+test('the highlightSteps setting: on, play events reach the highlighter; off, the server sends none', async (t) => {
+  if (!ready(t)) return;
+  let highlight = true;
+  const ui = recordingUi();
+  const controller = controllerFor(ui, { highlightSteps: () => highlight });
+  const seen = [];
+  const onPlay = controller.highlighter.onPlay.bind(controller.highlighter);
+  controller.highlighter.onPlay = (event) => {
+    seen.push(event);
+    onPlay(event);
+  };
+  try {
+    const answer = await controller.evalBlock(documentOf('toggle.py', 'p.toggle = note("c5*4").ch(9)\n'), 0);
+    assert.equal(answer.ok, true, JSON.stringify(answer));
+    await waitFor(() => seen.some((event) => event.loop === 'toggle'), 10000, 'a play event of the loop');
+    highlight = false;
+    await controller.settingsChanged();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // events already on their way
+    const before = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // two steps of c5*4 at least
+    assert.equal(seen.length, before, 'play events after highlighting was turned off');
+    assert.equal(controller.subscribed, 'notice');
+    assert.equal((await controller.status()).ok, true);
+  } finally {
+    await controller.hush();
+    controller.dispose();
+  }
+});
+
 test('no session: the file is missing, left by a dead process, or nothing answers', async () => {
   const missing = path.join(dir, 'none', 'server.json');
   let ui = recordingUi();
