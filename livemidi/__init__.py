@@ -167,5 +167,19 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'livemidi' has no attribute {name!r}")
 
 
+def load_ipython_extension(shell) -> None:
+    """``%load_ext livemidi`` in IPython or Jupyter: join the running session, or start one (docs/editors.md).
+
+    The extension itself (`livemidi.jupyter`) is imported only now, so that
+    ``import livemidi`` stays fast.
+    """
+    importlib.import_module(".jupyter", __name__).load_ipython_extension(shell)
+
+
+def unload_ipython_extension(shell) -> None:
+    """``%unload_ext livemidi``: end a session started in the kernel; leave a joined one playing."""
+    importlib.import_module(".jupyter", __name__).unload_ipython_extension(shell)
+
+
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY) | {"backend"})

@@ -46,6 +46,12 @@ LAYERS = {
         {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session",
          "evalserver", "repl"},
     ),
+    # %load_ext livemidi: joins a session through the eval server, or hosts one in the kernel.
+    "jupyter": (
+        {"jupyter"},
+        {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session",
+         "evalserver"},
+    ),
     "package": ({"__init__"}, {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "render"}),
 }
 
@@ -58,6 +64,7 @@ MIDI_MODULES = {
 THIRD_PARTY_ONLY_IN = {
     "prompt_toolkit": {"repl"},
     "pygments": {"repl"},
+    "IPython": set(),  # the Jupyter extension is handed the shell: livemidi never imports IPython
     "mido": set(),
     "isobar": set(),
 }
