@@ -1,0 +1,169 @@
+-- Drives the Neovim plugin for tests/editors/test_nvim.py: one scenario per run.
+--
+-- `nvim --headless --clean` loads the plugin from editors/nvim (on 'runtimepath'),
+-- then runs this file; LIVEMIDI_TEST_STEP names the scenario, LIVEMIDI_TEST_SONG the
+-- file to open. A failed check exits with status 1 and says what it expected;
+-- what the music did is checked by the Python test, on the JACK input.
+
+local step = os.getenv('LIVEMIDI_TEST_STEP')
+local song = os.getenv('LIVEMIDI_TEST_SONG')
+
+local function check(condition, message, ...)
+  if not condition then
+    error(message:format(...), 2)
+  end
+end
+
+local function livemidi()
+  return require('livemidi')
+end
+
+-- Wait (generously: the machine is shared) until every request has its answer.
+local function settle(what)
+  check(vim.wait(30000, function()
+    return livemidi().pending() == 0
+  end, 10), '%s: no answer within 30 s', what)
+  return livemidi().last_answer
+end
+
+local function marks(ns)
+  return vim.api.nvim_buf_get_extmarks(0, ns, 0, -1, { details = true })
+end
+
+local function press(keys)
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(keys, true, false, true), 'mx', false)
+end
+
+local steps = {}
+
+-- The paragraph flashes and plays; then a block that fails: the error lands in the quickfix list and as a
+-- diagnostic on the right line, through the default <C-e> mapping.
+function steps.block_and_error()
+  vim.cmd('edit ' .. vim.fn.fnameescape(song))
+  local flash_ns = require('livemidi.highlight').flash_ns
+  vim.api.nvim_win_set_cursor(0, { 4, 0 })
+  vim.cmd('LivemidiEvalBlock')
+  local flash = marks(flash_ns)
+  check(#flash == 1, 'one flash extmark right after :LivemidiEvalBlock, found %d', #flash)
+  check(flash[1][2] == 2 and flash[1][4].end_row == 3, 'the flash covers lines 3-4, found %s', vim.inspect(flash))
+  check(flash[1][4].hl_group == 'LivemidiFlash', 'the flash uses LivemidiFlash: %s', vim.inspect(flash))
+  local answer = settle('the block')
+  check(answer.ok == true, 'the block was accepted, got %s', vim.inspect(answer))
+  check(vim.wait(3000, function()
+    return #marks(flash_ns) == 0
+  end, 10), 'the flash ends (200 ms), still there after 3 s')
+
+  vim.api.nvim_win_set_cursor(0, { 7, 0 })
+  press('<C-e>') -- the default mapping for :LivemidiEvalBlock
+  answer = settle('the failing block')
+  check(answer.ok == false and answer.error.kind == 'code', 'the failing block was refused, got %s', vim.inspect(answer))
+  local items = vim.fn.getqflist()
+  local title = vim.fn.getqflist({ title = 0 }).title
+  check(title == 'livemidi', 'the quickfix list is livemidi\'s, found %q', title)
+  check(#items >= 1, 'the error is in the quickfix list, which is empty')
+  check(items[1].bufnr == vim.api.nvim_get_current_buf() and items[1].lnum == 8,
+    'the quickfix entry points at the song\'s line 8, found %s (buffer %d)', vim.inspect(items[1]), vim.api.nvim_get_current_buf())
+  check(items[1].text:match('NameError') and items[1].text:match('no_such_name'), 'the entry says what failed: %q', items[1].text)
+  local diagnostics = vim.diagnostic.get(0, { namespace = require('livemidi.report').ns })
+  check(#diagnostics == 1 and diagnostics[1].lnum == 7, 'one diagnostic, on line 8, found %s', vim.inspect(diagnostics))
+  check(diagnostics[1].severity == vim.diagnostic.severity.ERROR, 'the diagnostic is an error')
+  vim.cmd('cfirst')
+  check(vim.api.nvim_win_get_cursor(0)[1] == 8, ':cfirst jumps to line 8, at %d', vim.api.nvim_win_get_cursor(0)[1])
+
+  -- Fixed and sent again: the error goes.
+  vim.api.nvim_buf_set_lines(0, 7, 8, false, { 'p.worse = note("e4").ch(4)' })
+  vim.cmd('LivemidiEvalBlock')
+  answer = settle('the fixed block')
+  check(answer.ok == true, 'the fixed block was accepted, got %s', vim.inspect(answer))
+  check(#vim.diagnostic.get(0, { namespace = require('livemidi.report').ns }) == 0, 'the diagnostic went')
+  check(#vim.fn.getqflist() == 0, 'the quickfix list was emptied')
+end
+
+-- :LivemidiEval sends the cursor's line, or a range; the visual mapping sends a charwise selection only.
+function steps.line_range_selection()
+  vim.cmd('edit ' .. vim.fn.fnameescape(song))
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.cmd('LivemidiEval')
+  check(settle('line 1').ok == true, 'line 1 was accepted, got %s', vim.inspect(livemidi().last_answer))
+  vim.cmd('3LivemidiEval')
+  check(settle('line 3').ok == true, 'line 3 was accepted, got %s', vim.inspect(livemidi().last_answer))
+  -- Select `p.d = note("g4").ch(8)` on line 5, and not what follows it.
+  vim.api.nvim_win_set_cursor(0, { 5, 0 })
+  local line = vim.api.nvim_get_current_line()
+  local stop = line:find(';', 1, true) - 2
+  press('0v' .. stop .. 'l<C-e>')
+  local answer = settle('the selection')
+  check(answer.ok == true, 'the selection was accepted, got %s', vim.inspect(answer))
+end
+
+-- :LivemidiStatus, then :LivemidiHush.
+function steps.status_hush()
+  vim.cmd('LivemidiStatus')
+  local answer = settle('status')
+  check(answer.ok == true and answer.playing == true, 'the session plays, got %s', vim.inspect(answer))
+  local names = {}
+  for _, loop in ipairs(answer.loops) do
+    names[loop.name] = true
+  end
+  check(names.x, 'the loop x is listed: %s', vim.inspect(answer.loops))
+  vim.cmd('LivemidiHush')
+  check(settle('hush').ok == true, 'hush was accepted, got %s', vim.inspect(livemidi().last_answer))
+end
+
+function steps.panic()
+  vim.cmd('LivemidiPanic')
+  check(settle('panic').ok == true, 'panic was accepted, got %s', vim.inspect(livemidi().last_answer))
+end
+
+-- No session: the command says so, names the server file and sends nothing.
+function steps.no_session()
+  vim.cmd('edit ' .. vim.fn.fnameescape(song))
+  local said = {}
+  vim.notify = function(message)
+    table.insert(said, message)
+  end
+  local sent = livemidi().eval()
+  check(sent == false, 'nothing was sent')
+  check(#said == 1, 'one message, got %s', vim.inspect(said))
+  check(said[1]:match('no running livemidi session') and said[1]:find(os.getenv('LIVEMIDI_SERVER_FILE'), 1, true),
+    'the message says there is no session and names the server file: %q', said[1])
+  check(os.getenv('LIVEMIDI_TEST_EXPECT') == nil or said[1]:find(os.getenv('LIVEMIDI_TEST_EXPECT'), 1, true),
+    'the message says %q: %q', os.getenv('LIVEMIDI_TEST_EXPECT'), said[1])
+  check(#marks(require('livemidi.highlight').flash_ns) == 0, 'nothing flashes when nothing was sent')
+end
+
+-- The default keys are on in Python buffers; setup{keys = false} takes them away; setup{keys = {...}} moves them.
+function steps.mappings()
+  vim.cmd('edit ' .. vim.fn.fnameescape(song))
+  check(vim.bo.filetype == 'python', 'the song is a python buffer, filetype %q', vim.bo.filetype)
+  local function mapped(lhs, mode)
+    return vim.fn.maparg(lhs, mode or 'n', false, true).desc
+  end
+  check(mapped('<C-e>') == 'livemidi: evaluate the paragraph', '<C-e> evaluates the paragraph: %s', tostring(mapped('<C-e>')))
+  check(mapped('<C-e>', 'x') == 'livemidi: evaluate the selection', '<C-e> in visual mode evaluates the selection')
+  check(mapped('<LocalLeader>h') == 'livemidi: hush', '<LocalLeader>h hushes')
+  livemidi().setup({ keys = false })
+  check(mapped('<C-e>') == nil and mapped('<LocalLeader>h') == nil, 'keys = false removes every mapping')
+  livemidi().setup({ keys = { eval_block = '<F5>', hush = false } })
+  check(mapped('<F5>') == 'livemidi: evaluate the paragraph', '<F5> now evaluates the paragraph')
+  check(mapped('<LocalLeader>h') == nil, 'hush = false leaves hush unmapped')
+  check(mapped('<LocalLeader>p') == 'livemidi: panic', 'the other default keys stay')
+  vim.cmd('enew')
+  vim.bo.filetype = 'text'
+  check(mapped('<F5>') == nil, 'a text buffer gets no keys')
+  local ok, err = pcall(livemidi().setup, { colour = 'red' })
+  check(not ok and tostring(err):match('unknown option "colour"'), 'an unknown option is refused: %s', tostring(err))
+end
+
+local run = steps[step]
+if not run then
+  io.stderr:write(('nvim_driver.lua: no step %q\n'):format(tostring(step)))
+  vim.cmd('cquit 2')
+end
+local ok, err = xpcall(run, debug.traceback)
+if ok then
+  vim.cmd('qall!')
+else
+  io.stderr:write(tostring(err) .. '\n')
+  vim.cmd('cquit 1')
+end
