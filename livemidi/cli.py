@@ -14,6 +14,7 @@ from .calibrate import add_calibrate_command
 from .errors import LivemidiError
 from .livecommands import add_live_commands, add_live_options, cmd_repl, cmd_run, end_startup
 from .portcommands import add_port_commands
+from .sendcommand import add_send_command
 
 DESCRIPTION = """\
 livemidi: a live-coding MIDI sequencer for Python.
@@ -36,6 +37,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"livemidi {__version__}")
     add_live_options(parser)  # for the REPL: `livemidi` with no command
+    parser.add_argument("--pipe", action="store_true",
+                        help="read code from stdin instead of the REPL: blocks separated by blank lines, answers on "
+                             "stdout (for flok-repl and other drivers); the session ends at the end of the input")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     dump = commands.add_parser("dump", help="print the tracks and messages of a MIDI file",
                                description="Print a MIDI file readably: type, tracks, ticks per beat, "
@@ -54,6 +58,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_live_commands(commands)
     add_port_commands(commands)
     add_calibrate_command(commands)
+    add_send_command(commands)
     return parser
 
 

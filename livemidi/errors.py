@@ -20,7 +20,10 @@ also of the builtin type that a mido user's code already catches::
      │    ├── PortDisconnectedError an open port's device, peer or server went away
      │    └── SenderError           the timed-sender process could not start, or has stopped
      ├── ConfigError               (also OSError) the user's config file could not be written safely
-     └── RecordingError            (also OSError) a recording's .mid file cannot be written where asked
+     ├── RecordingError            (also OSError) a recording's .mid file cannot be written where asked
+     └── EvalServerError           (also OSError) the eval server cannot listen, or a client cannot reach it
+          ├── EvalPortInUseError   the eval server's port is taken (by which session, when the server file says)
+          └── NoSessionError       (also ConnectionError) no running session: no server file, a stale one, no answer
 
     MidiFileWarning (a UserWarning): what was odd in a MIDI file that loaded anyway, and what was done about it
 
@@ -205,3 +208,18 @@ class RecordingError(LivemidiError, OSError):
         super().__init__(message)
         self.path = path
         self.errno = errno
+
+
+class EvalServerError(LivemidiError, OSError):
+    """The eval server cannot listen where asked, or a client cannot reach one (`livemidi.evalserver`)."""
+
+
+class EvalPortInUseError(EvalServerError):
+    """The eval server's port is taken; the message says by whom (when the server file knows) and what to do."""
+
+
+class NoSessionError(EvalServerError, ConnectionError):
+    """No running session to send code to: no server file, a stale one (its process is gone), or no answer.
+
+    The message names the server file and says how to start a session.
+    """

@@ -14,8 +14,10 @@ import argparse
 import signal
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+
+from .evalsession import add_eval_options, run_pipe_session, start_eval_server
 
 __all__ = ["add_live_commands", "add_live_options", "cmd_repl", "end_startup"]
 
@@ -49,6 +51,7 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offset", action="append", default=[], type=offset_option, metavar="PORT=MS",
                         help="play this output MS milliseconds later, or earlier when negative (latency "
                              "compensation, -1000 to 1000; overrides the config file's); repeatable")
+    add_eval_options(parser)
 
 
 def offset_option(text: str) -> tuple[str, float]:
@@ -200,14 +203,21 @@ def cmd_repl(args: argparse.Namespace) -> int:
     from .repl import default_history_path, run_repl
 
     session, monitor = _session(args)
+    server = None
     with _sigterm_as_interrupt():
         try:
             _start(session)
+            if getattr(args, "pipe", False):
+                end_startup()
+                return run_pipe_session(session, args)
+            server = start_eval_server(session, args, "repl")
             end_startup()
-            return run_repl(session, monitor=monitor, history_path=default_history_path())
+            return run_repl(session, monitor=monitor, history_path=default_history_path(), server=server)
         except KeyboardInterrupt:
             return 130
         finally:
+            if server is not None:
+                server.close()
             _close(session, args)
 
 
@@ -232,6 +242,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("livemidi: --bars must be 1 or more", file=sys.stderr)
         return 2
     session, monitor = _session(args)
+    server = None
     with _sigterm_as_interrupt():
         try:
             stamp = _stamp(path)  # before loading: a save while the file loads is seen, and loaded, at once
@@ -247,6 +258,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 session.add_listener(_print_sent)
             _start(session)
             session.note_code(_read(path))
+            server = start_eval_server(session, args, "run")
             print(f"Playing {path} ({', '.join(sorted(playing)) or 'no loops'}); Ctrl-C stops.", flush=True)
             end_startup()
             while True:
@@ -256,7 +268,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 if args.watch and _stamp(path) != stamp:
                     stamp = _stamp(path)
                     try:
-                        playing = load_pattern_file(session, path, previous=playing)
+                        with server.evaluator.exclusive() if server is not None else nullcontext():
+                            playing = load_pattern_file(session, path, previous=playing)
                     except PatternFileError as error:
                         trace = f"\n{error.trace}" if error.trace else ""
                         print(f"livemidi: {error.reason}; the version before plays on{trace}", file=sys.stderr,
@@ -271,6 +284,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             return 130
         finally:
+            if server is not None:
+                server.close()
             _close(session, args)
 
 

@@ -32,14 +32,19 @@ LAYERS = {
         {"session"},
         {"errors", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render"},
     ),
-    "repl": (
-        {"repl"},
+    "evalserver": (
+        {"evalserver"},
         {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session"},
     ),
-    "cli": (
-        {"cli", "__main__", "portcommands", "livecommands", "calibrate"},
+    "repl": (
+        {"repl"},
         {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session",
-         "repl"},
+         "evalserver"},
+    ),
+    "cli": (
+        {"cli", "__main__", "portcommands", "livecommands", "calibrate", "evalsession", "sendcommand"},
+        {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "config", "render", "session",
+         "evalserver", "repl"},
     ),
     "package": ({"__init__"}, {"errors", "version", "messages", "files", "ports", "pattern", "mini", "clock", "render"}),
 }

@@ -27,6 +27,8 @@ from prompt_toolkit.patch_stdout import patch_stdout
 from pygments.lexers.python import PythonLexer
 
 from .._version import __version__
+from ..evalserver import EvalServer
+from ..evalserver.notice import eval_notice
 from ..session import Session, namespace
 from .bindings import load_live_bindings
 from .completion import LiveCompleter
@@ -76,12 +78,14 @@ def _monitor(session: Session, say):
     return monitor
 
 
-def banner(session: Session) -> str:
+def banner(session: Session, server: EvalServer | None = None) -> str:
     outputs = ", ".join(session.outputs) or "none"
+    editors = f"Editors: 127.0.0.1:{server.port} (livemidi send, docs/editors.md).\n" if server is not None else ""
     return (
         f"livemidi {__version__} — outputs: {outputs}\n"
         "p.name = pattern plays a loop from the next bar; del p.name stops it.\n"
         "tempo(bpm), mute/unmute/solo(name), hush(), panic(); F8 hush, F9 panic; Ctrl-D quits.\n"
+        f"{editors}"
     )
 
 
@@ -93,17 +97,24 @@ async def repl(
     input=None,
     output=None,
     write=None,
+    server: EvalServer | None = None,
 ) -> int:
     """Run the prompt until Ctrl-D; returns the exit status. Does not close the session.
 
     `input`/`output` replace the terminal (prompt_toolkit's pipe input and
     DummyOutput in tests); `write(text)`, if given, receives everything the
-    REPL prints instead of stdout.
+    REPL prints instead of stdout. `server`: the session's eval server; the
+    REPL then runs its code in the server's namespace, taking turns with the
+    editors' blocks, and prints a line for each of theirs.
     """
     say = write or (lambda text: print(text, end="", flush=True))
-    names = namespace(session)
-    executor = Executor(names, write=say, on_success=session.note_code)
+    names = server.evaluator.namespace if server is not None else namespace(session)
+    executor = Executor(names, write=say, on_success=session.note_code,
+                        evaluator=server.evaluator if server is not None else None)
     session.on_notice = lambda text: say(f"! {text}\n")
+    if server is not None:
+        server.watch_notices()
+        server.on_eval = lambda source, line, outcome: say(eval_notice(source, line, outcome) + "\n")
     bindings = load_live_bindings(session.hush, session.panic, lambda text: say(text + "\n"))
     prompt = PromptSession(
         message=">>> ",
@@ -119,7 +130,7 @@ async def repl(
         output=output,
     )
     with patch_stdout(raw=True) if write is None else contextlib.nullcontext():
-        say(banner(session))
+        say(banner(session, server))
         watcher = _monitor(session, say) if monitor else None
         if watcher is not None:
             session.add_listener(watcher)
