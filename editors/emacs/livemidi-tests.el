@@ -171,14 +171,16 @@
     (should-not (alist-get 'ok answer))
     (should (equal (alist-get 'kind err) "code"))
     (should (equal (alist-get 'line err) 8)))
-  (let ((song (current-buffer)))
+  (let ((song (current-buffer))
+        (file buffer-file-name))
     (with-current-buffer "*livemidi-errors*"
-      (should (string-match-p (regexp-quote (format "%s:8:" buffer-file-name)) (buffer-string)))
+      (should (string-match-p (regexp-quote (format "%s:8:11: NameError" file)) (buffer-string)))
       (should (string-match-p "NameError" (buffer-string))))
     (goto-char (point-min))
     (next-error)
     (should (eq (current-buffer) song))
     (should (= (line-number-at-pos) 8))
+    (should (= (current-column) 10))  ; at no_such_name
     (let ((errors (livemidi-test--overlays 'livemidi-error)))
       (should (= (length errors) 1))
       (should (= (line-number-at-pos (overlay-start (car errors))) 8))

@@ -61,14 +61,17 @@ function steps.block_and_error()
   local title = vim.fn.getqflist({ title = 0 }).title
   check(title == 'livemidi', 'the quickfix list is livemidi\'s, found %q', title)
   check(#items >= 1, 'the error is in the quickfix list, which is empty')
-  check(items[1].bufnr == vim.api.nvim_get_current_buf() and items[1].lnum == 8,
-    'the quickfix entry points at the song\'s line 8, found %s (buffer %d)', vim.inspect(items[1]), vim.api.nvim_get_current_buf())
+  check(items[1].bufnr == vim.api.nvim_get_current_buf() and items[1].lnum == 8 and items[1].col == 11,
+    'the quickfix entry points at the song\'s line 8, column 11 (no_such_name), found %s (buffer %d)',
+    vim.inspect(items[1]), vim.api.nvim_get_current_buf())
   check(items[1].text:match('NameError') and items[1].text:match('no_such_name'), 'the entry says what failed: %q', items[1].text)
   local diagnostics = vim.diagnostic.get(0, { namespace = require('livemidi.report').ns })
-  check(#diagnostics == 1 and diagnostics[1].lnum == 7, 'one diagnostic, on line 8, found %s', vim.inspect(diagnostics))
+  check(#diagnostics == 1 and diagnostics[1].lnum == 7 and diagnostics[1].col == 10,
+    'one diagnostic, on line 8 at no_such_name, found %s', vim.inspect(diagnostics))
   check(diagnostics[1].severity == vim.diagnostic.severity.ERROR, 'the diagnostic is an error')
   vim.cmd('cfirst')
-  check(vim.api.nvim_win_get_cursor(0)[1] == 8, ':cfirst jumps to line 8, at %d', vim.api.nvim_win_get_cursor(0)[1])
+  local cursor = vim.api.nvim_win_get_cursor(0)
+  check(cursor[1] == 8 and cursor[2] == 10, ':cfirst jumps to line 8 at no_such_name, at %s', vim.inspect(cursor))
 
   -- Fixed and sent again: the error goes.
   vim.api.nvim_buf_set_lines(0, 7, 8, false, { 'p.worse = note("e4").ch(4)' })
