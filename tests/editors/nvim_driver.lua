@@ -158,6 +158,25 @@ function steps.mappings()
   check(not ok and tostring(err):match('unknown option "colour"'), 'an unknown option is refused: %s', tostring(err))
 end
 
+-- A play event's location (1-based line, 0-based code-point columns) is highlighted `at` seconds later, for
+-- `duration`, on the right characters after a multi-byte one.
+function steps.step_highlight()
+  vim.cmd('edit ' .. vim.fn.fnameescape(song))
+  local step_ns = require('livemidi.highlight').step_ns
+  require('livemidi.highlight').play({ event = 'play', at = 0.2, duration = 0.3, note = 60,
+    locations = { { source = song, line = 2, column = 15, end_column = 17 } } })
+  check(#marks(step_ns) == 0, 'nothing is highlighted before the step sounds')
+  check(vim.wait(2000, function()
+    return #marks(step_ns) == 1
+  end, 5), 'the step is highlighted when it sounds')
+  local mark = marks(step_ns)[1]
+  local line = vim.api.nvim_buf_get_lines(0, 1, 2, false)[1]
+  check(line:sub(mark[3] + 1, mark[4].end_col) == 'c4', 'the highlight covers c4, it covers %q', line:sub(mark[3] + 1, mark[4].end_col))
+  check(vim.wait(2000, function()
+    return #marks(step_ns) == 0
+  end, 5), 'the highlight ends after its duration')
+end
+
 local run = steps[step]
 if not run then
   io.stderr:write(('nvim_driver.lua: no step %q\n'):format(tostring(step)))

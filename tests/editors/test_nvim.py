@@ -107,3 +107,9 @@ def test_default_keys_can_be_changed_and_turned_off(tmp_path):
     song = tmp_path / "song.py"
     song.write_text('p.a = note("c4")\n')
     nvim("mappings", dict(os.environ, LIVEMIDI_TEST_SONG=str(song)))
+
+
+def test_a_sounding_step_is_highlighted_on_its_characters(tmp_path):
+    song = tmp_path / "song.py"
+    song.write_text('tempo(120)\np.x = note("é4 c4")\n')
+    nvim("step_highlight", dict(os.environ, LIVEMIDI_TEST_SONG=str(song)))

@@ -116,6 +116,10 @@ function M.eval_answer(bufnr, chunk, answer)
     return
   end
   local err = answer.error or {}
+  local printed = null(err.output)
+  if type(printed) == 'string' and printed ~= '' then
+    vim.notify((printed:gsub('\n$', '')), vim.log.levels.INFO) -- what the block printed before it failed
+  end
   if err.kind ~= 'code' then
     vim.notify(('livemidi: %s'):format(M.summary(err)), vim.log.levels.ERROR)
     return
