@@ -229,6 +229,47 @@
   (livemidi-panic)
   (should (eq (alist-get 'ok (livemidi-test--answer "panic")) t)))
 
+(ert-deftest livemidi-live-interrupt ()
+  "A block that never ends is interrupted; both answers say so."
+  :tags (quote (live))
+  (skip-unless (getenv "LIVEMIDI_TEST_SONG"))
+  (livemidi-test--song)
+  (livemidi-test--goto-line 1)
+  (let ((mark (with-current-buffer "*Messages*" (point-max)))
+        (busy nil)
+        (deadline (+ (float-time) 30)))
+    (livemidi-eval-block)
+    ;; Interrupt acts on a running block only: wait until the session runs it.
+    (while (and (not busy) (< (float-time) deadline))
+      (livemidi-request "status" nil (lambda (answer) (setq busy (alist-get 'busy answer))))
+      (livemidi-wait 5))
+    (should busy)
+    (livemidi-interrupt)
+    (should (livemidi-wait 30))
+    (let ((said (with-current-buffer "*Messages*" (buffer-substring mark (point-max)))))
+      (should (string-match-p "the running eval was interrupted" said))
+      (should (string-match-p "interrupted by interrupt" said)))))
+
+(ert-deftest livemidi-live-restart ()
+  "The session ends and another starts: the next command finds the new one.
+$LIVEMIDI_TEST_MARK is written once the first block is in; the Python
+test then restarts the session and writes that path with .restarted added."
+  :tags (quote (live))
+  (skip-unless (getenv "LIVEMIDI_TEST_MARK"))
+  (let ((mark (getenv "LIVEMIDI_TEST_MARK"))
+        (deadline (+ (float-time) 60)))
+    (livemidi-test--song)
+    (livemidi-test--goto-line 1)
+    (livemidi-eval-block)
+    (should (eq (alist-get 'ok (livemidi-test--answer "the first block")) t))
+    (write-region "" nil mark)
+    (while (and (not (file-exists-p (concat mark ".restarted"))) (< (float-time) deadline))
+      (accept-process-output nil 0.05))
+    (should (file-exists-p (concat mark ".restarted")))
+    (livemidi-test--goto-line 3)
+    (livemidi-eval-block)
+    (should (eq (alist-get 'ok (livemidi-test--answer "the second block")) t))))
+
 (provide 'livemidi-tests)
 
 ;;; livemidi-tests.el ends here

@@ -166,3 +166,40 @@ def run_editor(command: list[str], env: dict, timeout: float = 90) -> subprocess
         f"{command[0]} failed ({result.returncode}):\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     )
     return result
+
+
+def restart_test(command: list[str], jack, jack_spec, unique, tmp_path) -> None:
+    """An editor sends a block to a session, the session is replaced by another, the editor sends a second block:
+    both play. `command` is the editor's command line; it finds the song and the mark in its environment."""
+    import subprocess
+
+    from jackserver import client
+
+    song = tmp_path / "song.py"
+    song.write_text('p.a = note("c4").ch(5)\n\np.b = note("d4").ch(6)\n')
+    mark = tmp_path / "first-block-sent"
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
+        listener = Listener(synth)
+        with live_session(tmp_path, unique, jack_spec) as first:
+            first_token = json.loads(first.server_file.read_text())["token"]
+            env = first.env(LIVEMIDI_TEST_SONG=str(song), LIVEMIDI_TEST_MARK=str(mark))
+            editor_process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                                              stderr=subprocess.STDOUT, text=True)  # fmt: skip
+            try:
+                deadline = time.monotonic() + 60
+                while not mark.exists():
+                    if editor_process.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"the editor did not send the first block:\n{editor_process.communicate()[0]}")
+                    time.sleep(0.05)
+                listener.wait_for(lambda heard: (5, 60) in heard.notes_on(), what="the first block's note")
+            except BaseException:
+                editor_process.kill()
+                raise
+        with live_session(tmp_path, unique, jack_spec) as second:
+            assert json.loads(second.server_file.read_text())["token"] != first_token, "a new session, a new token"
+            restarted = time.monotonic()
+            Path(f"{mark}.restarted").write_text("")
+            output, _ = editor_process.communicate(timeout=90)
+            assert editor_process.returncode == 0, output
+            listener.wait_for(lambda heard: (6, 62) in heard.notes_on(since=restarted),
+                              what="the second block's note, from the new session")  # fmt: skip

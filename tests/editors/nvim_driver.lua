@@ -177,6 +177,55 @@ function steps.step_highlight()
   end, 5), 'the highlight ends after its duration')
 end
 
+-- A block that never ends is interrupted from the editor (the music plays on: checked in Python).
+function steps.interrupt()
+  local said = {}
+  local notify = vim.notify
+  vim.notify = function(message, level)
+    table.insert(said, message)
+    notify(message, level)
+  end
+  vim.cmd('edit ' .. vim.fn.fnameescape(song))
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.cmd('LivemidiEvalBlock')
+  -- Interrupt acts on a running block only: wait until the session runs it.
+  local busy = false
+  local deadline = vim.loop.now() + 30000
+  while not busy and vim.loop.now() < deadline do
+    local answered = false
+    livemidi().request('status', {}, function(answer)
+      busy, answered = answer.busy == true, true
+    end)
+    vim.wait(5000, function()
+      return answered
+    end, 10)
+  end
+  check(busy, 'the session runs the endless block')
+  vim.cmd('LivemidiInterrupt')
+  settle('the interrupt and the block')
+  local text = table.concat(said, '\n')
+  check(text:find('the running eval was interrupted', 1, true), 'the interrupt says it interrupted the block: %s', text)
+  check(text:find('interrupted by interrupt', 1, true), 'the block\'s answer says it was interrupted: %s', text)
+end
+
+-- The session ends and another starts (a new port and token in the same server file): the next command finds it.
+-- LIVEMIDI_TEST_MARK is written once the first block is in; the Python test then restarts the session and
+-- writes the same path with ".restarted" added.
+function steps.restart()
+  local mark = os.getenv('LIVEMIDI_TEST_MARK')
+  vim.cmd('edit ' .. vim.fn.fnameescape(song))
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.cmd('LivemidiEvalBlock')
+  check(settle('the first block').ok == true, 'the first block was accepted: %s', vim.inspect(livemidi().last_answer))
+  vim.fn.writefile({}, mark)
+  check(vim.wait(60000, function()
+    return vim.loop.fs_stat(mark .. '.restarted') ~= nil
+  end, 50), 'the session was restarted')
+  vim.api.nvim_win_set_cursor(0, { 3, 0 })
+  vim.cmd('LivemidiEvalBlock')
+  check(settle('the second block').ok == true, 'the new session took the second block: %s', vim.inspect(livemidi().last_answer))
+end
+
 local run = steps[step]
 if not run then
   io.stderr:write(('nvim_driver.lua: no step %q\n'):format(tostring(step)))

@@ -17,7 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from editor_session import (  # noqa: E402
-    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, Listener, editor, live_session, run_editor,
+    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, Listener, editor, live_session, restart_test,
+    run_editor,
 )
 from jackserver import client  # noqa: E402
 
@@ -107,3 +108,22 @@ def test_status_hush_and_panic(jack, jack_spec, unique, tmp_path):
                                   and msg.channel == 1 for msg in heard.since(panicked)),
                 what="panic's sustain off on channel 2",
             )  # fmt: skip
+
+
+def test_an_endless_block_is_interrupted_and_the_music_plays_on(jack, jack_spec, unique, tmp_path):
+    editor("emacs")
+    song = tmp_path / "song.py"
+    song.write_text("while True:\n    pass\n")
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
+        listener = Listener(synth)
+        with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
+            ert("livemidi-live-interrupt", session.env(LIVEMIDI_TEST_SONG=str(song)))
+            after = time.monotonic()
+            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(since=after), what="the loop x, after the interrupt")
+            assert session.request("status")["busy"] is False
+
+
+def test_a_restarted_session_is_found_again(jack, jack_spec, unique, tmp_path):
+    command = [editor("emacs"), "--batch", "-Q", "-L", str(PACKAGE), "-l", "livemidi-tests.el",
+               "--eval", "(ert-run-tests-batch-and-exit (quote livemidi-live-restart))"]  # fmt: skip
+    restart_test(command, jack, jack_spec, unique, tmp_path)

@@ -15,7 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from editor_session import (  # noqa: E402
-    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, Listener, editor, live_session, run_editor,
+    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, Listener, editor, live_session, restart_test,
+    run_editor,
 )
 from jackserver import client  # noqa: E402
 
@@ -23,11 +24,14 @@ DRIVER = Path(__file__).parent / "nvim_driver.lua"
 
 
 
+def nvim_command() -> list[str]:
+    """A headless Neovim with the plugin on its runtimepath (and no user config) that runs the driver."""
+    return [editor("nvim"), "--headless", "--clean", "--cmd", f"set rtp^={EDITORS / 'nvim'}", "-c", f"luafile {DRIVER}"]
+
+
 def nvim(step: str, env: dict):
-    """Run the driver's `step` in a headless Neovim with the plugin on its runtimepath (and no user config)."""
-    command = [editor("nvim"), "--headless", "--clean", "--cmd", f"set rtp^={EDITORS / 'nvim'}",
-               "-c", f"luafile {DRIVER}"]  # fmt: skip
-    return run_editor(command, dict(env, LIVEMIDI_TEST_STEP=step))
+    """Run the driver's `step` in Neovim; fail when a check of it fails."""
+    return run_editor(nvim_command(), dict(env, LIVEMIDI_TEST_STEP=step))
 
 
 def test_eval_block_plays_and_an_error_lands_in_the_quickfix_list(jack, jack_spec, unique, tmp_path):
@@ -78,6 +82,24 @@ def test_status_hush_and_panic(jack, jack_spec, unique, tmp_path):
                                   and msg.channel == 1 for msg in heard.since(panicked)),
                 what="panic's sustain off on channel 2",
             )  # fmt: skip
+
+
+def test_an_endless_block_is_interrupted_and_the_music_plays_on(jack, jack_spec, unique, tmp_path):
+    editor("nvim")
+    song = tmp_path / "song.py"
+    song.write_text("while True:\n    pass\n")
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
+        listener = Listener(synth)
+        with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
+            nvim("interrupt", session.env(LIVEMIDI_TEST_SONG=str(song)))
+            after = time.monotonic()
+            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(since=after), what="the loop x, after the interrupt")
+            assert session.request("status")["busy"] is False
+
+
+def test_a_restarted_session_is_found_again(jack, jack_spec, unique, tmp_path, monkeypatch):
+    monkeypatch.setenv("LIVEMIDI_TEST_STEP", "restart")
+    restart_test(nvim_command(), jack, jack_spec, unique, tmp_path)
 
 
 def test_without_a_session_the_command_says_so(tmp_path):
