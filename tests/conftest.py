@@ -1,7 +1,10 @@
 """Shared fixtures: a real JACK server (dummy driver), the memory backend, waiting helpers.
 
 Every test runs with LIVEMIDI_CONFIG pointing at a fresh path (the
-`user_config` fixture), so no test reads or writes the user's config file.
+`user_config` fixture), so no test reads or writes the user's config file,
+and with LIVEMIDI_SERVER_FILE in its own directory and LIVEMIDI_EVAL_PORT=0
+(the `eval_server_file` fixture), so a session a test starts never takes
+port 7317 or writes the user's server file.
 The `jack` fixture uses a running JACK server, or starts one with the dummy
 driver (no sound card needed) and stops it at the end of the session. It is
 parametrized over livemidi's two real backends, rtmidi and libremidi, so each
@@ -30,6 +33,15 @@ def user_config(tmp_path_factory, monkeypatch):
     """Every test gets a config file path of its own (not there yet): the machine's user config is never read."""
     path = tmp_path_factory.mktemp("config") / "livemidi" / "config.json"
     monkeypatch.setenv("LIVEMIDI_CONFIG", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def eval_server_file(tmp_path_factory, monkeypatch):
+    """Every test's sessions write their server file here and listen on any free port (never 7317)."""
+    path = tmp_path_factory.mktemp("evalserver") / "server.json"
+    monkeypatch.setenv("LIVEMIDI_SERVER_FILE", str(path))
+    monkeypatch.setenv("LIVEMIDI_EVAL_PORT", "0")
     return path
 
 

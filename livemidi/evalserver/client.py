@@ -48,6 +48,7 @@ class Client:
         except OSError as error:
             raise NoSessionError(f"no livemidi session answers at {host}:{port} ({error}); {START_HINT}") from error
         self.sock.settimeout(None)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._stream = self.sock.makefile("rb")
 
     def send(self, op: str, **fields: Any) -> Any:

@@ -58,6 +58,10 @@ class Connection:
         self._writer = threading.Thread(target=self._write, name=f"livemidi eval client {number} out", daemon=True)
 
     def start(self) -> None:
+        try:  # answers and play events are small and due now: no Nagle delay (40 ms with a delayed ACK)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         self._writer.start()
         self._reader.start()
 
