@@ -14,6 +14,7 @@
 
 ;;; Code:
 
+(require 'cl-lib)
 (require 'ert)
 (require 'livemidi)
 
@@ -249,6 +250,29 @@
     (let ((said (with-current-buffer "*Messages*" (buffer-substring mark (point-max)))))
       (should (string-match-p "the running eval was interrupted" said))
       (should (string-match-p "interrupted by interrupt" said)))))
+
+(ert-deftest livemidi-live-highlight ()
+  "With step highlighting on, the steps of a block that plays light up as they sound."
+  :tags (quote (live))
+  (skip-unless (getenv "LIVEMIDI_TEST_SONG"))
+  (livemidi-test--song)
+  (livemidi-highlight 1)
+  (livemidi-test--goto-line 3)
+  (livemidi-eval-block)
+  (should (eq (alist-get 'ok (livemidi-test--answer "the block")) t))
+  (let ((deadline (+ (float-time) 15))
+        (seen nil))
+    (while (and (not (and (member "3:c4" seen) (member "3:e4" seen))) (< (float-time) deadline))
+      (accept-process-output nil 0.005)
+      (dolist (overlay (livemidi-test--overlays 'livemidi-step))
+        (cl-pushnew (format "%d:%s" (line-number-at-pos (overlay-start overlay))
+                            (buffer-substring (overlay-start overlay) (overlay-end overlay)))
+                    seen :test #'equal)))
+    (should (member "3:c4" seen))
+    (should (member "3:e4" seen)))
+  (livemidi-highlight -1)
+  (sleep-for 0.5)
+  (should-not (livemidi-test--overlays 'livemidi-step)))
 
 (ert-deftest livemidi-live-restart ()
   "The session ends and another starts: the next command finds the new one.

@@ -226,6 +226,30 @@ function steps.restart()
   check(settle('the second block').ok == true, 'the new session took the second block: %s', vim.inspect(livemidi().last_answer))
 end
 
+-- With :LivemidiHighlight on, the steps of a block that plays light up on their characters as they sound.
+function steps.live_highlight()
+  vim.cmd('edit ' .. vim.fn.fnameescape(song))
+  vim.cmd('LivemidiHighlight on')
+  vim.api.nvim_win_set_cursor(0, { 3, 0 })
+  vim.cmd('LivemidiEvalBlock')
+  check(settle('the block').ok == true, 'the block was accepted: %s', vim.inspect(livemidi().last_answer))
+  local step_ns = require('livemidi.highlight').step_ns
+  local seen = {}
+  vim.wait(15000, function()
+    for _, mark in ipairs(marks(step_ns)) do
+      local line = vim.api.nvim_buf_get_lines(0, mark[2], mark[2] + 1, false)[1]
+      seen[('%d:%s'):format(mark[2] + 1, line:sub(mark[3] + 1, mark[4].end_col))] = true
+    end
+    return seen['3:c4'] and seen['3:e4']
+  end, 5)
+  check(seen['3:c4'] and seen['3:e4'], 'c4 and e4 on line 3 light up in turn, saw %s', vim.inspect(seen))
+  vim.cmd('LivemidiHighlight off')
+  vim.wait(500, function()
+    return false
+  end)
+  check(#marks(step_ns) == 0, 'nothing is highlighted once highlighting is off')
+end
+
 local run = steps[step]
 if not run then
   io.stderr:write(('nvim_driver.lua: no step %q\n'):format(tostring(step)))

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from editor_session import (  # noqa: E402
-    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, Listener, editor, live_session, restart_test,
+    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, STEPS, STEPS_PROBE, Listener, editor, live_session, restart_test,
     run_editor,
 )
 from jackserver import client  # noqa: E402
@@ -127,3 +127,13 @@ def test_a_restarted_session_is_found_again(jack, jack_spec, unique, tmp_path):
     command = [editor("emacs"), "--batch", "-Q", "-L", str(PACKAGE), "-l", "livemidi-tests.el",
                "--eval", "(ert-run-tests-batch-and-exit (quote livemidi-live-restart))"]  # fmt: skip
     restart_test(command, jack, jack_spec, unique, tmp_path)
+
+
+def test_the_steps_that_sound_light_up(jack, jack_spec, unique, tmp_path):
+    editor("emacs")
+    song = tmp_path / "song.py"
+    song.write_text(STEPS)
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")), \
+            live_session(tmp_path, unique, jack_spec, STEPS_PROBE) as session:  # fmt: skip
+        session.skip_without_locations()
+        ert("livemidi-live-highlight", session.env(LIVEMIDI_TEST_SONG=str(song)))

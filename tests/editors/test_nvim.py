@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from editor_session import (  # noqa: E402
-    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, Listener, editor, live_session, restart_test,
+    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, STEPS, STEPS_PROBE, Listener, editor, live_session, restart_test,
     run_editor,
 )
 from jackserver import client  # noqa: E402
@@ -100,6 +100,16 @@ def test_an_endless_block_is_interrupted_and_the_music_plays_on(jack, jack_spec,
 def test_a_restarted_session_is_found_again(jack, jack_spec, unique, tmp_path, monkeypatch):
     monkeypatch.setenv("LIVEMIDI_TEST_STEP", "restart")
     restart_test(nvim_command(), jack, jack_spec, unique, tmp_path)
+
+
+def test_the_steps_that_sound_light_up(jack, jack_spec, unique, tmp_path):
+    editor("nvim")
+    song = tmp_path / "song.py"
+    song.write_text(STEPS)
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")), \
+            live_session(tmp_path, unique, jack_spec, STEPS_PROBE) as session:  # fmt: skip
+        session.skip_without_locations()
+        nvim("live_highlight", session.env(LIVEMIDI_TEST_SONG=str(song)))
 
 
 def test_without_a_session_the_command_says_so(tmp_path):
