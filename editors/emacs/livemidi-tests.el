@@ -95,6 +95,27 @@
             (should (string-match-p (format "is stale (its process %d is gone)" dead) (cadr err)))))
       (delete-directory dir t))))
 
+(ert-deftest livemidi-nothing-answers-is-no-session ()
+  "A server file whose process lives but whose port has nothing behind it."
+  (let* ((server (make-network-process :name "livemidi-closed" :server t :host "127.0.0.1"
+                                       :service t :family 'ipv4))
+         (port (process-contact server :service))
+         (path (make-temp-file "livemidi-test" nil ".json"))
+         (livemidi-server-file path)
+         (livemidi--connection nil))
+    (delete-process server)  ; nothing listens on that port now
+    (unwind-protect
+        (progn
+          (with-temp-file path
+            (insert (format "{\"protocol\": 1, \"host\": \"127.0.0.1\", \"port\": %d, \"token\": \"t\", \"pid\": %d}"
+                            port (emacs-pid))))
+          (with-temp-buffer
+            (insert "p.a = note(\"c4\")\n")
+            (goto-char (point-min))
+            (let ((err (should-error (livemidi-eval-block) :type 'user-error)))
+              (should (string-match-p (format "nothing answers on 127.0.0.1:%d" port) (cadr err))))))
+      (delete-file path))))
+
 (ert-deftest livemidi-other-protocol-is-refused ()
   "A server file of another protocol version says which one."
   (let* ((path (make-temp-file "livemidi-test" nil ".json"

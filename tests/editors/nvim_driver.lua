@@ -135,6 +135,22 @@ function steps.no_session()
   check(#marks(require('livemidi.highlight').flash_ns) == 0, 'nothing flashes when nothing was sent')
 end
 
+-- A server file whose process lives but whose port has nothing behind it: the eval is answered, with an error that
+-- says nothing answers there.
+function steps.nothing_answers()
+  vim.cmd('edit ' .. vim.fn.fnameescape(song))
+  local said = {}
+  vim.notify = function(message)
+    table.insert(said, message)
+  end
+  livemidi().eval()
+  settle('the eval')
+  local text = table.concat(said, '\n')
+  check(text:find('no running livemidi session: nothing answers on 127.0.0.1:' .. os.getenv('LIVEMIDI_TEST_PORT'), 1, true),
+    'the message says nothing answers on the port: %s', text)
+  check(livemidi().last_answer.error.kind == 'connection', 'a connection error: %s', vim.inspect(livemidi().last_answer))
+end
+
 -- The default keys are on in Python buffers; setup{keys = false} takes them away; setup{keys = {...}} moves them.
 function steps.mappings()
   vim.cmd('edit ' .. vim.fn.fnameescape(song))

@@ -135,6 +135,23 @@ def test_a_stale_server_file_is_no_session(tmp_path):
     nvim("no_session", env)
 
 
+def test_a_port_where_nothing_answers_is_no_session(tmp_path):
+    import json
+    import socket
+
+    with socket.socket() as closed:  # a free port, closed again: nothing listens there
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    server_file = tmp_path / "server.json"
+    server_file.write_text(json.dumps({"protocol": 1, "host": "127.0.0.1", "port": port, "token": "0" * 32,
+                                       "pid": os.getpid(), "livemidi": "0", "session": "run"}))  # fmt: skip
+    song = tmp_path / "song.py"
+    song.write_text('p.a = note("c4")\n')
+    env = dict(os.environ, LIVEMIDI_SERVER_FILE=str(server_file), LIVEMIDI_TEST_SONG=str(song),
+               LIVEMIDI_TEST_PORT=str(port))  # fmt: skip
+    nvim("nothing_answers", env)
+
+
 def test_default_keys_can_be_changed_and_turned_off(tmp_path):
     song = tmp_path / "song.py"
     song.write_text('p.a = note("c4")\n')
