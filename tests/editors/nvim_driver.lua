@@ -133,6 +133,11 @@ function steps.no_session()
   check(os.getenv('LIVEMIDI_TEST_EXPECT') == nil or said[1]:find(os.getenv('LIVEMIDI_TEST_EXPECT'), 1, true),
     'the message says %q: %q', os.getenv('LIVEMIDI_TEST_EXPECT'), said[1])
   check(#marks(require('livemidi.highlight').flash_ns) == 0, 'nothing flashes when nothing was sent')
+  -- setup's server_file wins over $LIVEMIDI_SERVER_FILE.
+  local mine = vim.fn.tempname() .. '/server.json'
+  livemidi().setup({ server_file = mine })
+  livemidi().eval()
+  check(#said == 2 and said[2]:find(mine, 1, true), 'the message names the server_file of setup (%s): %s', mine, said[2])
 end
 
 -- A server file whose process lives but whose port has nothing behind it: the eval is answered, with an error that

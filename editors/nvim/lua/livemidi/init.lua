@@ -30,6 +30,9 @@ local defaults = {
   notices = true, -- show the session's notices (a loop muted for an error...)
 }
 
+-- Every option's name: `defaults` cannot say, since a nil default is no key of a Lua table.
+local OPTIONS = { 'server_file', 'keys', 'filetypes', 'flash_ms', 'highlight', 'notices' }
+
 M.options = vim.deepcopy(defaults)
 M.configured = false
 
@@ -261,10 +264,9 @@ function M.map_buffer(buf)
 end
 
 local function check_options(options)
-  local known = vim.tbl_keys(defaults)
   for key in pairs(options) do
-    if not vim.tbl_contains(known, key) then
-      error(('livemidi.setup: unknown option %q (expected one of: %s)'):format(key, table.concat(known, ', ')), 3)
+    if not vim.tbl_contains(OPTIONS, key) then
+      error(('livemidi.setup: unknown option %q (expected one of: %s)'):format(key, table.concat(OPTIONS, ', ')), 3)
     end
   end
   if options.keys ~= nil and options.keys ~= false and type(options.keys) ~= 'table' then
