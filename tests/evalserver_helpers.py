@@ -44,6 +44,7 @@ class Raw:
         self.buffer = b""
         self.ids = 0
         self.early: dict = {}  # answers read while waiting for another one
+        self.events: list = []  # events read while waiting for an answer
 
     def send_bytes(self, data: bytes) -> None:
         self.sock.sendall(data)
@@ -70,13 +71,26 @@ class Raw:
         return json.loads(line)
 
     def answer(self, id: int, timeout: float = 10.0) -> dict:
-        """The answer to request `id` (events before it are skipped, other answers kept for later)."""
+        """The answer to request `id` (events and other answers that come first are kept for later)."""
         while id not in self.early:
             message = self.line(timeout)
             assert message is not None, f"the connection closed before the answer to {id}"
-            if "event" not in message:
+            if "event" in message:
+                self.events.append(message)
+            else:
                 self.early[message.get("id")] = message
         return self.early.pop(id)
+
+    def event(self, timeout: float = 10.0) -> dict:
+        """The next event (one kept while waiting for an answer first)."""
+        if self.events:
+            return self.events.pop(0)
+        while True:
+            message = self.line(timeout)
+            assert message is not None, "the connection closed while waiting for an event"
+            if "event" in message:
+                return message
+            self.early[message.get("id")] = message
 
     def request(self, op: str, **fields) -> dict:
         return self.answer(self.send(op, **fields))

@@ -102,6 +102,14 @@ class Connection:
             except OSError:
                 pass
 
+    def count_eval(self, change: int, limit: int | None = None) -> bool:
+        """Add `change` to the blocks this client has waiting; False (and nothing added) past `limit`."""
+        with self._ready:
+            if limit is not None and self.pending_evals + change > limit:
+                return False
+            self.pending_evals += change
+            return True
+
     # -- writing --------------------------------------------------------------------------
 
     def answer(self, message: dict[str, Any]) -> None:
@@ -110,15 +118,19 @@ class Connection:
         with self._ready:
             if self.closed:
                 return
-            if self._queued_bytes + len(data) > MAX_QUEUED_BYTES:
+            if self._queued_bytes + len(data) > MAX_QUEUED_BYTES:  # answers only: events are bounded by count
                 self._let_go()
                 return
             self._queue.append(data)
             self._queued_bytes += len(data)
             self._ready.notify()
 
-    def event(self, message: dict[str, Any]) -> None:
-        """Queue an event for a subscriber, or drop it (counted) when too many wait."""
+    def event(self, message: dict[str, Any], due: float | None = None) -> None:
+        """Queue an event for a subscriber, or drop it (counted) when too many wait.
+
+        `due` (on the server's clock, `server.now`): the event's ``at`` is
+        set to the seconds left until then as the line is sent.
+        """
         with self._ready:
             if self.closed:
                 return
@@ -128,10 +140,8 @@ class Connection:
             if self.dropped:
                 message = {**message, "dropped": self.dropped}
                 self.dropped = 0
-            data = answer_line(message)
-            self._queue.append((data,))  # a tuple: an event, counted apart
+            self._queue.append((message, due))  # a tuple: an event, counted apart and encoded when sent
             self._queued_events += 1
-            self._queued_bytes += len(data)
             self._ready.notify()
 
     def finish(self) -> None:
@@ -161,12 +171,16 @@ class Connection:
                         self._ready.wait()
                     item = self._queue.popleft()
                     if isinstance(item, tuple):
-                        item = item[0]
                         self._queued_events -= 1
-                    if item is not _FINISH:
+                    elif item is not _FINISH:
                         self._queued_bytes -= len(item)
                 if item is _FINISH:
                     return
+                if isinstance(item, tuple):
+                    message, due = item
+                    if due is not None:
+                        message["at"] = round(max(0.0, due - self.server.now()), 4)
+                    item = answer_line(message)
                 self.sock.sendall(item)
         except OSError:
             pass  # the client went away: nothing more to send

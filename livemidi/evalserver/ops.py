@@ -46,17 +46,16 @@ def run_op(server: EvalServer, connection: Connection, request: Request) -> None
 
 
 def _eval(server: EvalServer, connection: Connection, request: Request) -> None:
-    if connection.pending_evals >= MAX_PENDING_EVALS:
+    if not connection.count_eval(+1, MAX_PENDING_EVALS):
         connection.answer(error_answer(
             request.id, "request", f"{MAX_PENDING_EVALS} blocks from this connection wait already; "
             "wait for their answers before sending more",
         ))  # fmt: skip
         return
     code, source, line = request.fields["code"], request.fields["source"], request.fields["line"]
-    connection.pending_evals += 1
 
     def done(outcome: Outcome) -> None:
-        connection.pending_evals -= 1
+        connection.count_eval(-1)
         result = outcome.as_result()
         if outcome.ok:
             connection.answer({"id": request.id, "ok": True, **result})
@@ -68,7 +67,7 @@ def _eval(server: EvalServer, connection: Connection, request: Request) -> None:
     try:
         server.evaluator.submit(code, source, line, done)
     except RuntimeError:
-        connection.pending_evals -= 1
+        connection.count_eval(-1)
         connection.answer(error_answer(request.id, "interrupted", "the session is ending"))
 
 

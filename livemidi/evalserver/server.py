@@ -39,6 +39,7 @@ from ..errors import EvalPortInUseError, EvalServerError, NoSessionError
 from .connection import Connection
 from .discovery import pid_alive, read_server_file, remove_server_file, server_file_path, write_server_file
 from .evaluator import Evaluator, Outcome
+from .events import PlayTap
 from .ops import run_op
 from .protocol import DEFAULT_PORT, PROTOCOL, RequestError, check_token, error_answer, parse_request
 
@@ -134,6 +135,9 @@ class EvalServer:
         self._noticed_at = float("-inf")
         self.refused = 0  # clients refused: wrong token, too many
         self.owns_evaluator = False  # `serve_eval` made it: closing the server closes it too
+        clock = getattr(session, "clock", None)
+        self.now: Callable[[], float] = getattr(clock, "_now", None) or time.perf_counter  # the clock's time line
+        self._tap: PlayTap | None = None
 
     # -- life -----------------------------------------------------------------------------
 
@@ -165,6 +169,8 @@ class EvalServer:
         self._accepter = threading.Thread(target=self._accept, name="livemidi eval server", daemon=True)
         self._accepter.start()
         self.watch_notices()
+        if getattr(self.session, "clock", None) is not None and hasattr(self.session.clock, "source"):
+            self._tap = PlayTap(self.session.clock, lambda: self.subscribed, self._publish_play)
         return self
 
     def info(self) -> dict[str, Any]:
@@ -190,6 +196,8 @@ class EvalServer:
             listener.close()
         for connection in connections:
             connection.abort()
+        if self._tap is not None:
+            self._tap.remove()
         remove_server_file(self.token, self.path)
         if self.owns_evaluator:
             self.evaluator.close()
@@ -301,6 +309,11 @@ class EvalServer:
         for connection in list(self._connections):
             if kind in connection.events:
                 connection.event(message)
+
+    def _publish_play(self, message: dict[str, Any], due: float) -> None:
+        for connection in list(self._connections):
+            if "play" in connection.events:
+                connection.event(dict(message), due)
 
     @property
     def subscribed(self) -> bool:

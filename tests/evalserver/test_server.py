@@ -416,3 +416,54 @@ def test_closing_the_server_lets_every_client_go():
         socket.create_connection(("127.0.0.1", served.server.port), timeout=1).sendall(b"x\n")
         time.sleep(0.1)
         raise OSError("connected to a closed server")
+
+
+# -- limits ----------------------------------------------------------------------------------
+
+
+def test_a_full_server_lets_a_newcomer_take_a_strangers_place_and_else_refuses_it(served):
+    served.server.max_clients = 3
+    friends = [served.raw() for _ in range(2)]
+    for friend in friends:
+        assert friend.request("status")["ok"]
+    stranger = served.raw()  # connected, never says a word
+    wait_until(lambda: served.server.clients == 3, what="three clients")
+    newcomer = served.raw()
+    assert newcomer.request("status")["ok"]  # took the stranger's place
+    assert stranger.closed()
+    refused = served.raw()
+    answer = refused.line()
+    assert answer["error"]["kind"] == "request" and "too many clients (3)" in answer["error"]["message"]
+    assert refused.closed()
+    assert all(friend.request("status")["ok"] for friend in friends)
+
+
+def test_a_connection_may_have_32_blocks_waiting(served):
+    from livemidi.evalserver.ops import MAX_PENDING_EVALS
+
+    client = served.raw()
+    first = client.send("eval", code="while True:\n    pass\n")
+    wait_until(lambda: served.server.evaluator.busy, what="the first block to run")
+    ids = [client.send("eval", code=f"n{number} = {number}") for number in range(MAX_PENDING_EVALS)]
+    refused = client.answer(ids[-1])
+    assert refused["error"]["kind"] == "request" and "32 blocks from this connection wait already" in refused["error"]["message"]
+    assert served.raw().request("interrupt")["interrupted"]
+    assert client.answer(first)["error"]["kind"] == "interrupted"
+    assert all(client.answer(id)["ok"] for id in ids[:-1])
+    assert client.request("eval", code="n30")["value"] == "30"
+
+
+def test_a_client_that_never_reads_its_answers_is_let_go(served, monkeypatch):
+    from livemidi.evalserver import connection
+
+    monkeypatch.setattr(connection, "MAX_QUEUED_BYTES", 64 * 1024)
+    client = served.raw()
+    client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    request = (json.dumps({"id": 1, "token": served.server.token, "op": "eval", "code": "'x' * 60000"}) + "\n").encode()
+    try:
+        for _ in range(200):  # ~12 MB of answers asked for, none read
+            client.sock.sendall(request)
+    except OSError:
+        pass  # let go already
+    wait_until(lambda: served.server.clients == 0, what="the client to be let go")
+    assert served.raw().request("status")["ok"]
