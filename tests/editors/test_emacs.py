@@ -17,9 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from editor_session import (  # noqa: E402
-    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, STEPS, STEPS_PROBE, Listener, editor, live_session, restart_test,
-    run_editor,
-)
+    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, STEPS, STEPS_PROBE,
+    Listener, editor, live_session, restart_test, run_editor,
+)  # fmt: skip
 from jackserver import client  # noqa: E402
 
 PACKAGE = EDITORS / "emacs"
@@ -60,24 +60,24 @@ def test_ert_without_a_session(tmp_path):
     assert re.search(r"^Ran \d+ tests?, \d+ results? as expected, 0 unexpected", result.stderr, re.M), result.stderr
 
 
-def test_eval_block_plays_and_an_error_lands_in_the_error_buffer(jack, jack_spec, unique, tmp_path):
+def test_eval_block_plays_and_an_error_lands_in_the_error_buffer(jack, jack_spec, jack_log, unique, tmp_path):
     editor("emacs")
     song = tmp_path / "song.py"
     song.write_text(SONG)
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth)
+        listener = Listener(synth, jack_log)
         with live_session(tmp_path, unique, jack_spec) as session:
             ert("livemidi-live-block-and-error", session.env(LIVEMIDI_TEST_SONG=str(song)))
             listener.wait_for(lambda heard: SONG_PLAYS <= set(heard.notes_on()), what=f"the notes {sorted(SONG_PLAYS)}")
             assert session.process.poll() is None, "the session still plays after the error"
 
 
-def test_eval_line_and_region_send_only_those(jack, jack_spec, unique, tmp_path):
+def test_eval_line_and_region_send_only_those(jack, jack_spec, jack_log, unique, tmp_path):
     editor("emacs")
     song = tmp_path / "song.py"
     song.write_text(LINES)
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth)
+        listener = Listener(synth, jack_log)
         with live_session(tmp_path, unique, jack_spec) as session:
             ert("livemidi-live-line-and-region", session.env(LIVEMIDI_TEST_SONG=str(song)))
             listener.wait_for(lambda heard: LINES_PLAY <= set(heard.notes_on()), what=f"the notes {sorted(LINES_PLAY)}")
@@ -87,12 +87,12 @@ def test_eval_line_and_region_send_only_those(jack, jack_spec, unique, tmp_path)
             assert sorted(loop["name"] for loop in status["loops"]) == ["a", "c", "d"]
 
 
-def test_status_hush_and_panic(jack, jack_spec, unique, tmp_path):
+def test_status_hush_and_panic(jack, jack_spec, jack_log, unique, tmp_path):
     editor("emacs")
     song = tmp_path / "song.py"
     song.write_text("")
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth)
+        listener = Listener(synth, jack_log)
         with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
             listener.wait_for(lambda heard: (1, 60) in heard.notes_on(), what="the loop x")
             ert("livemidi-live-status-and-hush", session.env(LIVEMIDI_TEST_SONG=str(song)))
@@ -110,26 +110,27 @@ def test_status_hush_and_panic(jack, jack_spec, unique, tmp_path):
             )  # fmt: skip
 
 
-def test_an_endless_block_is_interrupted_and_the_music_plays_on(jack, jack_spec, unique, tmp_path):
+def test_an_endless_block_is_interrupted_and_the_music_plays_on(jack, jack_spec, jack_log, unique, tmp_path):
     editor("emacs")
     song = tmp_path / "song.py"
     song.write_text("while True:\n    pass\n")
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth)
+        listener = Listener(synth, jack_log)
         with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
             ert("livemidi-live-interrupt", session.env(LIVEMIDI_TEST_SONG=str(song)))
             after = time.monotonic()
-            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(since=after), what="the loop x, after the interrupt")
+            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(since=after),
+                              what="the loop x, after the interrupt")  # fmt: skip
             assert session.request("status")["busy"] is False
 
 
-def test_a_restarted_session_is_found_again(jack, jack_spec, unique, tmp_path):
+def test_a_restarted_session_is_found_again(jack, jack_spec, jack_log, unique, tmp_path):
     command = [editor("emacs"), "--batch", "-Q", "-L", str(PACKAGE), "-l", "livemidi-tests.el",
                "--eval", "(ert-run-tests-batch-and-exit (quote livemidi-live-restart))"]  # fmt: skip
-    restart_test(command, jack, jack_spec, unique, tmp_path)
+    restart_test(command, jack, jack_spec, jack_log, unique, tmp_path)
 
 
-def test_the_steps_that_sound_light_up(jack, jack_spec, unique, tmp_path):
+def test_the_steps_that_sound_light_up(jack, jack_spec, jack_log, unique, tmp_path):
     editor("emacs")
     song = tmp_path / "song.py"
     song.write_text(STEPS)

@@ -15,13 +15,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from editor_session import (  # noqa: E402
-    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, STEPS, STEPS_PROBE, Listener, editor, live_session, restart_test,
-    run_editor,
-)
+    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, STEPS, STEPS_PROBE,
+    Listener, editor, live_session, restart_test, run_editor,
+)  # fmt: skip
 from jackserver import client  # noqa: E402
 
 DRIVER = Path(__file__).parent / "nvim_driver.lua"
-
 
 
 def nvim_command() -> list[str]:
@@ -34,24 +33,24 @@ def nvim(step: str, env: dict):
     return run_editor(nvim_command(), dict(env, LIVEMIDI_TEST_STEP=step))
 
 
-def test_eval_block_plays_and_an_error_lands_in_the_quickfix_list(jack, jack_spec, unique, tmp_path):
+def test_eval_block_plays_and_an_error_lands_in_the_quickfix_list(jack, jack_spec, jack_log, unique, tmp_path):
     editor("nvim")
     song = tmp_path / "song.py"
     song.write_text(SONG)
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth)
+        listener = Listener(synth, jack_log)
         with live_session(tmp_path, unique, jack_spec) as session:
             nvim("block_and_error", session.env(LIVEMIDI_TEST_SONG=str(song)))
             listener.wait_for(lambda heard: SONG_PLAYS <= set(heard.notes_on()), what=f"the notes {sorted(SONG_PLAYS)}")
             assert session.process.poll() is None, "the session still plays after the error"
 
 
-def test_eval_line_range_and_selection_send_only_those(jack, jack_spec, unique, tmp_path):
+def test_eval_line_range_and_selection_send_only_those(jack, jack_spec, jack_log, unique, tmp_path):
     editor("nvim")
     song = tmp_path / "song.py"
     song.write_text(LINES)
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth)
+        listener = Listener(synth, jack_log)
         with live_session(tmp_path, unique, jack_spec) as session:
             nvim("line_range_selection", session.env(LIVEMIDI_TEST_SONG=str(song)))
             listener.wait_for(lambda heard: LINES_PLAY <= set(heard.notes_on()), what=f"the notes {sorted(LINES_PLAY)}")
@@ -62,10 +61,10 @@ def test_eval_line_range_and_selection_send_only_those(jack, jack_spec, unique, 
             assert sorted(loop["name"] for loop in status["loops"]) == ["a", "c", "d"]
 
 
-def test_status_hush_and_panic(jack, jack_spec, unique, tmp_path):
+def test_status_hush_and_panic(jack, jack_spec, jack_log, unique, tmp_path):
     editor("nvim")
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth)
+        listener = Listener(synth, jack_log)
         with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
             listener.wait_for(lambda heard: (1, 60) in heard.notes_on(), what="the loop x")
             nvim("status_hush", session.env())
@@ -84,25 +83,26 @@ def test_status_hush_and_panic(jack, jack_spec, unique, tmp_path):
             )  # fmt: skip
 
 
-def test_an_endless_block_is_interrupted_and_the_music_plays_on(jack, jack_spec, unique, tmp_path):
+def test_an_endless_block_is_interrupted_and_the_music_plays_on(jack, jack_spec, jack_log, unique, tmp_path):
     editor("nvim")
     song = tmp_path / "song.py"
     song.write_text("while True:\n    pass\n")
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth)
+        listener = Listener(synth, jack_log)
         with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
             nvim("interrupt", session.env(LIVEMIDI_TEST_SONG=str(song)))
             after = time.monotonic()
-            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(since=after), what="the loop x, after the interrupt")
+            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(since=after),
+                              what="the loop x, after the interrupt")  # fmt: skip
             assert session.request("status")["busy"] is False
 
 
-def test_a_restarted_session_is_found_again(jack, jack_spec, unique, tmp_path, monkeypatch):
+def test_a_restarted_session_is_found_again(jack, jack_spec, jack_log, unique, tmp_path, monkeypatch):
     monkeypatch.setenv("LIVEMIDI_TEST_STEP", "restart")
-    restart_test(nvim_command(), jack, jack_spec, unique, tmp_path)
+    restart_test(nvim_command(), jack, jack_spec, jack_log, unique, tmp_path)
 
 
-def test_the_steps_that_sound_light_up(jack, jack_spec, unique, tmp_path):
+def test_the_steps_that_sound_light_up(jack, jack_spec, jack_log, unique, tmp_path):
     editor("nvim")
     song = tmp_path / "song.py"
     song.write_text(STEPS)
