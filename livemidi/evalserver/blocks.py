@@ -7,8 +7,8 @@ The REPL and the eval server run code the same way, through here:
   block that starts at line 12 of set.py raises at set.py:12, not at
   line 1), runs it, and returns the value of a final expression (`NO_VALUE`
   when there is none), as the Python REPL prints it. A block indented as a
-  whole (a selection inside a function) is dedented first; the columns an
-  error reports are the editor's all the same.
+  whole (a selection inside a function) runs as if it were not; the columns
+  an error reports are the editor's all the same.
 - Its text is kept in `linecache` under that file and those lines, so a
   traceback shows the lines that ran, even when the editor's file on disk
   says something else (it is not saved yet).
@@ -86,22 +86,13 @@ def is_performer_file(filename: str) -> bool:
     return filename in _PERFORMER
 
 
-def _dedent(text: str) -> tuple[str, int]:
+def _indented(text: str) -> bool:
     first = next((line for line in text.splitlines() if line.strip()), "")
-    if not first[:1].isspace():
-        return text, 0
-    dedented = textwrap.dedent(text)
-    removed = len(first) - len(first.lstrip()) if dedented != text else 0
-    return dedented, removed
+    return first[:1].isspace()
 
 
-def execute(text: str, namespace: dict, filename: str, line: int = 1) -> Any:
-    """Run one block in `namespace`; returns its final expression's value, or `NO_VALUE`.
-
-    Raises whatever the block raises (a SyntaxError carries the mapped line).
-    """
-    text, removed = _dedent(text)
-    remember_block(filename, line, text)
+def _parse(text: str, filename: str, line: int) -> ast.Module:
+    """`text` parsed with its lines counted from `line` (a SyntaxError's too)."""
     try:
         tree = ast.parse(text, filename, "exec")
     except SyntaxError as error:
@@ -112,11 +103,39 @@ def execute(text: str, namespace: dict, filename: str, line: int = 1) -> Any:
         raise
     if line > 1:
         ast.increment_lineno(tree, line - 1)
+    return tree
+
+
+def _shape(text: str, line: int) -> tuple[str, int, bool]:
+    """How to compile the block: (its text, columns taken off its lines, parsed under an `if True:`)."""
+    if not _indented(text):
+        return text, 0, False
+    if line > 1:
+        # An indented selection, parsed under an `if True:` on the line before it:
+        # its columns stay the editor's.
+        return text, 0, True
+    dedented = textwrap.dedent(text)  # no line before it to hold the `if`: dedented, columns put back after
+    first = next(line for line in text.splitlines() if line.strip())
+    return dedented, (len(first) - len(first.lstrip()) if dedented != text else 0), False
+
+
+def execute(text: str, namespace: dict, filename: str, line: int = 1) -> Any:
+    """Run one block in `namespace`; returns its final expression's value, or `NO_VALUE`.
+
+    Raises whatever the block raises (a SyntaxError carries the mapped line).
+    """
+    text, removed, wrapped = _shape(text, line)
+    remember_block(filename, line, text)
     for number in range(line, line + len(text.splitlines())):
         if removed:
             _INDENT[(filename, number)] = removed
         else:
             _INDENT.pop((filename, number), None)
+    if wrapped:
+        tree = _parse("if True:\n" + text, filename, line - 1)
+        tree = ast.Module(body=tree.body[0].body, type_ignores=[])
+    else:
+        tree = _parse(text, filename, line)
     last = tree.body[-1] if tree.body else None
     if isinstance(last, ast.Expr):
         body = ast.Module(body=tree.body[:-1], type_ignores=[])

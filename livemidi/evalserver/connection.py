@@ -57,13 +57,15 @@ class Connection:
         self._reader = threading.Thread(target=self._read, name=f"livemidi eval client {number}", daemon=True)
         self._writer = threading.Thread(target=self._write, name=f"livemidi eval client {number} out", daemon=True)
 
-    def start(self) -> None:
+    def start(self, read: bool = True) -> None:
+        """Start writing, and reading unless `read` is False (a client refused at the door reads nothing)."""
         try:  # answers and play events are small and due now: no Nagle delay (40 ms with a delayed ACK)
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             pass
         self._writer.start()
-        self._reader.start()
+        if read:
+            self._reader.start()
 
     # -- reading --------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ A lock makes them take turns, so a block never sees another one half done.
 `interrupt` stops the block that runs now, whichever thread runs it: an
 `Interrupt` exception is raised in that thread (CPython's
 ``PyThreadState_SetAsyncExc``) at its next bytecode, which ends a loop that
-never ends. `Interrupt` is a BaseException, so ``except Exception`` in the
+never ends. It is raised only while the block runs its own lines (or code
+they call that is not livemidi's), never halfway through a livemidi call. `Interrupt` is a BaseException, so ``except Exception`` in the
 performer's code does not swallow it. The exception is armed only while the
 block runs and disarmed, if it has not yet been raised, as the block ends:
 it never lands in the REPL or in the evaluator's own loop.
@@ -21,25 +22,43 @@ exception would.
 from __future__ import annotations
 
 import ctypes
+import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .blocks import NO_VALUE, error_location, execute, format_error
+from .blocks import NO_VALUE, error_location, execute, format_error, is_performer_file
 from .capture import Captured
 
 __all__ = ["Evaluator", "Interrupt", "MAX_VALUE", "Outcome"]
 
 MAX_VALUE = 64 * 1024  # characters of a final expression's repr kept for the answer
+UNSAFE_WAIT = 2.0  # seconds an interrupt waits for a block to leave livemidi's code before it cuts in anyway
+_PACKAGE = str(Path(__file__).resolve().parents[1]) + os.sep  # .../livemidi/
 
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 # The exception as an address (c_void_p): None passes NULL, which drops a pending one.
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.c_void_p)
 _set_async_exc.restype = ctypes.c_int
+
+
+def _interruptible(ident: int) -> bool:
+    # From the innermost frame out to the performer's: no frame of livemidi's on the way.
+    frame = sys._current_frames().get(ident)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if is_performer_file(filename):
+            return True
+        if filename.startswith(_PACKAGE):
+            return False
+        frame = frame.f_back
+    return True
 
 
 class Interrupt(BaseException):
@@ -181,13 +200,26 @@ class Evaluator:
             _set_async_exc(ident, None)  # drops one that was asked for but not yet raised
 
     def interrupt(self, why: str = "interrupt") -> bool:
-        """Stop the block that runs now (any thread's); False when none runs."""
-        with self._state:
-            if self._target is None:
-                return False
-            self._why = why
-            _set_async_exc(self._target, id(Interrupt))  # the class lives as long as the module
-            return True
+        """Stop the block that runs now (any thread's); False when none runs (or it ended meanwhile).
+
+        The exception is raised only while the block is in its own lines (or
+        in code they called that is not livemidi's): one raised halfway
+        through a livemidi call could leave a message to the sender half
+        written. A block inside livemidi is waited for, every millisecond, up
+        to `UNSAFE_WAIT` seconds, then interrupted anyway.
+        """
+        deadline = time.monotonic() + UNSAFE_WAIT
+        while True:
+            with self._state:
+                if self._target is None:
+                    return False
+                if _interruptible(self._target) or time.monotonic() > deadline:
+                    self._why = why
+                    # Set while this thread holds the GIL (a PyDLL call keeps it): the block
+                    # cannot move on between the look at its stack and the exception.
+                    _set_async_exc(self._target, id(Interrupt))  # the class lives as long as the module
+                    return True
+            time.sleep(0.001)
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no block runs (up to `timeout` seconds); True if none does."""

@@ -249,7 +249,7 @@ class EvalServer:
                 self._connections.append(connection)
         if victim is not None:
             victim.abort()
-        connection.start()
+        connection.start(read=refused is None)
         if refused is not None:
             self._refuse(connection, "request", f"too many clients ({self.max_clients}) are connected; try again later")
 

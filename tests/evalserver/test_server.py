@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import stat
+import sys
 import threading
 import time
 
@@ -467,3 +468,42 @@ def test_a_client_that_never_reads_its_answers_is_let_go(served, monkeypatch):
         pass  # let go already
     wait_until(lambda: served.server.clients == 0, what="the client to be let go")
     assert served.raw().request("status")["ok"]
+
+
+def test_an_interrupt_lands_in_the_performers_code_never_halfway_through_livemidis(served):
+    # A block that spends nearly all its time inside livemidi (where() reads the clock under its locks):
+    # the interrupt must wait until the block is back in its own lines, so no livemidi call is cut short.
+    client = served.raw()
+    code = (
+        "def spin():\n"
+        "    while True:\n"
+        "        where()\n"
+        "try:\n"
+        "    spin()\n"
+        "except BaseException as error:\n"
+        "    tb = error.__traceback__\n"
+        "    while tb.tb_next is not None:\n"
+        "        tb = tb.tb_next\n"
+        "    landed.append(tb.tb_frame.f_code.co_filename)\n"
+        "    raise\n"
+    )
+    client.request("eval", code="landed = []")
+    for _ in range(20):
+        id = client.send("eval", code=code, source="/me/spin.py")
+        wait_until(lambda: served.server.evaluator.busy, what="the block to run")
+        time.sleep(0.01)
+        assert served.raw().request("interrupt")["interrupted"]
+        assert client.answer(id)["error"]["kind"] == "interrupted"
+    landed = client.request("eval", code="landed")["value"]
+    assert landed == repr(["/me/spin.py"] * 20)
+
+
+def test_an_indented_selection_keeps_the_editors_columns_in_its_traceback(served):
+    error = served.raw().request("eval", code="    q = 1\n    q + nope\n", source="f.py", line=5)["error"]
+    assert '  File "f.py", line 6, in <module>\n    q + nope\n' in error["traceback"]
+    if sys.version_info >= (3, 11):  # carets under the error, where the editor has it
+        assert "    q + nope\n        ^^^^\n" in error["traceback"]
+    assert (error["line"], error["column"]) == (6, 8)
+    first = served.raw().request("eval", code="    r = (\n", source="g.py", line=1)["error"]  # line 1: no room for an if
+    assert (first["type"], first["line"]) == ("SyntaxError", 1)
+    assert first["column"] == 8
