@@ -4,7 +4,9 @@ Each chunk of code gets a name of its own (``<in 3>``) and its text is put in
 `linecache`, so a traceback shows the performer's own lines. A traceback is
 cut down to the frames of the performer's code (the frames inside livemidi
 say nothing to them), then the error itself. A final expression's value is
-printed, as in the Python REPL.
+printed, as in the Python REPL. The code is compiled with
+`livemidi.mini.code.parse_located`, so the events of its mini-notation know
+where in the chunk they were written (`livemidi.pattern.locations`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import ast
 import linecache
 import traceback
 from collections.abc import Callable
+
+from ..mini.code import parse_located
 
 __all__ = ["Executor", "is_complete"]
 
@@ -70,7 +74,7 @@ class Executor:
         filename = f"<in {self.count}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
         try:
-            tree = ast.parse(text, filename, "exec")
+            tree = parse_located(text, filename, "exec")
             last = tree.body[-1] if tree.body else None
             if isinstance(last, ast.Expr):
                 body = ast.Module(body=tree.body[:-1], type_ignores=[])
