@@ -100,7 +100,7 @@ class _Literals(ast.NodeTransformer):
         return self._body_with_docstring(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
-        return self._body_with_docstring(node)
+        return self._body_with_docstring(node, skip=("type_params",))  # (their bounds are annotations)
 
     def visit_FunctionDef(self, node: ast.AST) -> ast.AST:
         # Annotations stay as written (and so does each argument's: see visit_arg).
