@@ -171,7 +171,7 @@ def _mini(text: str) -> Pattern:
     return _built(text, None)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=256)  # each REPL chunk places its strings anew; their event classes live as long as these
 def _mini_placed(text: str, placement: Placement) -> Pattern:
     return _built(text, placement)
 

@@ -28,6 +28,9 @@ ones are instances of a subclass of `Event` made once per set of locations
   first, then the values'. Joining with a plain `Event` is one identity
   test; two located classes are joined once and the result is cached.
 
+A class costs about 2 KB and a few tens of microseconds, once per atom
+written (and per pair joined), when the pattern is built; nothing per query.
+
 The alternatives were slower or broke the contract: a fourth tuple item
 breaks every ``w, p, v = ev``; an attribute per instance needs a ``__dict__``
 on every event (tuple subclasses cannot have slots) and a copy at every step;
