@@ -14,14 +14,21 @@ exactly as before):
 
 - a literal in one piece, with or without a prefix (``r``, ``u``) and triple
   quotes: each character maps to its own line and column, escapes included
-  (``\\x63`` maps to its four columns). The literal's text is decoded here and
-  checked against what Python made of it; if they differ, no place;
-- no place for f-strings, implicit concatenations (``"c4 " "e4"``), bytes,
-  the empty string, docstrings, dict keys and subscripts (``d["x"]``),
-  annotations, ``match`` patterns and the operands of ``is``: they are not
-  patterns, or they must stay constants;
+  (``\\x63`` maps to its four columns). The literal's text (where the syntax
+  tree says it is) is decoded here and checked against what Python made of
+  it; if they differ (several literals side by side), no place;
+- no place for f-strings (nor, before Python 3.12, for literals inside
+  their expressions: their positions came from a second parse of the
+  expression's text, which has had bugs), implicit concatenations
+  (``"c4 " "e4"``), bytes, the empty string, docstrings, dict keys and
+  subscripts (``d["x"]``), annotations, ``match`` patterns and the operands
+  of ``is``: they are not patterns, or they must stay constants;
 - whatever is computed from a literal (``"c4 " * 4``, ``s + "e4"``) is a
   plain str.
+
+A placed literal is made anew each time its line runs (about half a
+microsecond): two equal literals are equal but not the same object, and
+``type(s) is str`` is false for them.
 
 `first_line` is the file line of the code's first line (an editor sends a
 block from the middle of a file): line numbers in tracebacks, in a
@@ -38,10 +45,9 @@ sandbox that removes it) raises NameError at the first literal.
 from __future__ import annotations
 
 import ast
-import io
 import os
 import re
-import tokenize
+import sys
 import unicodedata
 from typing import Any
 
@@ -91,8 +97,8 @@ class _Literals(ast.NodeTransformer):
     def __init__(self, source: str, filename: Any, shift: int) -> None:
         self.filename = os.fsdecode(filename)
         self.shift = shift
-        self.lines = source.split("\n")
-        self.tokens = _string_tokens(source)
+        # A lone CR is a line break to Python and not to every editor: no places rather than wrong ones.
+        self.lines = None if "\r" in source.replace("\r\n", "") else source.split("\n")
 
     # -- what is left alone ------------------------------------------------
 
@@ -114,11 +120,16 @@ class _Literals(ast.NodeTransformer):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         return self._except(node, ("annotation",))
 
-    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
-        for part in node.values:  # the text of an f-string stays constant; its expressions are code
-            if isinstance(part, ast.FormattedValue):
+    def visit_JoinedStr(self, node: ast.AST) -> ast.AST:
+        if sys.version_info < (3, 12):
+            return node  # (positions inside an f-string came from a re-parse with a history of bugs)
+        for part in node.values:  # type: ignore[attr-defined]
+            # The text of an f-string (or a t-string) stays constant; the expressions in it are code.
+            if not isinstance(part, ast.Constant):
                 part.value = self.visit(part.value)
         return node
+
+    visit_TemplateStr = visit_JoinedStr  # (Python 3.14: its parts are Constant and Interpolation)
 
     def visit_Dict(self, node: ast.Dict) -> ast.AST:
         node.keys = [k if k is None or _is_str(k) else self.visit(k) for k in node.keys]
@@ -163,22 +174,28 @@ class _Literals(ast.NodeTransformer):
 
     def placement(self, node: ast.Constant) -> tuple[tuple, tuple] | None:
         """(runs, widths) of a literal written in one piece whose text decodes to its value; else None."""
+        if self.lines is None:
+            return None
         try:
-            line, column = node.lineno, self.column(node.lineno, node.col_offset)
-            end = (node.end_lineno, self.column(node.end_lineno, node.end_col_offset))  # type: ignore[arg-type]
+            line, end_line = node.lineno, node.end_lineno
+            column = self.column(line, node.col_offset)
+            end_column = self.column(end_line, node.end_col_offset)  # type: ignore[arg-type]
         except (IndexError, UnicodeError, TypeError):
             return None
-        token = self.tokens.get((line, column))
-        if token is None or token[0] != end:
-            return None  # several literals side by side, or not a plain string
-        decoded = _decode(token[1], line + self.shift, column)
+        if end_line == line:
+            text = self.lines[line - 1][column:end_column]
+        else:
+            text = "\n".join([self.lines[line - 1][column:], *self.lines[line:end_line - 1],
+                              self.lines[end_line - 1][:end_column]])  # type: ignore[index]
+        # Several literals side by side decode to more than their value: the quotes between them stay.
+        decoded = _decode(text, line + self.shift, column)
         if decoded is None or decoded[0] != node.value:
             return None
         return decoded[1], decoded[2]
 
     def column(self, line: int, offset: int) -> int:
         """A code-point column from the AST's UTF-8 byte offset."""
-        return len(self.lines[line - 1].encode("utf-8")[:offset].decode("utf-8"))
+        return len(self.lines[line - 1].encode("utf-8")[:offset].decode("utf-8"))  # type: ignore[index]
 
     # -- helpers -----------------------------------------------------------
 
@@ -214,20 +231,6 @@ def _dotted(function: str, argument: ast.expr, *attributes: str) -> ast.expr:
     return expr
 
 
-def _string_tokens(source: str) -> dict[tuple[int, int], tuple[tuple[int, int], str]]:
-    """Each string token by where it starts: (line, code-point column) → (end, text)."""
-    if "\r" in source.replace("\r\n", ""):
-        return {}  # a lone CR: Python counts it as a line break, tokenize may not; no places rather than wrong ones
-    found = {}
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.STRING:
-                found[token.start] = (token.end, token.string)
-    except (tokenize.TokenError, SyntaxError):
-        return {}
-    return found
-
-
 def _decode(text: str, line: int, column: int) -> tuple[str, tuple, tuple] | None:
     """A literal's value and where each character of it was written: (value, runs, widths), or None.
 
@@ -240,6 +243,8 @@ def _decode(text: str, line: int, column: int) -> tuple[str, tuple, tuple] | Non
     raw = "r" in kinds
     rest = text[len(prefix):]
     quote = rest[:3] if rest[:3] in ('"""', "'''") else rest[:1]
+    if quote not in ('"', "'", '"""', "'''") or len(rest) < 2 * len(quote) or not rest.endswith(quote):
+        return None
     body = rest[len(quote):len(rest) - len(quote)]
     column += len(prefix) + len(quote)
     chars: list[str] = []
