@@ -305,3 +305,23 @@ def test_a_path_as_the_file_name():
     names: dict = {"mini": mini}
     exec(compile_located('p = mini("c4")', Path("/home/me/set.py")), names)
     assert atoms(names["p"]) == [(Location("/home/me/set.py", 1, 10, 12),)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(st.text(_CHARS, min_size=1, max_size=6), min_size=2, max_size=3),
+       between=st.sampled_from(["", " ", "\n  ", "  # a comment\n  ", " \\\n "]),
+       styles=st.lists(st.sampled_from(["repr", "double", "triple", "raw"]), min_size=3, max_size=3))
+def test_literals_side_by_side_never_get_a_place(parts, between, styles):
+    def spell(text: str, style: str) -> str:
+        if style == "double":
+            return '"' + repr(text)[1:-1].replace('"', '\\"').replace("\\'", "'") + '"'
+        if style == "triple" and '"' not in text and "\\" not in text and all(c.isprintable() or c in "\n\t" for c in text):
+            return '"""' + text + '"""'
+        if style == "raw" and not any(c in text for c in "'\\\n\r") and text.isprintable():
+            return "r'" + text + "'"
+        return repr(text)
+
+    code = "x = (" + between.join(spell(text, style) for text, style in zip(parts, styles)) + ")\n"
+    names = run(code)
+    assert names["x"] == "".join(parts)
+    assert type(names["x"]) is str, code
