@@ -221,7 +221,7 @@ def ply(factor: TimeLike, pat: PatternLike) -> Pattern:
             w, p, v = ev
             if w is None:
                 continue
-            cls = ev.__class__
+            cls = type(ev)
             step = div(sub(w[1], w[0]), count)
             begin = w[0]
             spend(n)

@@ -15,7 +15,7 @@ a few lines built on the primitives defined here:
 
 Events carry where they came from in the source as their class (see
 `event`): every primitive here builds an event from another with
-``ev.__class__`` and one from two with `joined`, so locations survive every
+``type(ev)`` and one from two with `joined`, so locations survive every
 combinator without costing plain events anything.
 
 `compose` puts patterns together (stack, cat, fastcat, timecat), `tables`
@@ -142,7 +142,7 @@ class Pattern:
         if tables.compiled(self):
             return tables.table_map(self, f)
         q = self.query
-        return Pattern(lambda span: [_tuple_new(ev.__class__, (ev[0], ev[1], f(ev[2]))) for ev in q(span)])
+        return Pattern(lambda span: [_tuple_new(type(ev), (ev[0], ev[1], f(ev[2]))) for ev in q(span)])
 
     with_value = fmap
 
@@ -168,7 +168,7 @@ class Pattern:
         if tables.compiled(self):
             return tables.table_also_from(self, cls)
         q = self.query
-        return Pattern(lambda span: [_tuple_new(joined(ev.__class__, cls), ev) for ev in q(span)])
+        return Pattern(lambda span: [_tuple_new(joined(type(ev), cls), ev) for ev in q(span)])
 
     # -- primitives: combining two patterns ------------------------------
 
@@ -188,11 +188,11 @@ class Pattern:
             out = []
             for ev in q1(span):
                 w, p, v = ev
-                c1 = ev.__class__
+                c1 = type(ev)
                 for ev2 in q2(w if w is not None else p):
                     part = sect(p, ev2[1])
                     if part is not None:
-                        c2 = ev2.__class__
+                        c2 = type(ev2)
                         cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
                         out.append(_tuple_new(cls, (w, part, f(v, ev2[2]))))
             return out
@@ -226,7 +226,7 @@ class Pattern:
                         whole = sect(w1, w2)
                         if whole is None:
                             continue
-                    c1, c2 = ev1.__class__, ev2.__class__
+                    c1, c2 = type(ev1), type(ev2)
                     cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
                     out.append(_tuple_new(cls, (whole, part, f(v1, v2))))
             return out
@@ -242,11 +242,11 @@ class Pattern:
         def query(span: TimeSpan) -> list[Event]:
             out: list[Event] = []
             for ev in q(span):
-                outer = ev.__class__
+                outer = type(ev)
                 if outer is Event:
                     out.extend(ev[2].query(ev[1]))
                 else:  # the inner events' own locations first, then the outer's
-                    out.extend(_tuple_new(joined(iev.__class__, outer), iev) for iev in ev[2].query(ev[1]))
+                    out.extend(_tuple_new(joined(type(iev), outer), iev) for iev in ev[2].query(ev[1]))
             return out
 
         return Pattern(query)
@@ -261,7 +261,7 @@ class Pattern:
                 w, p, inner = oev
                 at = (w if w is not None else p)[0]
                 for ev in inner.query(_span(at, at)):
-                    c1, c2 = oev.__class__, ev.__class__
+                    c1, c2 = type(oev), type(ev)
                     cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
                     out.append(_tuple_new(cls, (w, p, ev[2])))
             return out
@@ -276,7 +276,7 @@ class Pattern:
             out = []
             for oev in q(span):
                 w, p, inner = oev
-                outer = oev.__class__
+                outer = type(oev)
                 w = w if w is not None else p
                 wb, we = w
                 width = sub(we, wb)
@@ -297,7 +297,7 @@ class Pattern:
                     if part is None:
                         continue
                     whole = None if iw is None else sect(w, _span(to_outer(iw[0]), to_outer(iw[1])))
-                    c1 = iev.__class__
+                    c1 = type(iev)
                     cls = c1 if outer is Event or outer is c1 else joined(c1, outer)
                     out.append(_tuple_new(cls, (whole, part, v)))
             return out
@@ -320,7 +320,7 @@ class Pattern:
                         whole = sect(w, iw)
                         if whole is None:
                             continue
-                    c1, c2 = iev.__class__, oev.__class__
+                    c1, c2 = type(iev), type(oev)
                     cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
                     out.append(_tuple_new(cls, (whole, ip, v)))
             return out

@@ -98,7 +98,7 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
             at = (bn - c * bd) * denom
             for (ib, ie), ev in zip(ints, cycle_events(c)):
                 if ib * bd <= at < ie * bd:
-                    out.append(_tuple_new(ev.__class__, (ev[0], span, ev[2])))
+                    out.append(_tuple_new(type(ev), (ev[0], span, ev[2])))
             return out
         while c * ed < en:
             evs = cycle_events(c)
@@ -123,7 +123,7 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
                     else:
                         w = ev[0]
                         part = _span(w[0] if starts_inside else b, w[1] if ends_inside else e)
-                        out.append(_tuple_new(ev.__class__, (w, part, ev[2])))
+                        out.append(_tuple_new(type(ev), (w, part, ev[2])))
                 spend(len(out) - made or 1)  # counted once made: a cycle holds at most MAX_ENTRIES
             c += 1
         return out

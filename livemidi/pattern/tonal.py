@@ -109,7 +109,7 @@ def arp(mode: str, pat: Any, seed: int = 0) -> Pattern:
                 piece = _span(begin, end)
                 part = sect(piece, span)
                 if part is not None:
-                    out.append(_tuple_new(ev.__class__, (piece, part, ev[2])))
+                    out.append(_tuple_new(type(ev), (piece, part, ev[2])))
                 begin = end
         return out
 
