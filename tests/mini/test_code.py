@@ -213,7 +213,7 @@ def _spell(ch: str, quote: str, triple: bool, draw) -> str:
     if code < 0x100:
         ways.append(f"\\x{code:02x}")
     if code < 0o400:
-        ways.append(f"\\{code:o}")
+        ways.append(f"\\{code:03o}")  # three digits: a shorter one would take the digit after it
     if code < 0x10000:
         ways.append(f"\\u{code:04X}")
     ways.append(f"\\U{code:08x}")
