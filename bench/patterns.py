@@ -6,6 +6,9 @@ arpeggiated chord progression, a scale melody, a signal-driven velocity and
 a CC sweep. It is queried the way the clock queries it (bar by bar, and in
 quarter-bar lookahead windows) over 64 cycles, and once more with the
 cycle-table compilation switched off to show the general query's speed.
+The rows "with locations" query the same pattern compiled as the REPL
+compiles the performer's code (`livemidi.mini.code`): every event then
+carries the source spans of the mini-notation elements that made it.
 
     python3 bench/patterns.py [--quick] [--json PATH]
 
@@ -17,6 +20,7 @@ under a millisecond.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import sys
@@ -38,6 +42,7 @@ from livemidi.pattern import (
     sine,
     stack,
     tables,  # noqa: E402
+    locations,
     transpose,
 )
 
@@ -64,6 +69,18 @@ def dense_pattern():
     )
 
 
+def located_dense_pattern():
+    """`dense_pattern`, its strings knowing where they are written (as the REPL runs it); None before that existed."""
+    try:
+        from livemidi.mini.code import compile_located
+    except ImportError:
+        return None
+    lines, first = inspect.getsourcelines(dense_pattern)
+    names = dict(globals())
+    exec(compile_located("".join(lines), __file__, first_line=first), names)
+    return names["dense_pattern"]()
+
+
 def measure(name: str, pat, window: Fraction, repeat: int) -> dict:
     best = None
     count = 0
@@ -78,7 +95,7 @@ def measure(name: str, pat, window: Fraction, repeat: int) -> dict:
         elapsed = time.perf_counter() - t0
         best = elapsed if best is None else min(best, elapsed)
     rate = count / best
-    print(f"{name:32s} {count:6d} events in {best * 1000:8.1f} ms  {rate:12,.0f} events/s  "
+    print(f"{name:36s} {count:6d} events in {best * 1000:8.1f} ms  {rate:12,.0f} events/s  "
           f"({best / CYCLES * 1000:.3f} ms per bar)")
     return {"name": name, "events_per_s": rate, "events": count, "seconds": best}
 
@@ -105,6 +122,15 @@ def main(argv: list[str] | None = None) -> int:
         results.append(measure("dense, bar by bar, metered", dense_pattern(), Fraction(1), repeat))
     per_event = counter.spent / (results[-1]["events"] * repeat)
     print(f"events computed (metered) per event played: {per_event:.2f}")
+    located = located_dense_pattern()
+    if located is not None:
+        results.append(measure("dense, with locations, bar by bar", located, Fraction(1), repeat))
+        with tables.disabled():
+            general = located_dense_pattern()
+        results.append(measure("dense, with locations, general path", general, Fraction(1), repeat))
+        evs = located.events(0, CYCLES)
+        with_places = sum(1 for ev in evs if locations(ev))
+        print(f"events with locations: {with_places} of {len(evs)}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"results": results}, f, indent=2)

@@ -19,6 +19,10 @@ messages it stands for, each with the cycle it is due at:
 - ``channel`` (0–15) and ``port`` (a name or index) say where; the defaults
   are the arguments of `render`.
 
+Each message carries the `locations` of the event it came from (where in the
+performer's code its mini-notation was written, `livemidi.pattern.locations`;
+empty when unknown), for an editor to highlight what sounds.
+
 Only onsets trigger: an event fragment that started before the window (the
 tail of a long note) renders nothing, so rendering windows one after another
 never plays a note twice. A value that is not a dict is taken as a note (a
@@ -36,7 +40,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from .messages import Message
-from .pattern import Pattern, reify
+from .pattern import Location, Pattern, locations, reify
 from .pattern.music import note_number, whole_note
 
 __all__ = ["DEFAULT_VELOCITY", "Rendered", "render", "render_events"]
@@ -48,12 +52,14 @@ _PLACEMENT = frozenset({"note", "velocity", "channel", "port", "legato", "durati
 
 
 class Rendered(NamedTuple):
-    """One message due at `cycle` on `port`; `onset` is the cycle of the event it came from."""
+    """One message due at `cycle` on `port`; `onset` is the cycle of the event it came from,
+    `locations` where that event was written (`livemidi.pattern.locations`)."""
 
     cycle: Fraction
     message: Message
     port: Any
     onset: Fraction
+    locations: tuple[Location, ...] = ()
 
 
 def _controls(value: Any) -> dict:
@@ -83,9 +89,10 @@ def render_events(events, default_channel: int = 0, default_port: Any = 0) -> li
         onset = event.whole.begin
         channel = _int("channel", controls.get("channel", default_channel), 0, 15)
         port = controls.get("port", default_port)
+        where = locations(event)
 
         def emit(message: Message, cycle: Fraction = onset) -> None:
-            out.append(Rendered(cycle, message, port, onset))
+            out.append(Rendered(cycle, message, port, onset, where))
 
         for key, value in controls.items():
             if key in _PLACEMENT:

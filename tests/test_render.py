@@ -128,3 +128,20 @@ def test_a_whole_float_note_is_that_note():
 def test_bad_values_say_what_was_expected(value, error, text):
     with pytest.raises(error, match=text):
         render(pure(value), 0, 1)
+
+
+def test_each_message_carries_where_its_event_was_written():
+    from livemidi.mini.source import placed
+    from livemidi.pattern import Location, note
+
+    text = placed("c4 e4", "set.py", ((0, 3, 8),))
+    out = render(note(text).cc(74, 10), 0, 1)
+    assert [(item.message.type, item.locations) for item in out] == [
+        ("control_change", (Location("set.py", 3, 8, 10),)),
+        ("note_on", (Location("set.py", 3, 8, 10),)),
+        ("note_off", (Location("set.py", 3, 8, 10),)),
+        ("control_change", (Location("set.py", 3, 11, 13),)),
+        ("note_on", (Location("set.py", 3, 11, 13),)),
+        ("note_off", (Location("set.py", 3, 11, 13),)),
+    ]
+    assert all(item.locations == () for item in render("c4 e4", 0, 1))

@@ -5,7 +5,9 @@ The REPL and the eval server run code the same way, through here:
 - `execute(text, namespace, filename, line)` compiles the block with
   `filename` as its file and its lines counted from `line` (an editor's
   block that starts at line 12 of set.py raises at set.py:12, not at
-  line 1), runs it, and returns the value of a final expression (`NO_VALUE`
+  line 1), its string literals knowing their place
+  (`livemidi.mini.code.parse_located`: the events of its mini-notation say
+  where they were written, `livemidi.pattern.locations`), runs it, and returns the value of a final expression (`NO_VALUE`
   when there is none), as the Python REPL prints it. A block indented as a
   whole (a selection inside a function) runs as if it were not; the columns
   an error reports are the editor's all the same.
@@ -29,6 +31,8 @@ import textwrap
 import traceback
 from types import TracebackType
 from typing import Any
+
+from ..mini.code import parse_located
 
 __all__ = ["NO_VALUE", "error_location", "execute", "format_error", "is_complete", "remember_block"]
 
@@ -92,18 +96,8 @@ def _indented(text: str) -> bool:
 
 
 def _parse(text: str, filename: str, line: int) -> ast.Module:
-    """`text` parsed with its lines counted from `line` (a SyntaxError's too)."""
-    try:
-        tree = ast.parse(text, filename, "exec")
-    except SyntaxError as error:
-        if error.lineno is not None:
-            error.lineno += line - 1
-            if getattr(error, "end_lineno", None) is not None:
-                error.end_lineno += line - 1
-        raise
-    if line > 1:
-        ast.increment_lineno(tree, line - 1)
-    return tree
+    """`text` parsed with its lines counted from `line` (a SyntaxError's too), its strings knowing their place."""
+    return parse_located(text, filename, "exec", first_line=line)
 
 
 def _shape(text: str, line: int) -> tuple[str, int, bool]:

@@ -10,9 +10,9 @@ subscribed to ``play``, tells the server of each note-on in it::
 `at` is worked out by the connection's writer just before the line is sent
 (seconds from then until the note sounds, never below 0): a line that waited
 in a queue still says when to light up. `duration` is from the note-on to
-its note-off, in seconds at the tempo of the time. `locations` (the source
-spans of the mini-notation that made the note) stays empty until patterns
-keep their source positions.
+its note-off, in seconds at the tempo of the time. `locations` are the
+source spans of the mini-notation elements that made the note (the session's
+`PlacedEvent`, from `livemidi.pattern.locations`); empty when unknown.
 
 A swap or a mute asks the source for a window again; a note told once is not
 told again (the same loop, output, channel, note and onset), and a note that
@@ -45,6 +45,10 @@ def _note(message: Any) -> tuple[bool, int, int, int] | None:
     if kind not in ("note_on", "note_off"):
         return None
     return kind == "note_on" and message.velocity > 0, message.channel, message.note, message.velocity
+
+
+def _location(place: Any) -> dict[str, Any]:
+    return {"source": str(place.source), "line": place.line, "column": place.column, "end_column": place.end_column}
 
 
 class PlayTap:
@@ -89,11 +93,11 @@ class PlayTap:
             onset = cycle if onset is None else onset
             key = (tag, port, note[1], note[2], onset)
             if note[0]:
-                ons.append((key, cycle, note))
+                ons.append((key, cycle, note, getattr(event, "locations", ())))
             elif key not in ends:
                 ends[key] = cycle
         tempo = self.clock.tempo
-        for key, cycle, (_, channel, number, velocity) in ons:
+        for key, cycle, (_, channel, number, velocity), where in ons:
             if key in self._told:
                 continue
             self._told[key] = key[4]
@@ -104,7 +108,7 @@ class PlayTap:
             self.publish({
                 "event": "play", "loop": None if key[0] is None else str(key[0]), "at": 0.0,
                 "duration": round(duration, 4), "note": number, "channel": channel, "velocity": velocity,
-                "locations": [],
+                "locations": [_location(place) for place in where],
             }, start - early)  # fmt: skip
         if len(self._told) > 256:
             horizon = begin - FORGET_AFTER

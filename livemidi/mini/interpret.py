@@ -6,6 +6,13 @@ parser (`livemidi.pattern.compose.set_string_parser`). Parsed patterns are
 cached by text (patterns are immutable), so a string passed to a combinator
 in a loop is parsed once.
 
+When the text is a `SourceString` (a literal of code compiled by
+`livemidi.mini.code`), every event made from a word or a number carries the
+`Location` of that atom (`livemidi.pattern.locations`); such patterns are
+cached by text and placement, so the same text written twice keeps both
+places. Numbers the interpreter makes up (the step count of ``{a b c}``) have
+no location.
+
 What each piece means:
 
 - a sequence squeezes its steps into one cycle (weights from ``@`` and ``_``);
@@ -27,7 +34,8 @@ from functools import lru_cache
 from livemidi.pattern.chance import degrade_by, randcat
 from livemidi.pattern.combinators import euclid_rot, fast, slow
 from livemidi.pattern.compose import cat, fastcat, set_string_parser, stack, timecat
-from livemidi.pattern.core import Pattern, pure, silence
+from livemidi.pattern.core import Event, Pattern, _atom, pure, silence
+from livemidi.pattern.event import located
 from livemidi.pattern.music import parse_chord
 from livemidi.pattern.time import to_time
 
@@ -48,13 +56,22 @@ from .parser import (
     Word,
     parse,
 )
+from .source import Placement, placement_of
 
 __all__ = ["mini"]
 
 
 class _Builder:
-    def __init__(self, source: str):
+    def __init__(self, source: str, placement: Placement | None = None):
         self.source = source
+        self.placement = placement
+
+    def where(self, begin: int, end: int | None) -> type[Event]:
+        """The event class for an atom written at ``[begin, end)`` (plain `Event` when unknown)."""
+        if self.placement is None or end is None:
+            return Event
+        location = self.placement.span(begin, end)
+        return Event if location is None else located((location,))
 
     def error(self, exc: Exception, pos: int) -> MiniNotationError:
         return MiniNotationError(str(exc).split("\n")[0], self.source, pos + 1)
@@ -69,12 +86,13 @@ class _Builder:
 
     def _build(self, node: Node) -> Pattern:
         if isinstance(node, Number):
-            return pure(node.value)
+            return _atom(node.value, self.where(node.pos, node.end))
         if isinstance(node, Word):
+            cls = self.where(node.pos, node.pos + len(node.text))
             if "'" in node.text:
                 notes = parse_chord(node.text)
-                return stack(*[pure(n) for n in notes or []])
-            return pure(node.text)
+                return stack(*[_atom(n, cls) for n in notes or []])
+            return _atom(node.text, cls)
         if isinstance(node, Rest):
             return silence
         if isinstance(node, Sequence):
@@ -121,7 +139,7 @@ class _Builder:
                   for layer in node.layers]
         counts = [sum((s.weight for s in layer.steps), Fraction(0)) for layer in layers]
         if node.steps is None:
-            base = self.build(Number(counts[0], node.pos)) if counts[0] else pure(0)
+            base = pure(counts[0]) if counts[0] else pure(0)  # nobody wrote this number: no location
         else:
             base = self.build(node.steps)
         out = []
@@ -141,18 +159,31 @@ def mini(text: str) -> Pattern:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected mini-notation text (str), found {type(text).__name__}")
-    return _mini(text)
+    placement = placement_of(text)
+    if placement is not None:
+        # Keyed by placement too: an equal text written elsewhere is another pattern.
+        return _mini_placed(str(text), placement)
+    return _mini(text if type(text) is str else str(text))
 
 
 @lru_cache(maxsize=2048)
 def _mini(text: str) -> Pattern:
+    return _built(text, None)
+
+
+@lru_cache(maxsize=256)  # each REPL chunk places its strings anew; their event classes live as long as these
+def _mini_placed(text: str, placement: Placement) -> Pattern:
+    return _built(text, placement)
+
+
+def _built(text: str, placement: Placement | None) -> Pattern:
     # Parsing makes a tree and patterns that all live on, without cycles: collecting garbage
     # meanwhile frees nothing, and for a long text (``"c4" + "!"*100000``) it took 70% of
     # the time, in pauses of up to 0.2 s with the GIL held, while the music waited.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _Builder(text).build(parse(text))
+        return _Builder(text, placement).build(parse(text))
     finally:
         if paused:
             gc.enable()

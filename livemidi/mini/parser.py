@@ -40,13 +40,14 @@ __all__ = [
 @dataclass
 class Word:
     text: str
-    pos: int
+    pos: int  # its first character; it ends at ``pos + len(text)``
 
 
 @dataclass
 class Number:
     value: Union[int, float]
     pos: int
+    end: "int | None" = None  # one past its last character; None for a number nobody wrote
 
 
 @dataclass
@@ -345,7 +346,7 @@ class _Parser:
         t = self.tok
         if t.kind in ("number", "word"):
             self.advance()
-            return Number(_number(t.text), t.pos) if t.kind == "number" else Word(t.text, t.pos)
+            return Number(_number(t.text), t.pos, t.end) if t.kind == "number" else Word(t.text, t.pos)
         if t.kind == "op" and t.text in "[<":
             return self.atom()
         raise self.fail(f"a number, '[' or '<' after {op!r}")
@@ -354,7 +355,7 @@ class _Parser:
         t = self.tok
         if t.kind == "number":
             self.advance()
-            return Number(_number(t.text), t.pos)
+            return Number(_number(t.text), t.pos, t.end)
         if t.kind == "word":
             self.advance()
             return Word(t.text, t.pos)

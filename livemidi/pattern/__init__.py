@@ -91,6 +91,7 @@ from .controls import (
                      velocity,
 )
 from .core import Event, Pattern, pure, show_value, signal, silence
+from .event import Location, locations
 from .lift import mini, patternify, reify, show
 from .music import (
                      ARP_MODES,
@@ -124,12 +125,12 @@ from .time import Time, TimeSpan, to_time
 from .tonal import arp, chord, scale, snap, transpose
 
 __all__ = [
-    "ARP_MODES", "CHORDS", "Event", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
+    "ARP_MODES", "CHORDS", "Event", "Location", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
     "aftertouch", "almost_always", "almost_never", "always", "arp", "arp_order", "bank", "bend", "brak", "cat",
     "cc", "cc_items", "ch", "channel", "choose", "chord", "chord_notes", "chunk", "compress", "cosine", "degrade",
     "degrade_by", "duration", "early", "euclid", "euclid_bools", "euclid_full", "euclid_rot", "every", "fast",
     "fastcat", "first_of", "humanize", "inside", "irand", "isaw", "iter_", "last_of", "late", "layer", "legato",
-    "linger", "mask", "mini", "n", "never", "note", "note_name", "note_number", "off", "often", "outside",
+    "linger", "locations", "mask", "mini", "n", "never", "note", "note_name", "note_number", "off", "often", "outside",
     "palindrome", "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "port", "program", "pure", "rand",
     "rand_at", "rand_seeded", "randcat", "range_", "rarely", "reify", "rev", "run", "saw", "scale", "scale_note",
     "scramble", "segment", "sequence", "show", "show_value", "shuffle", "signal", "silence", "sine", "slow",

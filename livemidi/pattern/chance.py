@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 PatternFunc = Callable[[Pattern], Pattern]
+_tuple_new = tuple.__new__
 
 
 def _amount(x: Any) -> float:
@@ -183,7 +184,7 @@ def humanize(pat: Any, velocity: int = 8, timing: TimeLike = Fraction(1, 128), s
         if spread:
             d = spread * Fraction(round((2 * rand_at(at, seed, 6) - 1) * 96), 96)
             w, p = _span(w[0] + d, w[1] + d), _span(p[0] + d, p[1] + d)
-        return Event(w, p, v)
+        return _tuple_new(type(ev), (w, p, v))
 
     def query(span: TimeSpan) -> list[Event]:
         wide = _span(span[0] - spread, span[1] + spread)
@@ -192,7 +193,7 @@ def humanize(pat: Any, velocity: int = 8, timing: TimeLike = Fraction(1, 128), s
             ev = vary(ev)
             part = sect(ev[1], span)
             if part is not None:
-                out.append(Event(ev[0], part, ev[2]))
+                out.append(_tuple_new(type(ev), (ev[0], part, ev[2])))
         return out
 
     return Pattern(query)

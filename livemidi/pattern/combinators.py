@@ -35,6 +35,8 @@ __all__ = [
 PatternLike = Any
 PatternFunc = Callable[[Pattern], Pattern]
 
+_tuple_new = tuple.__new__
+
 MAX_EUCLID_STEPS = 65536  # as many as a mini-notation sequence may hold
 
 
@@ -215,9 +217,11 @@ def ply(factor: TimeLike, pat: PatternLike) -> Pattern:
         # Cut each whole into n pieces directly: the same events as the squeeze
         # join above, without building an inner pattern per event.
         out = []
-        for w, p, v in q(span):
+        for ev in q(span):
+            w, p, v = ev
             if w is None:
                 continue
+            cls = type(ev)
             step = div(sub(w[1], w[0]), count)
             begin = w[0]
             spend(n)
@@ -226,7 +230,7 @@ def ply(factor: TimeLike, pat: PatternLike) -> Pattern:
                 piece = _span(begin, end)
                 part = sect(piece, p)
                 if part is not None:
-                    out.append(Event(piece, part, v))
+                    out.append(_tuple_new(cls, (piece, part, v)))
                 begin = end
         return out
 

@@ -135,7 +135,7 @@ def cat(*pats: Any) -> Pattern:
             offset = c - c // n
             if item._pure is not _NOTHING:
                 spend(1)
-                out.append(_tuple_new(Event, (cycle_span(c), cyc, item._pure)))
+                out.append(_tuple_new(item._pure_class, (cycle_span(c), cyc, item._pure)))
             elif offset == 0 or (compiled(item) and offset % len(item._cycles) == 0):
                 out.extend(item.query(cyc))  # (a table repeating every `offset` cycles needs no shift)
             else:
@@ -197,6 +197,7 @@ def _slots(items: list[Pattern], bounds: list[Fraction] | None) -> Pattern:
     if period is not None:
         return table_slots(items, bounds or [Fraction(i, n) for i in range(n + 1)], period)
     atoms = [p._pure for p in items]
+    classes = [p._pure_class for p in items]  # where each atom was written (see `event`)
     queries = [p.query for p in items]
     if bounds is None:
 
@@ -242,7 +243,7 @@ def _slots(items: list[Pattern], bounds: list[Fraction] | None) -> Pattern:
                     continue
             atom = atoms[i]
             if atom is not _NOTHING:
-                out.append(_tuple_new(Event, (whole, part, atom)))
+                out.append(_tuple_new(classes[i], (whole, part, atom)))
                 continue
             c = k // n
             width = sub(we, wb)

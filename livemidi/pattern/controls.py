@@ -97,7 +97,7 @@ def port(pat: Any) -> Pattern:
     """Output port, by name or index. A name is taken as it is (``port("IAC Bus 1")``),
     not read as mini-notation; pass a pattern (``port(mini("<0 1>"))``) to switch ports."""
     if isinstance(pat, str):
-        return pure({"port": pat})
+        return pure({"port": str(pat)})  # (a plain str, not a literal that knows its place)
     return _port_control(pat)
 legato = _control("legato", _positive("legato", False), "How much of each event's span the note sounds (1 = all).")
 duration = _control("duration", _positive("duration", True), "How long each note sounds, in cycles.")

@@ -13,6 +13,11 @@ a few lines built on the primitives defined here:
   `mix_join` (and their `*_bind` forms) that flatten a pattern of patterns;
 - the atoms: `pure`, `silence`, `signal`.
 
+Events carry where they came from in the source as their class (see
+`event`): every primitive here builds an event from another with
+``type(ev)`` and one from two with `joined`, so locations survive every
+combinator without costing plain events anything.
+
 `compose` puts patterns together (stack, cat, fastcat, timecat) and turns
 anything into a pattern (`reify`: strings through the mini-notation hook),
 `tables` compiles repeating patterns to fast lookup tables, and `lift` lets
@@ -27,12 +32,12 @@ show up twice or not at all when the clock queries bar by bar.
 from __future__ import annotations
 
 from fractions import Fraction
-from operator import itemgetter
 from typing import Any, Callable
 
+from .event import Event, joined, show_value
 from .meter import spend
 from .rational import add, div, mul, sub
-from .time import TimeLike, TimeSpan, _span, cycle_span, sam, sect, show_time, to_time
+from .time import TimeLike, TimeSpan, _span, cycle_span, sam, sect, to_time
 
 __all__ = ["Event", "Pattern", "pure", "show_value", "signal", "silence"]
 
@@ -40,78 +45,6 @@ _tuple_new = tuple.__new__
 _NOTHING = object()
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
-
-
-class Event(tuple):
-    """One event: the `whole` span it occupies, the `part` of it inside the query, its `value`.
-
-    `whole` is None for samples of a continuous signal. An event whose part
-    begins where its whole begins `has_onset()`; only those trigger notes.
-    """
-
-    __slots__ = ()
-
-    whole: TimeSpan | None = property(itemgetter(0))  # type: ignore[assignment]
-    part: TimeSpan = property(itemgetter(1))  # type: ignore[assignment]
-    value: Any = property(itemgetter(2))
-
-    def __new__(cls, whole: TimeSpan | None, part: TimeSpan, value: Any) -> Event:
-        return _tuple_new(cls, (whole, part, value))
-
-    def has_onset(self) -> bool:
-        w = self[0]
-        return w is not None and (w is self[1] or w[0] == self[1][0])
-
-    def has_offset(self) -> bool:
-        w = self[0]
-        return w is not None and (w is self[1] or w[1] == self[1][1])
-
-    @property
-    def onset(self) -> Fraction:
-        """Where the event begins: the whole's begin (the part's for a signal)."""
-        w = self[0]
-        return (w if w is not None else self[1])[0]
-
-    def whole_or_part(self) -> TimeSpan:
-        w = self[0]
-        return w if w is not None else self[1]
-
-    def with_value(self, f: Callable[[Any], Any]) -> Event:
-        return _tuple_new(Event, (self[0], self[1], f(self[2])))
-
-    def with_span(self, f: Callable[[TimeSpan], TimeSpan]) -> Event:
-        w, p, v = self
-        if w is None:
-            return _tuple_new(Event, (None, f(p), v))
-        nw = f(w)
-        return _tuple_new(Event, (nw, nw if p is w else f(p), v))
-
-    def show(self) -> str:
-        """``0 → 1/2 | c4``; a fragment shows its part in brackets: ``0 → 1 (1/2 → 1) | c4``."""
-        w, p, v = self
-        if w is None:
-            span = f"({p})"
-        elif p is w or p == w:
-            span = str(w)
-        else:
-            span = f"{w} ({p})"
-        return f"{span} | {show_value(v)}"
-
-    def __repr__(self) -> str:
-        return f"<Event {self.show()}>"
-
-
-def show_value(value: Any) -> str:
-    """How values read in event displays: ``c4``, ``60``, ``0.7071``, ``note=60 velocity=100``."""
-    if isinstance(value, dict):
-        return " ".join(f"{k}={show_value(v)}" for k, v in value.items())
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, Fraction):
-        return show_time(value)
-    if isinstance(value, str):
-        return value
-    return repr(value)
 
 
 def _sort_key(ev: Event) -> tuple:
@@ -128,17 +61,19 @@ class Pattern:
     combinators; read them with `events`, `onsets` and `show`.
     """
 
-    __slots__ = ("query", "_pure", "_cycles")
+    __slots__ = ("query", "_pure", "_cycles", "_pure_class")
 
     def __init__(self, query: Callable[[TimeSpan], list[Event]], _pure: Any = _NOTHING,
-                 _cycles: tuple | None = None):
+                 _cycles: tuple | None = None, _pure_class: type[Event] = Event):
         self.query = query
         # Two optional descriptions that let combinators take fast paths:
-        # `_pure` is the value of a pattern that is that value once per cycle;
+        # `_pure` is the value of a pattern that is that value once per cycle
+        # (its events are of class `_pure_class`: where the value was written);
         # `_cycles` describes a pattern that repeats every few cycles as a
-        # table of (begin, end, value) offsets per cycle (see `tables`).
+        # table of (begin, end, value, event class) offsets per cycle (see `tables`).
         self._pure = _pure
         self._cycles = _cycles
+        self._pure_class = _pure_class
 
     # -- reading ---------------------------------------------------------
 
@@ -204,11 +139,11 @@ class Pattern:
     def fmap(self, f: Callable[[Any], Any]) -> Pattern:
         """Apply `f` to every value (time untouched)."""
         if self._pure is not _NOTHING:
-            return pure(f(self._pure))
+            return _atom(f(self._pure), self._pure_class)
         if tables.compiled(self):
             return tables.table_map(self, f)
         q = self.query
-        return Pattern(lambda span: [_tuple_new(Event, (w, p, f(v))) for w, p, v in q(span)])
+        return Pattern(lambda span: [_tuple_new(type(ev), (ev[0], ev[1], f(ev[2]))) for ev in q(span)])
 
     with_value = fmap
 
@@ -225,6 +160,17 @@ class Pattern:
     def filter_onsets(self) -> Pattern:
         return self.filter_events(Event.has_onset)
 
+    def _also_from(self, cls: type[Event]) -> Pattern:
+        """Every event also came from where `cls`'s events did (see `event.joined`), after its own."""
+        if cls is Event:
+            return self
+        if self._pure is not _NOTHING:
+            return _atom(self._pure, joined(self._pure_class, cls))
+        if tables.compiled(self):
+            return tables.table_also_from(self, cls)
+        q = self.query
+        return Pattern(lambda span: [_tuple_new(joined(type(ev), cls), ev) for ev in q(span)])
+
     # -- primitives: combining two patterns ------------------------------
 
     def app_left(self, other: Any, f: Callable[[Any, Any], Any]) -> Pattern:
@@ -232,7 +178,7 @@ class Pattern:
         other = reify(other)
         if other._pure is not _NOTHING:
             v2 = other._pure
-            return self.fmap(lambda v: f(v, v2))
+            return self.fmap(lambda v: f(v, v2))._also_from(other._pure_class)
         if tables.compiled(self) and tables.compiled(other):
             combined = tables.table_app_left(self, other, f)
             if combined is not None:
@@ -243,10 +189,13 @@ class Pattern:
             out = []
             for ev in q1(span):
                 w, p, v = ev
-                for w2, p2, v2 in q2(w if w is not None else p):
-                    part = sect(p, p2)
+                c1 = type(ev)
+                for ev2 in q2(w if w is not None else p):
+                    part = sect(p, ev2[1])
                     if part is not None:
-                        out.append(_tuple_new(Event, (w, part, f(v, v2))))
+                        c2 = type(ev2)
+                        cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
+                        out.append(_tuple_new(cls, (w, part, f(v, ev2[2]))))
             return out
 
         return Pattern(query)
@@ -259,14 +208,16 @@ class Pattern:
         """Structure from both: events where both overlap, wholes intersected."""
         other = reify(other)
         if other._pure is not _NOTHING and self._pure is not _NOTHING:
-            return pure(f(self._pure, other._pure))
+            return _atom(f(self._pure, other._pure), joined(self._pure_class, other._pure_class))
         q1, q2 = self.query, other.query
 
         def query(span: TimeSpan) -> list[Event]:
             right = q2(span)
             out = []
-            for w1, p1, v1 in q1(span):
-                for w2, p2, v2 in right:
+            for ev1 in q1(span):
+                w1, p1, v1 = ev1
+                for ev2 in right:
+                    w2, p2, v2 = ev2
                     part = sect(p1, p2)
                     if part is None:
                         continue
@@ -276,7 +227,9 @@ class Pattern:
                         whole = sect(w1, w2)
                         if whole is None:
                             continue
-                    out.append(_tuple_new(Event, (whole, part, f(v1, v2))))
+                    c1, c2 = type(ev1), type(ev2)
+                    cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
+                    out.append(_tuple_new(cls, (whole, part, f(v1, v2))))
             return out
 
         return Pattern(query)
@@ -289,8 +242,12 @@ class Pattern:
 
         def query(span: TimeSpan) -> list[Event]:
             out: list[Event] = []
-            for _, p, inner in q(span):
-                out.extend(inner.query(p))
+            for ev in q(span):
+                outer = type(ev)
+                if outer is Event:
+                    out.extend(ev[2].query(ev[1]))
+                else:  # the inner events' own locations first, then the outer's
+                    out.extend(_tuple_new(joined(type(iev), outer), iev) for iev in ev[2].query(ev[1]))
             return out
 
         return Pattern(query)
@@ -301,10 +258,13 @@ class Pattern:
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
-            for w, p, inner in q(span):
+            for oev in q(span):
+                w, p, inner = oev
                 at = (w if w is not None else p)[0]
                 for ev in inner.query(_span(at, at)):
-                    out.append(_tuple_new(Event, (w, p, ev[2])))
+                    c1, c2 = type(oev), type(ev)
+                    cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
+                    out.append(_tuple_new(cls, (w, p, ev[2])))
             return out
 
         return Pattern(query)
@@ -315,7 +275,9 @@ class Pattern:
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
-            for w, p, inner in q(span):
+            for oev in q(span):
+                w, p, inner = oev
+                outer = type(oev)
                 w = w if w is not None else p
                 wb, we = w
                 width = sub(we, wb)
@@ -329,13 +291,16 @@ class Pattern:
                 def to_outer(t: Fraction, wb=wb, width=width, c=c) -> Fraction:
                     return add(wb, mul(sub(t, c), width))
 
-                for iw, ip, v in inner.query(_span(to_inner(p[0]), to_inner(p[1]))):
+                for iev in inner.query(_span(to_inner(p[0]), to_inner(p[1]))):
+                    iw, ip, v = iev
                     ip = _span(to_outer(ip[0]), to_outer(ip[1]))
                     part = sect(p, ip)
                     if part is None:
                         continue
                     whole = None if iw is None else sect(w, _span(to_outer(iw[0]), to_outer(iw[1])))
-                    out.append(_tuple_new(Event, (whole, part, v)))
+                    c1 = type(iev)
+                    cls = c1 if outer is Event or outer is c1 else joined(c1, outer)
+                    out.append(_tuple_new(cls, (whole, part, v)))
             return out
 
         return Pattern(query)
@@ -346,15 +311,19 @@ class Pattern:
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
-            for w, p, inner in q(span):
-                for iw, ip, v in inner.query(p):
+            for oev in q(span):
+                w, p, inner = oev
+                for iev in inner.query(p):
+                    iw, ip, v = iev
                     if w is None or iw is None:
                         whole = w if iw is None else iw
                     else:
                         whole = sect(w, iw)
                         if whole is None:
                             continue
-                    out.append(_tuple_new(Event, (whole, ip, v)))
+                    c1, c2 = type(iev), type(oev)
+                    cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
+                    out.append(_tuple_new(cls, (whole, ip, v)))
             return out
 
         return Pattern(query)
@@ -451,13 +420,18 @@ def _numeric(symbol: str, op: Callable[[Any, Any], Any]) -> Callable[[Any, Any],
 
 def pure(value: Any) -> Pattern:
     """`value` once per cycle, filling the cycle."""
+    return _atom(value, Event)
+
+
+def _atom(value: Any, cls: type[Event]) -> Pattern:
+    """`pure`, its events of class `cls` (where the value was written: see `event`)."""
 
     def query(span: TimeSpan) -> list[Event]:
         b, e = span
         c = b.numerator // b.denominator
         if b == e:
             spend(1)
-            return [_tuple_new(Event, (cycle_span(c), span, value))]
+            return [_tuple_new(cls, (cycle_span(c), span, value))]
         spend(-(-e.numerator // e.denominator) - c)  # one event per cycle touched, counted before they are made
         out = []
         while c < e:
@@ -467,11 +441,11 @@ def pure(value: Any) -> Pattern:
                 part = whole if e >= we else _span(wb, e)
             else:
                 part = _span(b, we if e >= we else e)
-            out.append(_tuple_new(Event, (whole, part, value)))
+            out.append(_tuple_new(cls, (whole, part, value)))
             c += 1
         return out
 
-    return Pattern(query, value, (((_ZERO, _ONE, value),),))
+    return Pattern(query, value, (((_ZERO, _ONE, value, cls),),), cls)
 
 
 def _silent(span: TimeSpan) -> list[Event]:

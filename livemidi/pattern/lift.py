@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from .compose import mini, reify, set_string_parser
 from .core import _NOTHING, Pattern
+from .event import Event, joined
 from .time import TimeLike
 
 __all__ = ["mini", "patternify", "register_method", "reify", "set_string_parser", "show"]
@@ -83,16 +84,21 @@ def patternify(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
             if has_pat:
                 arguments["pat"] = reify(arguments["pat"])
             patterned = []
+            written = Event  # where the plain values among the arguments were written (see `event`)
             for n in names:
                 v = arguments.get(n, _NOTHING)
                 if isinstance(v, (Pattern, str)):
                     p = reify(v)
                     if p._pure is not _NOTHING:
                         arguments[n] = p._pure
+                        written = joined(written, p._pure_class)
                     else:
                         patterned.append((n, p))
             if not patterned:
-                return call(arguments)
+                result = call(arguments)
+                if written is Event or not isinstance(result, Pattern):
+                    return result
+                return result._also_from(written)
             combined = patterned[0][1].fmap(lambda v: (v,))
             for _, p in patterned[1:]:
                 combined = combined.app_both(p, lambda t, v: t + (v,))
@@ -110,7 +116,7 @@ def patternify(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
                 result = cache[values] = reify(call({**arguments, **dict(zip([n for n, _ in patterned], values))}))
                 return result
 
-            return combined.fmap(make).inner_join()
+            return combined.fmap(make).inner_join()._also_from(written)
 
         return wrapper
 

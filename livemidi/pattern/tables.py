@@ -2,8 +2,9 @@
 
 Most patterns a performer types are sequences of plain values: ``"c e [g a]"``,
 ``"<0 3> 5"``, ``"x(3,8)"``. Such a pattern is fully described by a table: for
-each of its `period` cycles, the (begin, end, value) entries inside that cycle
-(offsets are Fractions, ``0 <= begin < end <= 1``, sorted by begin). The
+each of its `period` cycles, the (begin, end, value, event class) entries
+inside that cycle (offsets are Fractions, ``0 <= begin < end <= 1``, sorted by
+begin; the class says where the value was written, see `event`). The
 builders in `compose`, `Pattern.fmap` / `filter_values` / `app_left` and
 `fast` / `slow` / `rev` / `every` compile tables into tables, so the query of a
 whole mini-notation sequence with controls attached is a lookup:
@@ -29,14 +30,16 @@ from fractions import Fraction
 from typing import Any, Callable, Iterator, Sequence
 
 from . import core
-from .core import Event, Pattern, pure, silence
+from .core import Event, Pattern, _atom, silence
+from .event import joined
 from .meter import spend
 from .time import TimeSpan, _int_time_any, _span, step_span
 
-__all__ = ["MAX_PERIOD", "compiled", "disabled", "table", "table_app_left", "table_cat", "table_fast", "table_filter", "table_map",
-           "table_period", "table_rev", "table_select", "table_slots", "table_slow", "table_stack"]
+__all__ = ["MAX_PERIOD", "compiled", "disabled", "table", "table_also_from", "table_app_left", "table_cat", "table_fast",
+           "table_filter", "table_map", "table_period", "table_rev", "table_select", "table_slots", "table_slow",
+           "table_stack"]
 
-Entry = tuple  # (begin offset, end offset, value)
+Entry = tuple  # (begin offset, end offset, value, event class)
 Cycles = tuple  # one tuple of entries per cycle of the period
 
 MAX_PERIOD = 64
@@ -73,7 +76,7 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
         if not entries:
             return silence
         if len(entries) == 1 and entries[0][0] == 0 and entries[0][1] == 1:
-            return pure(entries[0][2])
+            return _atom(entries[0][2], entries[0][3])
     layouts = [_layout(entries) for entries in cycles]
 
     @functools.lru_cache(maxsize=128)
@@ -83,8 +86,8 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
             wholes = [step_span(c * denom + k, denom) for k in steps]
         else:
             start = _int_time_any(c)
-            wholes = [_span(start + b, start + e) for b, e, _ in entries]
-        return tuple(_tuple_new(Event, (w, w, v)) for w, v in zip(wholes, values))
+            wholes = [_span(start + b, start + e) for b, e, _, _ in entries]
+        return tuple(_tuple_new(entry[3], (w, w, v)) for w, v, entry in zip(wholes, values, entries))
 
     def query(span: TimeSpan) -> list[Event]:
         b, e = span
@@ -97,7 +100,7 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
             at = (bn - c * bd) * denom
             for (ib, ie), ev in zip(ints, cycle_events(c)):
                 if ib * bd <= at < ie * bd:
-                    out.append(_tuple_new(Event, (ev[0], span, ev[2])))
+                    out.append(_tuple_new(type(ev), (ev[0], span, ev[2])))
             return out
         while c * ed < en:
             evs = cycle_events(c)
@@ -122,7 +125,7 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
                     else:
                         w = ev[0]
                         part = _span(w[0] if starts_inside else b, w[1] if ends_inside else e)
-                        out.append(_tuple_new(Event, (w, part, ev[2])))
+                        out.append(_tuple_new(type(ev), (w, part, ev[2])))
                 spend(len(out) - made or 1)  # counted once made: a cycle holds at most MAX_ENTRIES
             c += 1
         return out
@@ -132,10 +135,10 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
 
 def _layout(entries: tuple) -> tuple:
     denom = 1
-    for b, e, _ in entries:
+    for b, e, _, _ in entries:
         denom = math.lcm(denom, b.denominator, e.denominator)
-    ints = [(b.numerator * (denom // b.denominator), e.numerator * (denom // e.denominator)) for b, e, _ in entries]
-    values = [v for _, _, v in entries]
+    ints = [(b.numerator * (denom // b.denominator), e.numerator * (denom // e.denominator)) for b, e, _, _ in entries]
+    values = [entry[2] for entry in entries]
     steps = [ib for ib, _ in ints] if all(ie - ib == 1 for ib, ie in ints) else None
     return denom, ints, values, steps, entries
 
@@ -170,7 +173,12 @@ def _at(p: Pattern, j: int) -> tuple:
 
 
 def table_map(pat: Pattern, f: Callable[[Any], Any]) -> Pattern:
-    return table([[(b, e, f(v)) for b, e, v in c] for c in pat._cycles])  # type: ignore[union-attr]
+    return table([[(b, e, f(v), k) for b, e, v, k in c] for c in pat._cycles])  # type: ignore[union-attr]
+
+
+def table_also_from(pat: Pattern, cls: type[Event]) -> Pattern:
+    """`Pattern._also_from`: every entry's class joined with `cls`."""
+    return table([[(b, e, v, joined(k, cls)) for b, e, v, k in c] for c in pat._cycles])  # type: ignore[union-attr]
 
 
 def table_filter(pat: Pattern, pred: Callable[[Any], bool]) -> Pattern:
@@ -189,7 +197,7 @@ def table_slots(items: Sequence[Pattern], bounds: Sequence[Fraction], period: in
         entries = []
         for i, p in enumerate(items):
             start, width = bounds[i], bounds[i + 1] - bounds[i]
-            entries.extend((start + b * width, start + e * width, v) for b, e, v in _at(p, j))
+            entries.extend((start + b * width, start + e * width, v, k) for b, e, v, k in _at(p, j))
         cycles.append(entries)
     return table(cycles)
 
@@ -224,7 +232,7 @@ def table_fast(pat: Pattern, k: int) -> Pattern | None:
     for j in range(new_period):
         entries = []
         for m in range(k):
-            entries.extend(((m + b) / k, (m + e) / k, v) for b, e, v in cycles[(j * k + m) % p])  # type: ignore[index]
+            entries.extend(((m + b) / k, (m + e) / k, v, c) for b, e, v, c in cycles[(j * k + m) % p])  # type: ignore[index]
         out.append(entries)
     return table(out)
 
@@ -237,18 +245,18 @@ def table_slow(pat: Pattern, k: int) -> Pattern | None:
     out: list[list[Entry]] = []
     for entries in cycles:  # type: ignore[union-attr]
         spread: list[list[Entry]] = [[] for _ in range(k)]
-        for b, e, v in entries:
+        for b, e, v, c in entries:
             b, e = b * k, e * k
             m = b.numerator // b.denominator
             if e > m + 1:
                 return None
-            spread[m].append((b - m, e - m, v))
+            spread[m].append((b - m, e - m, v, c))
         out.extend(spread)
     return table(out)
 
 
 def table_rev(pat: Pattern) -> Pattern:
-    return table([sorted(((1 - e, 1 - b, v) for b, e, v in c), key=_begin) for c in pat._cycles])  # type: ignore[union-attr]
+    return table([sorted(((1 - e, 1 - b, v, k) for b, e, v, k in c), key=_begin) for c in pat._cycles])  # type: ignore[union-attr]
 
 
 def table_app_left(left: Pattern, right: Pattern, f: Callable[[Any, Any], Any]) -> Pattern | None:
@@ -260,13 +268,13 @@ def table_app_left(left: Pattern, right: Pattern, f: Callable[[Any, Any], Any]) 
     for j in range(period):
         entries = []
         right_entries = _at(right, j)
-        for lb, le, lv in _at(left, j):
-            found = [(rb, re, rv) for rb, re, rv in right_entries if rb < le and re > lb]
+        for lb, le, lv, lk in _at(left, j):
+            found = [entry for entry in right_entries if entry[0] < le and entry[1] > lb]
             if not found:
                 continue
             if len(found) > 1 or not (found[0][0] <= lb and le <= found[0][1]):
                 return None  # fragments: leave them to the general query
-            entries.append((lb, le, f(lv, found[0][2])))
+            entries.append((lb, le, f(lv, found[0][2]), joined(lk, found[0][3])))
         cycles.append(entries)
     return table(cycles)
 

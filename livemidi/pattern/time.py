@@ -103,6 +103,9 @@ class TimeSpan(tuple):
             raise ValueError(f"a time span must not end ({show_time(end)}) before it begins ({show_time(begin)})")
         return tuple.__new__(cls, (begin, end))
 
+    def __getnewargs__(self) -> tuple[Fraction, Fraction]:
+        return self[0], self[1]  # (tuple's own would pass one tuple to __new__: pickle and copy failed)
+
     def __repr__(self) -> str:
         return f"TimeSpan({show_time(self[0])}, {show_time(self[1])})"
 

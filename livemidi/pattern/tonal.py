@@ -22,6 +22,8 @@ from .time import TimeSpan, _span, sect
 
 __all__ = ["arp", "chord", "scale", "snap", "transpose"]
 
+_tuple_new = tuple.__new__
+
 
 def _on_notes(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """Apply `f` to a note: a number, a note name, or the ``note`` of a control dict."""
@@ -94,19 +96,20 @@ def arp(mode: str, pat: Any, seed: int = 0) -> Pattern:
             if w is None or w in seen:
                 continue
             seen.add(w)
-            values = [v for w2, p2, v in q(w) if w2 == w and p2[0] == w[0]]
+            # The events themselves are ordered, so that each note keeps where it came from.
+            together = [ev for ev in q(w) if ev[0] == w and ev[1][0] == w[0]]
             at = w[0]
-            ordered = arp_order(mode, values, lambda i: rand_int(at, i + 1, seed, 7 + i))
+            ordered = arp_order(mode, together, lambda i: rand_int(at, i + 1, seed, 7 + i))
             if not ordered:
                 continue
             step = div(sub(w[1], at), frac(len(ordered), 1))
             begin = at
-            for v in ordered:
+            for ev in ordered:
                 end = add(begin, step)
                 piece = _span(begin, end)
                 part = sect(piece, span)
                 if part is not None:
-                    out.append(Event(piece, part, v))
+                    out.append(_tuple_new(type(ev), (piece, part, ev[2])))
                 begin = end
         return out
 
@@ -118,13 +121,13 @@ def _arp_table(mode: str, pat: Pattern) -> Pattern:
     cycles = []
     for j in range(table_period(pat) or 1):
         groups: dict[tuple, list] = {}
-        for b, e, v in _at(pat, j):
-            groups.setdefault((b, e), []).append(v)
+        for b, e, v, k in _at(pat, j):
+            groups.setdefault((b, e), []).append((v, k))
         entries = []
         for (b, e), values in groups.items():
             ordered = arp_order(mode, values)
             step = (e - b) / len(ordered)
-            entries.extend((b + i * step, b + (i + 1) * step, v) for i, v in enumerate(ordered))
+            entries.extend((b + i * step, b + (i + 1) * step, v, k) for i, (v, k) in enumerate(ordered))
         cycles.append(sorted(entries, key=lambda entry: entry[0]))
     return table(cycles)
 

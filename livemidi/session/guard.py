@@ -12,6 +12,8 @@ The session calls these so that its own module stays small:
   tries it again) or until a new pattern takes over the loop; each pattern
   has an account of its own, so the new one starts afresh.
 - `at_bar` says where, as a musician counts: ``bar 3 beat 2``.
+- A note-on whose event knows where it was written comes as a `PlacedEvent`
+  (its `locations`), for the eval server's play events.
 
 Runs in the lookahead thread with the session's lock held (`render_segment`):
 it must not call the clock.
@@ -31,7 +33,7 @@ if TYPE_CHECKING:  # type hints only (session.py imports this module): never run
     from .loops import Loop
     from .session import Session
 
-__all__ = ["at_bar", "pace_at", "refusal", "render_segment"]
+__all__ = ["PlacedEvent", "at_bar", "pace_at", "refusal", "render_segment"]
 
 
 def at_bar(cycle: Fraction, beats_per_bar: int) -> str:
@@ -53,6 +55,25 @@ def refusal(name: str, error: BaseException, replacing: bool) -> str:
     return f"the new pattern for {name!r} fails when played: {type(error).__name__}: {error} ({after})"
 
 
+class PlacedEvent(ClockEvent):
+    """A ClockEvent for a note-on that also says where its note was written: ``event.locations``.
+
+    The clock sees a plain ClockEvent; the eval server's play events tell
+    editors the `locations` (`livemidi.pattern.locations`). No __slots__: the
+    instance holds the attribute, the tuple keeps the clock's five fields.
+    """
+
+    locations: tuple = ()
+
+
+def _clock_event(item, port: int, tag: str) -> ClockEvent:
+    if item.locations and item.message.type == "note_on":
+        event = PlacedEvent(item.cycle, item.message, port, tag, item.onset)
+        event.locations = item.locations
+        return event
+    return ClockEvent(item.cycle, item.message, port, tag, item.onset)
+
+
 def render_segment(session: Session, loop: Loop, index: int, begin: Fraction, end: Fraction) -> list[ClockEvent]:
     """The events of entry `index` of `loop`'s timeline for ``[begin, end)``, tagged with the loop's name."""
     pattern = loop.timeline[index][1]
@@ -63,8 +84,7 @@ def render_segment(session: Session, loop: Loop, index: int, begin: Fraction, en
             loop.charged, loop.spent = pattern, {}
         try:
             rendered = render_within(session.budget, loop.spent, pattern, begin, end, loop.channel, loop.port, pace)
-            return [ClockEvent(item.cycle, item.message, session._port_index(item.port), loop.name, item.onset)
-                    for item in rendered]  # fmt: skip
+            return [_clock_event(item, session._port_index(item.port), loop.name) for item in rendered]
         except BudgetError as error:
             session.errors += 1
             loop.over_budget, loop.last_error = pattern, error

@@ -18,6 +18,10 @@ When the file fails, the error says where, as Python would: the file, the
 line and its text, and the error, without livemidi's own frames
 (`livemidi.session.usertrace`). A pattern that fails its trial is reported at
 the line that assigned it.
+
+The file is compiled with `livemidi.mini.code.compile_located`, so the
+events of its mini-notation know their file, line and columns
+(`livemidi.pattern.locations`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import check_offset
+from ..mini.code import compile_located
 from ..pattern import reify
 from .loops import no_such_loop
 from .namespace import namespace
@@ -142,7 +147,7 @@ def _run(path: Path, names: dict) -> None:
     filename = str(path)
     remember_source(filename, source)  # the traceback shows the lines that ran, even if the file is saved again
     try:
-        code = compile(source, filename, "exec")
+        code = compile_located(source, filename, "exec")
         exec(code, names)
     except Exception as error:
         line = user_line(error, filename)

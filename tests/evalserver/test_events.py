@@ -37,7 +37,11 @@ def test_a_subscriber_hears_each_note_before_it_sounds(rig):
     assert [(event["loop"], event["note"], event["channel"], event["velocity"]) for event in played] == [
         ("x", 60, 2, 90), ("x", 64, 2, 90), ("x", 67, 2, 90)]
     assert [event["duration"] for event in played] == [1.0, 0.5, 0.5]
-    assert all(event["locations"] == [] for event in played)
+    assert [event["locations"] for event in played] == [
+        [{"source": "<editor>", "line": 1, "column": 12, "end_column": 14}],
+        [{"source": "<editor>", "line": 1, "column": 16, "end_column": 18}],
+        [{"source": "<editor>", "line": 1, "column": 19, "end_column": 21}],
+    ]
     # `at` is from when the line was written (on the virtual clock, which moved on meanwhile): at most the
     # lookahead ahead (0.1 s, and a step), never negative.
     assert all(0.0 <= event["at"] <= 0.11 for event in played)
@@ -84,3 +88,28 @@ def test_closing_the_server_puts_the_source_back(rig):
     assert tap is rig.server._tap
     rig.server.close()
     assert rig.session.clock.source == rig.session.source
+
+
+def test_locations_are_the_editors_file_line_and_columns(rig):
+    client = Raw(rig.server.port, rig.server.token)
+    client.request("subscribe", events=["play"])
+    code = "    p.x = note('c4 e4').velocity('<90 100>')\n"  # an indented selection at line 12 of set.py
+    assert client.request("eval", code=code, source="/home/me/set.py", line=12)["ok"]
+    rig.start()
+    rig.run(1)
+    played = events_until(client, 2)
+    assert [event["locations"] for event in played] == [
+        [{"source": "/home/me/set.py", "line": 12, "column": 16, "end_column": 18},
+         {"source": "/home/me/set.py", "line": 12, "column": 35, "end_column": 37}],
+        [{"source": "/home/me/set.py", "line": 12, "column": 19, "end_column": 21},
+         {"source": "/home/me/set.py", "line": 12, "column": 35, "end_column": 37}],
+    ]
+
+
+def test_a_pattern_without_mini_notation_has_no_locations(rig):
+    client = Raw(rig.server.port, rig.server.token)
+    client.request("subscribe", events=["play"])
+    assert client.request("eval", code="p.x = note(60)")["ok"]
+    rig.start()
+    rig.run(1)
+    assert events_until(client, 1)[0]["locations"] == []

@@ -135,7 +135,7 @@ def test_parse_tree_keeps_columns():
     assert isinstance(tree, Sequence) and [s.pos for s in tree.steps] == [0, 2, 10]
     assert tree.steps[0].node == Word("a", 0)
     speed = tree.steps[1].node
-    assert isinstance(speed, Speed) and speed.factor == Number(2, 8) and not speed.slow
+    assert isinstance(speed, Speed) and speed.factor == Number(2, 8, 9) and not speed.slow
     deg = tree.steps[2].node
     assert isinstance(deg, Degrade) and isinstance(deg.node, Euclid) and isinstance(deg.node.node, Alternation)
     assert isinstance(deg.node.node.layers[0].steps[1].node, Rest)

@@ -155,3 +155,32 @@ def test_the_executor_prints_values_and_keeps_going():
     assert run("x = 2\nx * 21") is True
     assert run("x / 0") is False
     assert out[0] == "42\n" and "ZeroDivisionError" in out[1] and "<in 2>" in out[1]
+
+
+def test_the_executor_gives_events_the_place_of_their_mini_notation():
+    from livemidi.pattern import Location, locations, note
+
+    names = {"note": note}
+    run = Executor(names, write=lambda text: None).run
+    assert run("x = 1") and run('p = note("c4 [e4 g4]")\nq = note("g4")')
+    assert [locations(ev) for ev in names["p"].events(0, 1)] == [
+        (Location("<in 2>", 1, 10, 12),), (Location("<in 2>", 1, 14, 16),), (Location("<in 2>", 1, 17, 19),)]
+    assert [locations(ev) for ev in names["q"].events(0, 1)] == [(Location("<in 2>", 2, 10, 12),)]
+    # A final expression is compiled the same way; its value prints as before.
+    out = []
+    run = Executor(names, write=out.append).run
+    assert run('note("c4").events(0, 1)[0]') and out == ["<Event 0 → 1 | note=60>\n"]
+    assert locations(names["_"]) == (Location("<in 1>", 1, 6, 8),)
+
+
+def test_an_error_in_a_chunk_points_at_the_same_line_and_column_as_before():
+    text = 'x = "c4 e4"\ny = [\n  x,\n  "a" + undefined_name]'
+    out = []
+    run = Executor({}, write=out.append).run
+    assert run(text) is False
+    try:  # the same chunk compiled by plain Python, as the executor did before its strings knew their place
+        exec(compile(text, "<in 1>", "exec"), {})
+    except NameError as error:
+        plain = Executor.format_error(error)
+    assert out[0] == plain
+    assert '  File "<in 1>", line 4, in <module>' in plain and "^^^^^^^^^^^^^^" in plain

@@ -235,3 +235,19 @@ def test_render_without_ports_puts_loops_without_a_port_on_the_first_output(tmp_
 def test_render_without_ports_refuses_a_port_number_that_no_name_made(tmp_path):
     with pytest.raises(PatternFileError, match="no output 2"):
         render_pattern_file(write(tmp_path, "p.a = note('c4').port(2)\n"), 1)
+
+
+def test_the_events_of_a_file_know_their_file_line_and_columns(tmp_path):
+    from livemidi.pattern import Location, locations
+
+    s = session()
+    s.add_output("out")
+    path = write(tmp_path, "tempo(90)\n\np.x = note('c4 [e4 g4]').velocity('100 80')\n")
+    load_pattern_file(s, path)
+    pattern = s.loops["x"].pattern_at(s.loops["x"].timeline[-1][0])
+    where = str(path)
+    assert [locations(ev) for ev in pattern.events(0, 1)] == [
+        (Location(where, 3, 12, 14), Location(where, 3, 35, 38)),
+        (Location(where, 3, 16, 18), Location(where, 3, 39, 41)),
+        (Location(where, 3, 19, 21), Location(where, 3, 39, 41)),
+    ]
