@@ -24,24 +24,36 @@ def canonical(events: list[Event]) -> list[tuple]:
 
 
 def stitch(events: list[Event]) -> list[tuple]:
-    """Join the fragments of each event whose parts touch: the union of its parts."""
-    groups: dict[tuple, list[list[Fraction]]] = {}
+    """Join the fragments of each event whose parts touch: the union of its parts.
+
+    Events with the same whole and value may overlap (a stack of equal layers), so
+    the fragments are joined by how many of them cover each instant: level k is
+    where at least k of them do. That form does not depend on where a query was
+    cut (joining greedily did: a piece could extend the wrong one of two equal
+    fragments).
+    """
+    groups: dict[tuple, list[tuple[Fraction, Fraction]]] = {}
     for ev in events:
         w = ev.whole
         k = (w.begin if w else None, w.end if w else None, repr(ev.value))
-        groups.setdefault(k, []).append([ev.part.begin, ev.part.end])
+        groups.setdefault(k, []).append((ev.part.begin, ev.part.end))
     out = []
     for k, parts in groups.items():
-        parts.sort()
-        merged: list[list[Fraction]] = []
-        for b, e in parts:  # (duplicates allowed: each fragment extends one piece)
-            for piece in merged:
-                if piece[1] == b:
-                    piece[1] = e
-                    break
-            else:
-                merged.append([b, e])
-        out.extend((k[0], k[1], b, e, k[2]) for b, e in merged)
+        points = sorted({t for part in parts for t in part})
+        cover = [(b, e, sum(1 for pb, pe in parts if pb <= b and e <= pe)) for b, e in zip(points, points[1:])]
+        for pb, pe in parts:
+            if pb == pe:  # a point (a query at an instant): kept as it is
+                out.append((k[0], k[1], pb, pe, k[2]))
+        for level in range(1, max((n for _, _, n in cover), default=0) + 1):
+            merged: list[list[Fraction]] = []
+            for b, e, n in cover:
+                if n < level:
+                    continue
+                if merged and merged[-1][1] == b:
+                    merged[-1][1] = e
+                else:
+                    merged.append([b, e])
+            out.extend((k[0], k[1], b, e, k[2]) for b, e in merged)
     return sorted(out, key=lambda t: (t[2], t[3], t[0] is None, t[0] or 0, t[1] or 0, t[4]))
 
 

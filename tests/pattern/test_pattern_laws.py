@@ -153,3 +153,11 @@ def test_point_queries_return_what_sounds_then(t):
     at = p.events(t, t)
     assert all(e.whole.begin <= t < e.whole.end for e in at)
     assert len(at) == 1
+
+
+def test_splitting_law_with_equal_layers():
+    # Found by hypothesis: equal events stacked over each other, cut by a query at 2/3.
+    # Joining fragments greedily extended the wrong one of two equal fragments.
+    p = segment(4, stack(q := early(F(1, 3), mini("b _ a {[a a a a], {a, a a a}}")), fast(2, q)))
+    a, b, c = F(1, 6), F(2, 3), F(19, 24)
+    assert stitch(p.events(a, c)) == stitch(p.events(a, b) + p.events(b, c))
