@@ -483,14 +483,14 @@ silence = Pattern(_silent, _cycles=((),))
 
 
 def signal(f: Callable[[Fraction], Any]) -> Pattern:
-    """A continuous pattern: one event per query, valued `f` at the query's midpoint.
+    """A continuous pattern: one event per query, valued `f` at the query's start (as Tidal 1.10 and Strudel).
 
     Its events have no whole (nothing triggers); sample it with `segment` or
-    use it as the value side of ``|`` or a control.
+    use it as the value side of ``|`` or a control: the value at each onset.
     """
     def query(span: TimeSpan) -> list[Event]:
         spend(1)
-        return [_tuple_new(Event, (None, span, f(span.midpoint)))]
+        return [_tuple_new(Event, (None, span, f(span[0])))]
 
     return Pattern(query)
 

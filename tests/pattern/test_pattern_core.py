@@ -49,7 +49,8 @@ def test_event_api_and_display():
 
 def test_silence_and_signal():
     assert silence.events(0, 10) == []
-    assert lines(signal(lambda t: t), 1) == ["(0 → 1) | 1/2"]
+    assert lines(signal(lambda t: t), 1) == ["(0 → 1) | 0"]  # sampled where the query starts
+    assert lines(signal(lambda t: t), 1, F(1, 3)) == ["(1/3 → 4/3) | 1/3"]
 
 
 def test_onsets_only_returns_events_starting_in_span():
