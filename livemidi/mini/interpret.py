@@ -15,7 +15,8 @@ What each piece means:
 - ``*`` / ``/`` are `fast` / `slow`, ``?`` is `degrade_by` (each ``?`` with its
   own seed, so two of them are independent), ``(k,n,r)`` is `euclid_rot`;
 - words stay strings (``c4`` is turned into 60 by `note`), numbers become
-  ints when whole, and ``c4'maj7`` becomes the chord's note numbers, stacked.
+  ints when whole, and ``c4'maj7`` (or Strudel's ``c4:maj7``) becomes the
+  chord's note numbers, stacked.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from livemidi.pattern.chance import degrade_by, randcat
 from livemidi.pattern.combinators import euclid_rot, fast, slow
 from livemidi.pattern.compose import cat, fastcat, set_string_parser, stack, timecat
 from livemidi.pattern.core import Pattern, pure, silence
-from livemidi.pattern.music import parse_chord
+from livemidi.pattern.music import colon_chord, parse_chord
 from livemidi.pattern.time import to_time
 
 from .parser import (
@@ -74,6 +75,8 @@ class _Builder:
             if "'" in node.text:
                 notes = parse_chord(node.text)
                 return stack(*[pure(n) for n in notes or []])
+            if ":" in node.text and (notes := colon_chord(node.text)):
+                return stack(*[pure(n) for n in notes])
             return pure(node.text)
         if isinstance(node, Rest):
             return silence

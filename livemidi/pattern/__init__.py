@@ -99,10 +99,12 @@ from .music import (
                      VOICINGS,
                      arp_order,
                      chord_notes,
+                     colon_chord,
                      note_name,
                      note_number,
                      parse_chord,
                      scale_note,
+                     scale_spec,
                      snap_note,
 )
 from .signals import (
@@ -126,12 +128,12 @@ from .tonal import arp, chord, scale, snap, transpose
 __all__ = [
     "ARP_MODES", "CHORDS", "Event", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
     "aftertouch", "almost_always", "almost_never", "always", "arp", "arp_order", "bank", "bend", "brak", "cat",
-    "cc", "cc_items", "ch", "channel", "choose", "chord", "chord_notes", "chunk", "compress", "cosine", "degrade",
+    "cc", "cc_items", "ch", "channel", "choose", "chord", "chord_notes", "chunk", "colon_chord", "compress", "cosine", "degrade",
     "degrade_by", "duration", "early", "euclid", "euclid_bools", "euclid_full", "euclid_rot", "every", "fast",
     "fastcat", "first_of", "humanize", "inside", "irand", "isaw", "iter_", "last_of", "late", "layer", "legato",
     "linger", "mask", "mini", "n", "never", "note", "note_name", "note_number", "off", "often", "outside",
     "palindrome", "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "port", "program", "pure", "rand",
-    "rand_at", "rand_seeded", "randcat", "range_", "rarely", "reify", "rev", "run", "saw", "scale", "scale_note",
+    "rand_at", "rand_seeded", "randcat", "range_", "rarely", "reify", "rev", "run", "saw", "scale", "scale_note", "scale_spec",
     "scramble", "segment", "sequence", "show", "show_value", "shuffle", "signal", "silence", "sine", "slow",
     "snap", "snap_note", "sometimes", "sometimes_by", "square", "stack", "struct", "superimpose", "swing",
     "swing_by", "sysex", "timecat", "to_time", "transpose", "tri", "undegrade_by", "vel", "velocity", "when",

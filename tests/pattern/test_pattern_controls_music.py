@@ -202,7 +202,9 @@ def test_arpeggios():
     assert arp_order("up_and_down", xs) == [0, 1, 2, 3, 3, 2, 1, 0]
     assert arp_order("down_and_up", xs) == [3, 2, 1, 0, 0, 1, 2, 3]
     assert arp_order("converge", xs) == [0, 3, 1, 2] and arp_order("diverge", xs) == [2, 1, 3, 0]
-    assert arp_order("disconverge", xs) == [0, 3, 1, 2, 1, 3]
+    # Tidal's disconverge is converge ++ tail (reverse converge): 0 3 1 2 then 1 3 0 (it dropped the 0)
+    assert arp_order("disconverge", xs) == [0, 3, 1, 2, 1, 3, 0]
+    assert arp_order("disconverge", [0, 1, 2]) == [0, 2, 1, 2, 0]
     assert arp_order("pinkyup", xs) == [0, 3, 1, 3, 2, 3] and arp_order("thumbup", xs) == [0, 1, 0, 2, 0, 3]
     assert lines(arp("updown", "c4'major")) == ["0 → 1/4 | 60", "1/4 → 1/2 | 64", "1/2 → 3/4 | 67", "3/4 → 1 | 64"]
     assert lines(arp("<up down>", "<c4'major e4'min>"), 2) == [
