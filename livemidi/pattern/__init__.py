@@ -37,7 +37,6 @@ from .chance import (
 )
 from .combinators import (
                      brak,
-                     chunk,
                      compress,
                      early,
                      euclid,
@@ -48,11 +47,9 @@ from .combinators import (
                      fast,
                      first_of,
                      inside,
-                     iter_,
                      last_of,
                      late,
                      layer,
-                     linger,
                      mask,
                      off,
                      outside,
@@ -122,20 +119,36 @@ from .signals import (
                      square,
                      tri,
 )
+from .structure import (
+                     chunk,
+                     chunk_back,
+                     fast_chunk,
+                     fast_gap,
+                     hurry,
+                     iter_,
+                     iter_back,
+                     linger,
+                     n_take,
+                     press,
+                     press_by,
+                     repeat_cycles,
+                     rot,
+)
 from .time import Time, TimeSpan, to_time
 from .tonal import arp, chord, scale, snap, transpose
 
 __all__ = [
     "ARP_MODES", "CHORDS", "Event", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
-    "aftertouch", "almost_always", "almost_never", "always", "arp", "arp_order", "bank", "bend", "brak", "cat",
-    "cc", "cc_items", "ch", "channel", "choose", "chord", "chord_notes", "chunk", "colon_chord", "compress", "cosine", "degrade",
-    "degrade_by", "duration", "early", "euclid", "euclid_bools", "euclid_full", "euclid_rot", "every", "fast",
-    "fastcat", "first_of", "humanize", "inside", "irand", "isaw", "iter_", "last_of", "late", "layer", "legato",
-    "linger", "mask", "mini", "n", "never", "note", "note_name", "note_number", "off", "often", "outside",
-    "palindrome", "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "port", "program", "pure", "rand",
-    "rand_at", "rand_seeded", "randcat", "range_", "rarely", "reify", "rev", "run", "saw", "scale", "scale_note", "scale_spec",
-    "scramble", "segment", "sequence", "show", "show_value", "shuffle", "signal", "silence", "sine", "slow",
-    "snap", "snap_note", "sometimes", "sometimes_by", "square", "stack", "struct", "superimpose", "swing",
-    "swing_by", "sysex", "timecat", "to_time", "transpose", "tri", "undegrade_by", "vel", "velocity", "when",
-    "within", "zoom",
+    "aftertouch", "almost_always", "almost_never", "always", "arp", "arp_order", "bank", "bend", "brak", "cat", "cc",
+    "cc_items", "ch", "channel", "choose", "chord", "chord_notes", "chunk", "chunk_back", "colon_chord", "compress",
+    "cosine", "degrade", "degrade_by", "duration", "early", "euclid", "euclid_bools", "euclid_full", "euclid_rot",
+    "every", "fast", "fast_chunk", "fast_gap", "fastcat", "first_of", "humanize", "hurry", "inside", "irand", "isaw",
+    "iter_", "iter_back", "last_of", "late", "layer", "legato", "linger", "mask", "mini", "n", "n_take", "never",
+    "note", "note_name", "note_number", "off", "often", "outside", "palindrome", "parse_chord", "patternify",
+    "perlin", "perlin_seeded", "ply", "port", "press", "press_by", "program", "pure", "rand", "rand_at",
+    "rand_seeded", "randcat", "range_", "rarely", "reify", "repeat_cycles", "rev", "rot", "run", "saw", "scale",
+    "scale_note", "scale_spec", "scramble", "segment", "sequence", "show", "show_value", "shuffle", "signal",
+    "silence", "sine", "slow", "snap", "snap_note", "sometimes", "sometimes_by", "square", "stack", "struct",
+    "superimpose", "swing", "swing_by", "sysex", "timecat", "to_time", "transpose", "tri", "undegrade_by", "vel",
+    "velocity", "when", "within", "zoom",
 ]
