@@ -35,6 +35,7 @@ from .chance import (
                      sometimes_by,
                      undegrade_by,
 )
+from .choice import brand, brand_by, some_cycles, some_cycles_by, wchoose, wrandcat
 from .combinators import (
                      brak,
                      compress,
@@ -88,6 +89,7 @@ from .controls import (
                      velocity,
 )
 from .core import Event, Pattern, pure, show_value, signal, silence
+from .layers import contrast, echo, echo_with, fix, squeeze, stut, stut_with, unfix, ur
 from .lift import mini, patternify, reify, show
 from .music import (
                      ARP_MODES,
@@ -114,11 +116,13 @@ from .signals import (
                      rand,
                      rand_at,
                      rand_seeded,
+                     rangex,
                      saw,
                      sine,
                      square,
                      tri,
 )
+from .rhythm import eoff, euclid_legato, euclid_legato_rot, euclid_off
 from .structure import (
                      chunk,
                      chunk_back,
@@ -139,16 +143,18 @@ from .tonal import arp, chord, scale, snap, transpose
 
 __all__ = [
     "ARP_MODES", "CHORDS", "Event", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
-    "aftertouch", "almost_always", "almost_never", "always", "arp", "arp_order", "bank", "bend", "brak", "cat", "cc",
-    "cc_items", "ch", "channel", "choose", "chord", "chord_notes", "chunk", "chunk_back", "colon_chord", "compress",
-    "cosine", "degrade", "degrade_by", "duration", "early", "euclid", "euclid_bools", "euclid_full", "euclid_rot",
-    "every", "fast", "fast_chunk", "fast_gap", "fastcat", "first_of", "humanize", "hurry", "inside", "irand", "isaw",
-    "iter_", "iter_back", "last_of", "late", "layer", "legato", "linger", "mask", "mini", "n", "n_take", "never",
-    "note", "note_name", "note_number", "off", "often", "outside", "palindrome", "parse_chord", "patternify",
-    "perlin", "perlin_seeded", "ply", "port", "press", "press_by", "program", "pure", "rand", "rand_at",
-    "rand_seeded", "randcat", "range_", "rarely", "reify", "repeat_cycles", "rev", "rot", "run", "saw", "scale",
-    "scale_note", "scale_spec", "scramble", "segment", "sequence", "show", "show_value", "shuffle", "signal",
-    "silence", "sine", "slow", "snap", "snap_note", "sometimes", "sometimes_by", "square", "stack", "struct",
-    "superimpose", "swing", "swing_by", "sysex", "timecat", "to_time", "transpose", "tri", "undegrade_by", "vel",
-    "velocity", "when", "within", "zoom",
+    "aftertouch", "almost_always", "almost_never", "always", "arp", "arp_order", "bank", "bend", "brak", "brand",
+    "brand_by", "cat", "cc", "cc_items", "ch", "channel", "choose", "chord", "chord_notes", "chunk", "chunk_back",
+    "colon_chord", "compress", "contrast", "cosine", "degrade", "degrade_by", "duration", "early", "echo",
+    "echo_with", "eoff", "euclid", "euclid_bools", "euclid_full", "euclid_legato", "euclid_legato_rot", "euclid_off",
+    "euclid_rot", "every", "fast", "fast_chunk", "fast_gap", "fastcat", "first_of", "fix", "humanize", "hurry",
+    "inside", "irand", "isaw", "iter_", "iter_back", "last_of", "late", "layer", "legato", "linger", "mask", "mini",
+    "n", "n_take", "never", "note", "note_name", "note_number", "off", "often", "outside", "palindrome",
+    "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "port", "press", "press_by", "program", "pure",
+    "rand", "rand_at", "rand_seeded", "randcat", "range_", "rangex", "rarely", "reify", "repeat_cycles", "rev", "rot",
+    "run", "saw", "scale", "scale_note", "scale_spec", "scramble", "segment", "sequence", "show", "show_value",
+    "shuffle", "signal", "silence", "sine", "slow", "snap", "snap_note", "some_cycles", "some_cycles_by", "sometimes",
+    "sometimes_by", "square", "squeeze", "stack", "struct", "stut", "stut_with", "superimpose", "swing", "swing_by",
+    "sysex", "timecat", "to_time", "transpose", "tri", "undegrade_by", "unfix", "ur", "vel", "velocity", "wchoose",
+    "when", "within", "wrandcat", "zoom",
 ]
