@@ -1,8 +1,10 @@
-"""Shared helpers for the pattern tests: readable event lines and stitching."""
+"""Shared helpers for the pattern tests: readable event lines, stitching, and generated mini-notation."""
 
 from __future__ import annotations
 
 from fractions import Fraction
+
+from hypothesis import strategies as st
 
 from livemidi.pattern import Event, Pattern, reify
 
@@ -59,3 +61,40 @@ def stitch(events: list[Event]) -> list[tuple]:
 
 def same_events(a: Pattern, b: Pattern, begin=0, end=4) -> bool:
     return canonical(reify(a).events(begin, end)) == canonical(reify(b).events(begin, end))
+
+
+words = st.sampled_from(["a", "b", "c", "1", "2", "~", "c4", "e'min", "c4:maj7"])
+
+
+@st.composite
+def mini_text(draw, depth=2):
+    """Mini-notation text using every piece of the notation."""
+    def step(d):
+        kind = draw(st.integers(0, 9 if d > 0 else 1))
+        if kind <= 1:
+            atom = draw(words)
+        elif kind == 2:
+            atom = "[" + seq(d - 1) + "]"
+        elif kind == 3:
+            atom = "<" + seq(d - 1) + ">"
+        elif kind == 4:
+            atom = "{" + seq(d - 1) + ", " + seq(d - 1) + "}" + draw(st.sampled_from(["", "%3", "%4"]))
+        elif kind == 5:
+            atom = "[" + seq(d - 1) + " " + draw(st.sampled_from([",", "|"])) + " " + seq(d - 1) + "]"
+        elif kind == 6:
+            atom = draw(words) + f"({draw(st.integers(0, 5))},{draw(st.integers(1, 8))},{draw(st.integers(0, 3))})"
+        elif kind == 7:
+            atom = "[" + draw(st.sampled_from(["1 .. 3", "3 .. 1", "<0 2> .. 3", "0..<1 2>"])) + "]"
+        else:
+            atom = draw(words)
+        suffix = draw(st.sampled_from(["", "", "*2", "*3", "/2", "/3", "*<2 3>", "!2", "@2", "@1.5", "?", "?0.3",
+                                       "*1.5"]))
+        return atom + suffix
+
+    def seq(d):
+        parts = [step(d) for _ in range(draw(st.integers(1, 4)))]
+        if draw(st.booleans()) and len(parts) > 1:
+            parts.insert(draw(st.integers(1, len(parts) - 1)), draw(st.sampled_from(["_", "!", "."])))
+        return " ".join(parts)
+
+    return seq(depth)
