@@ -8,9 +8,9 @@ Strudel or Tidal spells in camelCase has that spelling too, as a function
 (structure from the pattern, as Strudel's ``.add``):
 ``n("0 2 4").add("<0 3>").scale("C:major")``.
 
-An alias that shadowed a livemidi name, or a method that already exists,
-is a mistake this module refuses at import (AssertionError), so a new name
-elsewhere cannot be hidden by an old alias here.
+A method alias for a name that `Pattern` already has is refused at import
+(AssertionError): a method added elsewhere is never silently replaced by an
+alias here.
 """
 
 from __future__ import annotations

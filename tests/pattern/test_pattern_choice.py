@@ -12,7 +12,7 @@ from collections import Counter
 from fractions import Fraction as F
 
 import pytest
-from pattern_helpers import lines, same_events
+from pattern_helpers import same_events
 
 from livemidi.pattern import (
     brand,
