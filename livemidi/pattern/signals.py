@@ -2,9 +2,10 @@
 
 A signal has a value at every instant and no events of its own: queried over
 a span it answers one event without a whole, valued at the span's **start**
-(as Tidal 1.10 and Strudel do; Tidal 1.9 took the midpoint). Give it a rhythm with `segment` (``segment(16, sine)``) or use
-it as the value side of a control (``note("c*8").cc(74, sine.range(20, 100))``),
-which samples it over each note's whole.
+(as Tidal 1.10 and Strudel do; Tidal 1.9 took the midpoint). Give it a rhythm
+with `segment` (``segment(16, sine)``) or use it as the value side of a control
+(``note("c*8").cc(74, sine.range(20, 100))``): each note takes its value at its onset.
+`range_` and `rangex` scale it, linearly or exponentially.
 
 Randomness is a pure function of time: `rand_at` hashes the exact time (the
 numerator and denominator of the Fraction) with a seed through a small
