@@ -254,19 +254,27 @@ def n_take(name: str, values: Sequence[Any], pat: PatternLike) -> Pattern:
     pat = reify(pat)
     counts = _OnsetCounts(pat)
 
+    def begun(c: int) -> list[tuple[Event, Any]]:
+        """The events that begin in cycle c, with their notes: the k-th takes the next one."""
+        first = counts.before(c)
+        onsets = [ev for ev in _cycle_events(pat, c) if ev.has_onset()]
+        return [(ev, notes[(first + k) % len(notes)]) for k, ev in enumerate(onsets)]
+
     def pick(c: int) -> list[tuple[Event, Any]]:
-        """Cycle c's events with their notes: the k-th to begin in it takes the next note."""
-        k = counts.before(c)
+        here = begun(c)
         out = []
         for ev in _cycle_events(pat, c):
-            if ev[0][0] >= c:
-                out.append((ev, notes[k % len(notes)]))
-                k += 1
-            else:  # the tail of an event that began in an earlier cycle: its note was picked there
-                begun = sam(ev[0][0]).numerator
-                out.append((ev, next((note for e, note in pick(begun) if e[0] == ev[0] and e[2] == ev[2]),
-                                     notes[counts.before(begun) % len(notes)])))
-        return out
+            if ev.has_onset():
+                continue
+            # A piece of an event that began earlier (in this cycle or before): it sounds the
+            # note picked where it began, looked up once, never recursively, since a pattern
+            # may carry a note across every bar line.
+            start = sam(ev[0][0]).numerator
+            source = here if start == c else begun(start)
+            same = [note for e, note in source if e[0] == ev[0]]  # (a piece may carry another value)
+            exact = [note for e, note in source if e[0] == ev[0] and e[2] == ev[2]]
+            out.append((ev, (exact or same or [notes[counts.before(start) % len(notes)]])[0]))
+        return out + here
 
     def query(span: TimeSpan) -> list[Event]:
         picked = pick(sam(span[0]).numerator)

@@ -22,6 +22,7 @@ from livemidi.pattern import (
     hurry,
     iter_,
     iter_back,
+    late,
     linger,
     mini,
     n_take,
@@ -214,3 +215,14 @@ def test_n_take_counts_events_from_cycle_zero():
                               "4/3 → 2 | note=1"]
     with pytest.raises(ValueError, match="non-empty list"):
         n_take("x", [], "a")
+
+
+def test_n_take_over_notes_that_cross_every_bar_line():
+    # found by hypothesis: each tail looked its note up in the cycle before, which had a tail too,
+    # back to the beginning of time (a RecursionError at cycle 6 of an echo)
+    p = n_take("x", [1, 2, 3], late(0.5, "a"))
+    # the tail began in cycle 999 (the 1000th note: 1), the next note is the 1001st (2)
+    assert lines(p, 1, 1000) == ["1999/2 → 2001/2 (1000 → 2001/2) | note=1", "2001/2 → 2003/2 (2001/2 → 1001) | note=2"]
+    # the pieces of one event sound the note of its onset, whatever their values
+    q = n_take("x", [1, 2, 3], mini("10 20") + "1 2 3")
+    assert [(e.whole.begin, e.value["note"]) for e in q.events(0, 1)] == [(0, 1), (0, 1), (F(1, 2), 2), (F(1, 2), 2)]
