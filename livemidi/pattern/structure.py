@@ -244,7 +244,10 @@ def n_take(name: str, values: Sequence[Any], pat: PatternLike) -> Pattern:
     keeps a counter per `name` while it plays; a livemidi pattern is a
     function of time, so the k-th event since cycle 0 takes ``values[k % len]``
     and the same bar always sounds the same. `name` only labels the pattern.
-    Event values that are controls keep their other keys.
+    Event values that are controls keep their other keys. A mini-notation
+    sequence (a cycle table) is counted by lookup; any other pattern is
+    queried cycle by cycle from 0 the first time, so a first query at cycle
+    10,000 makes 10,000 cycles of events once (a session's budget counts them).
     """
     if not isinstance(name, str):
         raise TypeError(f"expected a name (str) for n_take, found {type(name).__name__} {name!r}")
