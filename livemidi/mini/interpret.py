@@ -22,7 +22,9 @@ What each piece means:
 - ``*`` / ``/`` are `fast` / `slow`, ``?`` is `degrade_by` (each ``?`` with its
   own seed, so two of them are independent), ``(k,n,r)`` is `euclid_rot`;
 - words stay strings (``c4`` is turned into 60 by `note`), numbers become
-  ints when whole, and ``c4'maj7`` becomes the chord's note numbers, stacked.
+  ints when whole, and ``c4'maj7`` (or Strudel's ``c4:maj7``) becomes the
+  chord's note numbers, stacked;
+- ``0 .. 3`` is the step ``[0 1 2 3]`` (either end may be a pattern).
 """
 
 from __future__ import annotations
@@ -34,12 +36,13 @@ from functools import lru_cache
 from livemidi.pattern.chance import degrade_by, randcat
 from livemidi.pattern.combinators import euclid_rot, fast, slow
 from livemidi.pattern.compose import cat, fastcat, set_string_parser, stack, timecat
-from livemidi.pattern.core import Event, Pattern, _atom, pure, silence
-from livemidi.pattern.event import located
-from livemidi.pattern.music import parse_chord
+from livemidi.pattern.core import _NOTHING, Event, Pattern, _atom, pure, silence
+from livemidi.pattern.event import joined, located
+from livemidi.pattern.music import colon_chord, parse_chord
 from livemidi.pattern.time import to_time
 
 from .parser import (
+    MAX_STEPS,
     Alternation,
     Choice,
     Degrade,
@@ -48,6 +51,7 @@ from .parser import (
     Node,
     Number,
     Polymeter,
+    Range,
     Rest,
     Sequence,
     Speed,
@@ -92,6 +96,8 @@ class _Builder:
             if "'" in node.text:
                 notes = parse_chord(node.text)
                 return stack(*[_atom(n, cls) for n in notes or []])
+            if ":" in node.text and (notes := colon_chord(node.text)):
+                return stack(*[_atom(n, cls) for n in notes])
             return _atom(node.text, cls)
         if isinstance(node, Rest):
             return silence
@@ -114,7 +120,20 @@ class _Builder:
             args = [self.build(a) for a in node.args]
             rotation = args[2] if len(args) == 3 else 0
             return euclid_rot(args[0], args[1], rotation, self.build(node.node))
+        if isinstance(node, Range):
+            return self.range(node)
         raise AssertionError(f"unknown node {node!r}")
+
+    def range(self, node: Range) -> Pattern:
+        """``lo .. hi``: lo, lo±1, ..., hi in one step; patterned ends give a range per pair of values.
+
+        Each number of the range comes from both ends: an editor lights up the two of them.
+        """
+        lo, hi = self.build(node.lo), self.build(node.hi)
+        if lo._pure is not _NOTHING and hi._pure is not _NOTHING:
+            cls = joined(lo._pure_class, hi._pure_class)
+            return fastcat(*[_atom(v, cls) for v in _whole_numbers(lo._pure, hi._pure)])
+        return lo.app_both(hi, lambda a, b: fastcat(*_whole_numbers(a, b))).mix_join()
 
     def sequence(self, steps: list[Step]) -> Pattern:
         if not steps:
@@ -149,6 +168,16 @@ class _Builder:
             per_cycle = base.fmap(lambda s, count=count: to_time(s) / count)
             out.append(fast(per_cycle, self.sequence(layer.steps)))
         return stack(*out)
+
+
+def _whole_numbers(lo: object, hi: object) -> range:
+    for end in (lo, hi):
+        if isinstance(end, bool) or not isinstance(end, (int, float)) or int(end) != end:
+            raise ValueError(f"expected whole numbers on both sides of '..', found {end!r}")
+    a, b = int(lo), int(hi)  # type: ignore[call-overload]
+    if abs(b - a) >= MAX_STEPS:
+        raise ValueError(f"a range of {abs(b - a) + 1} steps; expected at most {MAX_STEPS}")
+    return range(a, b + 1) if a <= b else range(a, b - 1, -1)
 
 
 def mini(text: str) -> Pattern:

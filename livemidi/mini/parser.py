@@ -7,6 +7,7 @@ The grammar, loosest binding first::
     steps    := (step | '_' | '!')*       -- '_' holds the last step, '!' repeats it
     step     := atom postfix*
     atom     := word | number | '~' | '[' layer ']' | '<' layer '>' | '{' layer '}' ('%' factor)?
+    range    := step '..' step                -- inside steps: the whole numbers lo..hi, one step
     postfix  := '*' factor | '/' factor | '!' n | '@' n | '?' n? | '(' seq ',' seq (',' seq)? ')'
     factor   := number | word | '[' layer ']' | '<' layer '>'
 
@@ -33,7 +34,7 @@ from livemidi.errors import MiniNotationError
 
 __all__ = [
     "Alternation", "Choice", "Degrade", "Euclid", "MAX_DEPTH", "MAX_STEPS", "MiniNotationError", "Node", "Number",
-    "Polymeter", "Rest", "Sequence", "Speed", "Stack", "Step", "Word", "parse",
+    "Polymeter", "Range", "Rest", "Sequence", "Speed", "Stack", "Step", "Word", "parse",
 ]
 
 
@@ -111,19 +112,28 @@ class Degrade:
 
 
 @dataclass
+class Range:
+    """``lo .. hi``: the whole numbers from lo to hi, one step (either end may be a pattern)."""
+    lo: "Node"
+    hi: "Node"
+    pos: int
+
+
+@dataclass
 class Euclid:
     node: "Node"
     args: list["Node"] = field(default_factory=list)
     pos: int = 0
 
 
-Node = Union[Word, Number, Rest, Sequence, Stack, Choice, Alternation, Polymeter, Speed, Degrade, Euclid]
+Node = Union[Word, Number, Rest, Sequence, Stack, Choice, Alternation, Polymeter, Speed, Degrade, Euclid, Range]
 
 _TOKEN = re.compile(
     r"""(?P<ws>\s+)
-      | (?P<number>-?(?:\d+(?:\.\d+)?|\.\d+)(?![A-Za-z0-9_#'.]))
+      | (?P<number>-?(?:\d+(?:\.\d+)?|\.\d+)(?![A-Za-z0-9_#']|\.(?!\.)))
       | (?P<word>(?:-?\d+(?:\.\d+)?'|[A-Za-z#])[A-Za-z0-9_#'\-:]*)
       | (?P<hold>_)
+      | (?P<range>\.\.)
       | (?P<op>[\[\]<>{}(),|.~*/!@?%])
     """,
     re.VERBOSE,
@@ -246,6 +256,8 @@ class _Parser:
                 if not steps:
                     raise MiniNotationError("expected a step before '!' (it repeats the previous step)", self.source, t.pos + 1)
                 steps.append(Step(steps[-1].node, steps[-1].weight, t.pos))
+            elif t.kind == "range":
+                self.range_step(steps)
             elif self.is_op("."):
                 self.advance()
                 if not steps:
@@ -316,6 +328,19 @@ class _Parser:
                 break
         self.depth = outside
         return [Step(node, weight, t.pos) for _ in range(copies)]
+
+    def range_step(self, steps: list[Step]) -> None:
+        """``lo .. hi``: the step before and the step after become one `Range` step."""
+        t = self.advance()
+        if not steps:
+            raise MiniNotationError("expected a number before '..' (a range is written 0 .. 3)", self.source, t.pos + 1)
+        if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ",|)]>}."):
+            raise self.fail("a number after '..' (a range is written 0 .. 3)")
+        after = self.step()
+        if len(after) != 1 or after[0].weight != 1:
+            raise MiniNotationError("expected one step after '..', without '!' or '@'", self.source, after[0].pos + 1)
+        lo = steps[-1]
+        steps[-1] = Step(Range(lo.node, after[0].node, t.pos), lo.weight, lo.pos)
 
     def whole(self, tok: _Token, after: str) -> int:
         value = Fraction(tok.text)

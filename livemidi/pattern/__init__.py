@@ -35,9 +35,41 @@ from .chance import (
                      sometimes_by,
                      undegrade_by,
 )
+from .aliases import (
+                     almostAlways,
+                     almostNever,
+                     brandBy,
+                     chunkBack,
+                     degradeBy,
+                     echoWith,
+                     euclidFull,
+                     euclidLegato,
+                     euclidLegatoRot,
+                     euclidOff,
+                     euclidRot,
+                     fastChunk,
+                     fastGap,
+                     firstOf,
+                     iterBack,
+                     lastOf,
+                     nTake,
+                     pressBy,
+                     repeatCycles,
+                     seq,
+                     slowcat,
+                     someCycles,
+                     someCyclesBy,
+                     somecycles,
+                     somecyclesBy,
+                     sometimesBy,
+                     stutWith,
+                     swingBy,
+                     timeCat,
+                     undegradeBy,
+)
+from .choice import brand, brand_by, some_cycles, some_cycles_by, wchoose, wrandcat
 from .combinators import (
                      brak,
-                     chunk,
                      compress,
                      early,
                      euclid,
@@ -48,11 +80,9 @@ from .combinators import (
                      fast,
                      first_of,
                      inside,
-                     iter_,
                      last_of,
                      late,
                      layer,
-                     linger,
                      mask,
                      off,
                      outside,
@@ -92,6 +122,7 @@ from .controls import (
 )
 from .core import Event, Pattern, pure, show_value, signal, silence
 from .event import Location, locations
+from .layers import contrast, echo, echo_with, fix, squeeze, stut, stut_with, unfix, ur
 from .lift import mini, patternify, reify, show
 from .music import (
                      ARP_MODES,
@@ -100,10 +131,12 @@ from .music import (
                      VOICINGS,
                      arp_order,
                      chord_notes,
+                     colon_chord,
                      note_name,
                      note_number,
                      parse_chord,
                      scale_note,
+                     scale_spec,
                      snap_note,
 )
 from .signals import (
@@ -116,25 +149,48 @@ from .signals import (
                      rand,
                      rand_at,
                      rand_seeded,
+                     rangex,
                      saw,
                      sine,
                      square,
                      tri,
+)
+from .rhythm import eoff, euclid_legato, euclid_legato_rot, euclid_off
+from .structure import (
+                     chunk,
+                     chunk_back,
+                     fast_chunk,
+                     fast_gap,
+                     hurry,
+                     iter_,
+                     iter_back,
+                     linger,
+                     n_take,
+                     press,
+                     press_by,
+                     repeat_cycles,
+                     rot,
 )
 from .time import Time, TimeSpan, to_time
 from .tonal import arp, chord, scale, snap, transpose
 
 __all__ = [
     "ARP_MODES", "CHORDS", "Event", "Location", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
-    "aftertouch", "almost_always", "almost_never", "always", "arp", "arp_order", "bank", "bend", "brak", "cat",
-    "cc", "cc_items", "ch", "channel", "choose", "chord", "chord_notes", "chunk", "compress", "cosine", "degrade",
-    "degrade_by", "duration", "early", "euclid", "euclid_bools", "euclid_full", "euclid_rot", "every", "fast",
-    "fastcat", "first_of", "humanize", "inside", "irand", "isaw", "iter_", "last_of", "late", "layer", "legato",
-    "linger", "locations", "mask", "mini", "n", "never", "note", "note_name", "note_number", "off", "often", "outside",
-    "palindrome", "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "port", "program", "pure", "rand",
-    "rand_at", "rand_seeded", "randcat", "range_", "rarely", "reify", "rev", "run", "saw", "scale", "scale_note",
-    "scramble", "segment", "sequence", "show", "show_value", "shuffle", "signal", "silence", "sine", "slow",
-    "snap", "snap_note", "sometimes", "sometimes_by", "square", "stack", "struct", "superimpose", "swing",
-    "swing_by", "sysex", "timecat", "to_time", "transpose", "tri", "undegrade_by", "vel", "velocity", "when",
-    "within", "zoom",
+    "aftertouch", "almostAlways", "almostNever", "almost_always", "almost_never", "always", "arp", "arp_order",
+    "bank", "bend", "brak", "brand", "brandBy", "brand_by", "cat", "cc", "cc_items", "ch", "channel", "choose",
+    "chord", "chord_notes", "chunk", "chunkBack", "chunk_back", "colon_chord", "compress", "contrast", "cosine",
+    "degrade", "degradeBy", "degrade_by", "duration", "early", "echo", "echoWith", "echo_with", "eoff", "euclid",
+    "euclidFull", "euclidLegato", "euclidLegatoRot", "euclidOff", "euclidRot", "euclid_bools", "euclid_full",
+    "euclid_legato", "euclid_legato_rot", "euclid_off", "euclid_rot", "every", "fast", "fastChunk", "fastGap",
+    "fast_chunk", "fast_gap", "fastcat", "firstOf", "first_of", "fix", "humanize", "hurry", "inside", "irand", "isaw",
+    "iterBack", "iter_", "iter_back", "lastOf", "last_of", "late", "layer", "legato", "linger", "locations", "mask", "mini", "n",
+    "nTake", "n_take", "never", "note", "note_name", "note_number", "off", "often", "outside", "palindrome",
+    "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "port", "press", "pressBy", "press_by", "program",
+    "pure", "rand", "rand_at", "rand_seeded", "randcat", "range_", "rangex", "rarely", "reify", "repeatCycles",
+    "repeat_cycles", "rev", "rot", "run", "saw", "scale", "scale_note", "scale_spec", "scramble", "segment", "seq",
+    "sequence", "show", "show_value", "shuffle", "signal", "silence", "sine", "slow", "slowcat", "snap", "snap_note",
+    "someCycles", "someCyclesBy", "some_cycles", "some_cycles_by", "somecycles", "somecyclesBy", "sometimes",
+    "sometimesBy", "sometimes_by", "square", "squeeze", "stack", "struct", "stut", "stutWith", "stut_with",
+    "superimpose", "swing", "swingBy", "swing_by", "sysex", "timeCat", "timecat", "to_time", "transpose", "tri",
+    "undegradeBy", "undegrade_by", "unfix", "ur", "vel", "velocity", "wchoose", "when", "within", "wrandcat", "zoom",
 ]

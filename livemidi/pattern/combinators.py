@@ -1,5 +1,6 @@
 """Combinators: time (fast, slow, early, late, rev, ...), structure (every, ply,
-chunk, euclid, struct, ...) and layering (off, superimpose, layer, ...).
+euclid, struct, ...) and layering (off, superimpose, layer, ...); `structure`
+has iter, chunk, linger and the other Tidal functions that work across cycles.
 
 Each is a plain function taking its pattern last (``fast(2, p)``) and is also
 a method (``p.fast(2)``). Arguments named in `patternify` may themselves be
@@ -7,9 +8,9 @@ patterns or mini-notation strings (``fast("<1 2>", p)``); called without its
 pattern, a combinator returns a function waiting for one
 (``every(4, fast(2), p)``). All are written with the primitives of `core`.
 
-`iter_` and `range_` end in an underscore so that ``from livemidi.pattern
-import *`` does not hide Python's builtins; as methods they are ``p.iter(4)``
-and ``p.range(0, 127)``.
+`range_` (like `structure.iter_`) ends in an underscore so that ``from
+livemidi.pattern import *`` does not hide Python's builtins; as a method it is
+``p.range(0, 127)``.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from .tables import compiled, table_fast, table_rev, table_select, table_slow
 from .time import TimeLike, TimeSpan, _span, sam, sect, to_time
 
 __all__ = [
-    "brak", "chunk", "compress", "early", "euclid", "euclid_bools", "euclid_full", "euclid_rot",
-    "every", "fast", "first_of", "inside", "iter_", "last_of", "late", "layer", "linger", "mask",
+    "brak", "compress", "early", "euclid", "euclid_bools", "euclid_full", "euclid_rot",
+    "every", "fast", "first_of", "inside", "last_of", "late", "layer", "mask",
     "off", "outside", "palindrome", "ply", "range_", "rev", "run", "segment", "slow", "struct",
     "superimpose", "swing", "swing_by", "when", "within", "zoom",
 ]
@@ -143,19 +144,6 @@ def palindrome(pat: PatternLike) -> Pattern:
     return cat(pat, rev(pat))
 
 
-@patternify("n")
-def iter_(n: int, pat: PatternLike) -> Pattern:
-    """Start each cycle one `n`-th later in the pattern: ``a b c d``, ``b c d a``, ... (method: ``p.iter(n)``)."""
-    n = _whole_number("n", n)
-    if n == 0:
-        return pat
-    if n > 0:
-        shifted = [early(Fraction(i, n), pat) for i in range(n)]
-    else:
-        shifted = [late(Fraction(i, -n), pat) for i in range(-n)]
-    return _by_cycle(lambda c: shifted[c % len(shifted)])
-
-
 @patternify("begin", "end")
 def zoom(begin: TimeLike, end: TimeLike, pat: PatternLike) -> Pattern:
     """Play only the part ``[begin, end)`` of each cycle, stretched to fill the cycle."""
@@ -235,38 +223,6 @@ def ply(factor: TimeLike, pat: PatternLike) -> Pattern:
         return out
 
     return Pattern(query)
-
-
-@patternify("frac")
-def linger(frac: TimeLike, pat: PatternLike) -> Pattern:
-    """Repeat the first `frac` of each cycle to fill the cycle (negative: the last ``-frac``)."""
-    frac = to_time(frac)
-    if frac == 0:
-        return silence
-    start = 1 + frac if frac < 0 else Fraction(0)
-    frac = abs(frac)
-    if frac >= 1:
-        return pat
-
-    def query(span: TimeSpan) -> list[Event]:
-        b, e = span
-        c = sam(b)
-        k = (b - c) // frac
-        out: list[Event] = []
-        while True:
-            spend(1)  # a tiny `frac` means many pieces
-            sb = c + k * frac
-            if sb >= e and not (b == e == sb):
-                break
-            piece = sect(_span(sb, min(sb + frac, c + 1)), span)
-            if piece is not None:
-                out.extend(_shifted_query(pat, piece, sb - c - start))
-            if sb + frac >= c + 1:
-                break
-            k += 1
-        return out
-
-    return Pattern(query).split_queries()
 
 
 @patternify("n")
@@ -351,20 +307,6 @@ def within(begin: TimeLike, end: TimeLike, f: PatternFunc, pat: PatternLike) -> 
         return b <= t - sam(t) < e
 
     return stack(changed.filter_events(inside_window), pat.filter_events(lambda ev: not inside_window(ev)))
-
-
-@patternify("n")
-def chunk(n: int, f: PatternFunc, pat: PatternLike) -> Pattern:
-    """Cycle c applies `f` to the (c mod n)th of `n` parts of the cycle (negative n: backwards)."""
-    n = _whole_number("n", n)
-    func = _function("f", f)
-    if n == 0:
-        return pat
-    m = abs(n)
-    parts = [within(Fraction(i, m), Fraction(i + 1, m), func, pat) for i in range(m)]
-    if n < 0:
-        parts.reverse()
-    return _by_cycle(lambda c: parts[c % m])
 
 
 @patternify()
@@ -508,7 +450,7 @@ def euclid_full(k: int, n: int, pat: PatternLike, other: PatternLike) -> Pattern
     return stack(struct(rhythm, pat), struct(rhythm.fmap(lambda b: not b), other))
 
 
-for _f in (brak, chunk, compress, early, euclid, euclid_full, euclid_rot, every, fast, first_of, inside,
-           iter_, last_of, late, layer, linger, mask, off, outside, palindrome, ply, range_, rev, segment,
+for _f in (brak, compress, early, euclid, euclid_full, euclid_rot, every, fast, first_of, inside,
+           last_of, late, layer, mask, off, outside, palindrome, ply, range_, rev, segment,
            slow, struct, superimpose, swing, swing_by, when, within, zoom):
     register_method(_f)

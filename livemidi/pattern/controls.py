@@ -107,9 +107,18 @@ program = _control("program", _number("program", 0, 127), "Program change, 0–1
 bank = _control("bank", _number("bank", 0, 16383), "Bank select (14 bits) sent before a program change.")
 
 
-def n(pat: Any) -> Pattern:
-    """The same as `note` (Tidal's name)."""
-    return note(pat)
+def _degree(v: Any) -> Any:
+    if isinstance(v, str):
+        return note_number(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
+        raise TypeError(f"n expects a number or a note name, found {type(v).__name__} {v!r}")
+    return whole_note(v)  # a fractional note is refused, never rounded
+
+
+n = _control("note", _degree, """Notes, like `note`, but not yet checked against 0..127: a scale degree may be
+negative or high until `scale` turns it into a note (``n("-2 0 2").scale("C:minor")``).
+What reaches the MIDI output is checked there.""")
+n.__name__ = n.__qualname__ = "n"
 
 
 vel = velocity
@@ -160,10 +169,13 @@ def sysex(data: Any) -> Pattern:
 
 def _method(control: Callable[..., Pattern], name: str) -> None:
     def method(self: Pattern, *args: Any) -> Pattern:
+        if not args and control is not cc:
+            return control(self)  # Strudel's "c e g".note(): p's values become the control
         return self | control(*args)
 
     method.__name__ = name
-    method.__doc__ = f"``p.{name}(x)`` is ``p | {control.__name__}(x)``: structure from p. " + (control.__doc__ or "")
+    method.__doc__ = (f"``p.{name}(x)`` is ``p | {control.__name__}(x)``: structure from p; ``p.{name}()`` is "
+                      f"``{control.__name__}(p)``. " + (control.__doc__ or ""))
     setattr(Pattern, name, method)
 
 

@@ -393,20 +393,31 @@ def _merge(a: Any, b: Any) -> Any:
     return b
 
 
+def _number_key(controls: dict, symbol: str, number: Any) -> str:
+    """The control a plain number combines with: the only one, else the note."""
+    if len(controls) == 1 or "note" in controls:
+        return "note" if "note" in controls else next(iter(controls))
+    raise TypeError(
+        f"cannot combine controls {show_value(controls)!r} {symbol} {number!r}: a plain number goes to the note "
+        f"or to the only control; expected controls on both sides (e.g. velocity(10))"
+    )
+
+
 def _numeric(symbol: str, op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def apply(a: Any, b: Any) -> Any:
         if isinstance(a, dict):
             if not isinstance(b, dict):
-                raise TypeError(
-                    f"cannot combine controls {show_value(a)!r} {symbol} {b!r}: expected controls on both "
-                    f"sides (e.g. note(...) {symbol} note(12)), or use transpose() for notes"
-                )
+                # A plain number goes to the note (or the only control), as Strudel's
+                # n("0 2").add("<0 3>") does.
+                key = _number_key(a, symbol, b)
+                return {**a, key: apply(a[key], b)}
             out = dict(a)
             for k, v in b.items():
                 out[k] = op(out[k], v) if k in out else v
             return out
         if isinstance(b, dict):
-            raise TypeError(f"cannot combine {a!r} {symbol} controls {show_value(b)!r}: expected controls on both sides")
+            key = _number_key(b, symbol, a)
+            return {**b, key: apply(a, b[key])}
         try:
             return op(a, b)
         except TypeError:
@@ -457,14 +468,14 @@ silence = Pattern(_silent, _cycles=((),))
 
 
 def signal(f: Callable[[Fraction], Any]) -> Pattern:
-    """A continuous pattern: one event per query, valued `f` at the query's midpoint.
+    """A continuous pattern: one event per query, valued `f` at the query's start (as Tidal 1.10 and Strudel).
 
     Its events have no whole (nothing triggers); sample it with `segment` or
-    use it as the value side of ``|`` or a control.
+    use it as the value side of ``|`` or a control: the value at each onset.
     """
     def query(span: TimeSpan) -> list[Event]:
         spend(1)
-        return [_tuple_new(Event, (None, span, f(span.midpoint)))]
+        return [_tuple_new(Event, (None, span, f(span[0])))]
 
     return Pattern(query)
 

@@ -18,8 +18,8 @@ from fractions import Fraction
 from typing import Any, Callable, Sequence
 
 __all__ = [
-    "ARP_MODES", "CHORDS", "SCALES", "VOICINGS", "arp_order", "chord_notes", "is_note_name",
-    "note_name", "note_number", "parse_chord", "scale_note", "snap_note", "whole_note",
+    "ARP_MODES", "CHORDS", "SCALES", "SCALE_ALIASES", "VOICINGS", "arp_order", "chord_notes", "colon_chord",
+    "degree_note", "is_note_name", "note_name", "note_number", "parse_chord", "scale_note", "scale_spec", "snap_note", "whole_note",
 ]
 
 _LETTERS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
@@ -143,25 +143,64 @@ def note_name(number: int) -> str:
     return f"{_SHARP_NAMES[number % 12]}{number // 12 - 1}"
 
 
+# Other spellings of the scales above: Tidal's names (camelCase is read as
+# snake_case, so harmonicMinor needs no entry) and Strudel's (Tonal's) names.
+SCALE_ALIASES: dict[str, str] = {
+    "maj_pent": "major_pentatonic", "min_pent": "minor_pentatonic", "whole": "whole_tone",
+    "wholetone": "whole_tone", "kumai": "kumoi", "super_locrian": "altered", "superlocrian": "altered",
+    "diminished2": "diminished_half_whole", "bebop": "bebop_dominant", "minor_blues": "blues",
+    "double_harmonic_major": "double_harmonic", "insen": "in_sen",
+}
+
+
+def scale_spec(spec: Any) -> tuple[int | None, tuple[int, ...]]:
+    """A scale name as Tidal, Strudel and livemidi write it: (root or None, steps).
+
+    ``"minor"``, ``"harmonicMinor"``, ``"harmonic minor"``, ``"C:major"``,
+    ``"D4:dorian"``, ``"C4 bebop major"``. A root without an octave is in
+    octave 4 (``"C:major"`` starts on 60), as every note name in livemidi.
+    """
+    if not isinstance(spec, str):
+        raise ValueError(f"unknown scale {spec!r}; expected a scale name like 'major' or 'C:minor'")
+    root: int | None = None
+    name = spec.strip()
+    head, sep, rest = name.partition(":") if ":" in name else name.partition(" ")
+    if sep and _NOTE_RE.match(head):
+        root, name = note_number(head), rest.strip()
+    key = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace(" ", "_").replace("-", "_")
+    key = SCALE_ALIASES.get(key, key)
+    if key not in SCALES:
+        raise ValueError(f"unknown scale {spec!r}; expected one of {', '.join(sorted(SCALES))}, "
+                         f"optionally after a root and ':' (e.g. 'C:minor')")
+    return root, SCALES[key]
+
+
 def _scale(name: str) -> tuple[int, ...]:
-    try:
-        return SCALES[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown scale {name!r}; expected one of {', '.join(sorted(SCALES))}") from None
+    return scale_spec(name)[1]
 
 
 def scale_note(degree: int, scale: str, root: Any = 60) -> int:
-    """The note at `degree` (0 = the root; 7 in a seven-note scale is an octave up; -1 is below the root)."""
-    steps = _scale(scale)
-    if isinstance(degree, bool) or not isinstance(degree, (int, float)) or int(degree) != degree:
+    """The note at `degree` (0 = the root; 7 in a seven-note scale is an octave up; -1 is below the root).
+
+    A root in the scale's name (``"C:minor"``) wins over `root`.
+    """
+    named_root, steps = scale_spec(scale)
+    return degree_note(degree, steps, note_number(root if named_root is None else named_root))
+
+
+def degree_note(degree: Any, steps: Sequence[int], root: int) -> int:
+    """`scale_note` for a scale already looked up (`scale_spec`) and a root number."""
+    if isinstance(degree, bool) or not isinstance(degree, (int, float, Fraction)) or int(degree) != degree:
         raise ValueError(f"expected a whole-number scale degree, found {degree!r}")
     octave, index = divmod(int(degree), len(steps))
-    return note_number(root) + 12 * octave + steps[index]
+    return root + 12 * octave + steps[index]
 
 
 def snap_note(note: Any, scale: str, root: Any = 0) -> int:
     """The nearest note of `scale` (on `root`, any octave) to `note`; ties go down."""
-    steps = _scale(scale)
+    named_root, steps = scale_spec(scale)
+    if named_root is not None:
+        root = named_root
     n = note_number(note)
     pcs = {(note_number(root) + s) % 12 for s in steps}
     base = round(n)
@@ -245,6 +284,18 @@ def parse_chord(symbol: str) -> list[int] | None:
     return chord_notes(base, quality, inversion, voicing, count)
 
 
+def colon_chord(symbol: str) -> list[int] | None:
+    """Strudel-style ``"c4:maj7"`` (a note name, ':', a chord) as notes, or None if it is not one.
+
+    A name that is also a scale (``"C:major"``, ``"a:minor"``) is left to `scale`,
+    so ``scale("C:major")`` keeps working; write ``c:maj`` or ``c'major`` for the chord.
+    """
+    root, sep, quality = symbol.partition(":")
+    if not sep or quality not in CHORDS or quality in SCALES or not _NOTE_RE.match(root):
+        return None
+    return chord_notes(root, quality)
+
+
 def _converge(xs: list[Any]) -> list[Any]:
     out, lo, hi = [], 0, len(xs) - 1
     while lo <= hi:
@@ -255,19 +306,37 @@ def _converge(xs: list[Any]) -> list[Any]:
     return out
 
 
+def _updown(xs: list[Any]) -> list[Any]:
+    """Up, then down without repeating either end: c e g e."""
+    return xs + xs[-2:0:-1]
+
+
+def _pinkyup(xs: list[Any]) -> list[Any]:
+    return [y for x in xs[:-1] for y in (x, xs[-1])] or xs
+
+
+def _thumbup(xs: list[Any]) -> list[Any]:
+    return [y for x in xs[1:] for y in (xs[0], x)] or xs
+
+
 ARP_MODES: dict[str, Callable[[list[Any]], list[Any]]] = {
     "up": lambda xs: xs,
     "down": lambda xs: xs[::-1],
-    "updown": lambda xs: xs + xs[-2:0:-1],
+    "updown": _updown,
     "downup": lambda xs: xs[::-1] + xs[1:-1],
     "up_and_down": lambda xs: xs + xs[::-1],
     "down_and_up": lambda xs: xs[::-1] + xs,
     "converge": _converge,
     "diverge": lambda xs: _converge(xs)[::-1],
-    "disconverge": lambda xs: _converge(xs) + _converge(xs)[-2:0:-1],
-    "pinkyup": lambda xs: [y for x in xs[:-1] for y in (x, xs[-1])] or xs,
-    "thumbup": lambda xs: [y for x in xs[1:] for y in (xs[0], x)] or xs,
+    # Tidal: converge ++ tail (reverse converge), so c e g is c g e g c.
+    "disconverge": lambda xs: _converge(xs) + _converge(xs)[::-1][1:],
+    "pinkyup": _pinkyup,
+    "pinkyupdown": lambda xs: _updown(_pinkyup(xs)),
+    "thumbup": _thumbup,
+    "thumbupdown": lambda xs: _updown(_thumbup(xs)),
 }
+ARP_MODES["up&down"] = ARP_MODES["up_and_down"]  # Tidal's and Strudel's spellings
+ARP_MODES["down&up"] = ARP_MODES["down_and_up"]
 
 
 def arp_order(mode: str, values: Sequence[Any], shuffle_key: Callable[[int], int] | None = None) -> list[Any]:

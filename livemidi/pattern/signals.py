@@ -1,10 +1,11 @@
 """Continuous signals (sine, saw, rand, perlin, ...) and the time-keyed random numbers under them.
 
 A signal has a value at every instant and no events of its own: queried over
-a span it answers one event without a whole, valued at the span's
-**midpoint**. Give it a rhythm with `segment` (``segment(16, sine)``) or use
-it as the value side of a control (``note("c*8").cc(74, sine.range(20, 100))``),
-which samples it over each note's whole.
+a span it answers one event without a whole, valued at the span's **start**
+(as Tidal 1.10 and Strudel do; Tidal 1.9 took the midpoint). Give it a rhythm
+with `segment` (``segment(16, sine)``) or use it as the value side of a control
+(``note("c*8").cc(74, sine.range(20, 100))``): each note takes its value at its onset.
+`range_` and `rangex` scale it, linearly or exponentially.
 
 Randomness is a pure function of time: `rand_at` hashes the exact time (the
 numerator and denominator of the Fraction) with a seed through a small
@@ -20,12 +21,12 @@ from fractions import Fraction
 from typing import Any
 
 from .core import Pattern, signal
-from .lift import patternify
+from .lift import patternify, register_method
 from .time import sam
 
 __all__ = [
     "choose", "cosine", "irand", "isaw", "perlin", "perlin_seeded", "rand", "rand_at", "rand_int",
-    "rand_seeded", "saw", "sine", "square", "tri",
+    "rand_seeded", "rangex", "saw", "sine", "square", "tri",
 ]
 
 _MASK = (1 << 64) - 1
@@ -133,3 +134,22 @@ def choose(*values: Any, seed: int = 0) -> Pattern:
     seed = _seed(seed)
     n = len(values)
     return signal(lambda t: values[int(rand_at(t, seed) * n)])
+
+
+@patternify("lo", "hi")
+def rangex(lo: float, hi: float, pat: Any) -> Pattern:
+    """Scale values from 0..1 to lo..hi exponentially (lo, hi > 0): ``sine.rangex(20, 2000)`` for pitch-like sweeps."""
+    for name, x in (("lo", lo), ("hi", hi)):
+        if isinstance(x, bool) or not isinstance(x, (int, float, Fraction)) or not x > 0:
+            raise ValueError(f"expected a number > 0 for {name} (rangex scales exponentially), found {x!r}")
+    a, b = math.log(lo), math.log(hi)
+
+    def scale(v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
+            raise TypeError(f"rangex expects numeric values to scale, found {type(v).__name__} {v!r}")
+        return math.exp(a + (b - a) * v)
+
+    return pat.fmap(scale)
+
+
+register_method(rangex)

@@ -9,12 +9,13 @@ mode may be patterns (``scale("<major minor>", "0 2 4")``).
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 from .compose import stack
 from .core import Event, Pattern, pure
 from .lift import patternify, register_method
-from .music import arp_order, chord_notes, note_number, scale_note, snap_note
+from .music import arp_order, chord_notes, degree_note, note_number, scale_spec, snap_note
 from .rational import add, div, frac, sub
 from .signals import _seed, rand_int
 from .tables import _at, compiled, table, table_period
@@ -39,10 +40,38 @@ def _on_notes(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 @patternify("name", "root")
-def scale(name: str, pat: Any, root: Any = 60) -> Pattern:
-    """Scale degrees to notes: ``scale("major", "0 2 4")`` → 60 64 67 (root c4 unless given)."""
-    scale_note(0, name, root)  # check the name and root now, not at the first query
-    return pat.fmap(_on_notes(lambda d: scale_note(d, name, root)))
+def scale_(name: str, pat: Any, root: Any = 60) -> Pattern:
+    named_root, steps = scale_spec(name)  # checked now, not at the first query
+    base = note_number(root if named_root is None else named_root)
+    return pat.fmap(_on_notes(lambda d: degree_note(d, steps, base)))
+
+
+def scale(*args: Any, **kwargs: Any) -> Any:
+    """Scale degrees to notes: ``scale("major", "0 2 4")`` → 60 64 67 (root c4 unless given).
+
+    The name may carry its root, as Strudel writes it: ``n("0 2 4").scale("C:major")``,
+    ``"D4:dorian"``, ``"<C:major A:minor>"``, and ``"C4 bebop major"`` (a name with
+    spaces is one name, not a sequence; see `music.scale_spec`).
+    """
+    if "name" in kwargs:
+        kwargs["name"] = _spaced_name(kwargs["name"])
+    elif args:
+        args = (_spaced_name(args[0]), *args[1:])
+    return scale_(*args, **kwargs)
+
+
+scale.__signature__ = inspect.signature(scale_)  # type: ignore[attr-defined]  # (for register_method)
+
+
+def _spaced_name(name: Any) -> Any:
+    """``"C4 bebop major"`` as one value: mini-notation would read three steps."""
+    if isinstance(name, str) and " " in name.strip() and not any(c in name for c in "<[{,*/!@?~|"):
+        try:
+            scale_spec(name)
+        except ValueError:
+            return name
+        return pure(name)
+    return name
 
 
 @patternify("name", "root")

@@ -126,10 +126,11 @@ def test_dots_rests_and_layers(engine):
     assert [places for _, places in spans(mini(at_start(text)), text)] == [["c4"], ["a3"], ["e4"], ["g4"]]
 
 
-def test_ranges_are_not_in_the_mini_notation():
-    # ('..' as in Tidal's "0 .. 3" does not exist here: it is an error, so it has no span to give.)
-    with pytest.raises(MiniNotationError, match="expected steps before '.'"):
-        mini(at_start("0 .. 3"))
+def test_each_number_of_a_range_comes_from_both_ends():
+    text = "0 .. 2 7"
+    assert [places for _, places in spans(mini(at_start(text)), text)] == [["0", "2"], ["0", "2"], ["0", "2"], ["7"]]
+    text = "<0 2> .. 3"  # patterned ends: each cycle's range from the ends that made it
+    assert [places for _, places in spans(mini(at_start(text)), text, 2)] == [["0", "3"]] * 4 + [["2", "3"]] * 2
 
 
 def test_a_plain_string_has_no_locations_and_equal_events():

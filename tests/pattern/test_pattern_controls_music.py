@@ -40,6 +40,7 @@ from livemidi.pattern import (
     snap,
     snap_note,
     square,
+    struct,
     sysex,
     transpose,
     tri,
@@ -52,15 +53,18 @@ def values(pat, cycles=1):
     return [e.value for e in pat.events(0, cycles)]
 
 
-def test_signals_sample_at_the_midpoint():
-    assert values(segment(4, saw)) == [0.125, 0.375, 0.625, 0.875]
-    assert values(segment(4, isaw)) == [0.875, 0.625, 0.375, 0.125]
+def test_signals_sample_at_the_start_of_each_event():
+    # Tidal 1.10 and Strudel: saw.segment(4) is 0 1/4 1/2 3/4 (Tidal 1.9 took the midpoints, 1/8 3/8 ...)
+    assert values(segment(4, saw)) == [0, 0.25, 0.5, 0.75]
+    assert values(segment(4, isaw)) == [1, 0.75, 0.5, 0.25]
     assert values(segment(4, square)) == [0, 0, 1, 1]
-    assert values(segment(4, tri)) == [0.25, 0.75, 0.75, 0.25]
-    assert [round(v, 4) for v in values(segment(4, sine))] == [0.8536, 0.8536, 0.1464, 0.1464]
-    assert [round(v, 4) for v in values(segment(4, cosine))] == [0.8536, 0.1464, 0.1464, 0.8536]
+    assert values(segment(4, tri)) == [0, 0.5, 1, 0.5]
+    assert [round(v, 4) for v in values(segment(4, sine))] == [0.5, 1, 0.5, 0]
+    assert [round(v, 4) for v in values(segment(4, cosine))] == [1, 0.5, 0, 0.5]
     assert lines(sine) == ["(0 → 1) | 0.5"] and not sine.events(0, 1)[0].has_onset()
-    assert values(segment(2, saw.range(20, 100))) == [40, 80]
+    assert values(segment(2, saw.range(20, 100))) == [20, 60]
+    assert values(struct("t ~ t t", saw)) == [0, 0.5, 0.75]
+    assert [e.value for e in segment(4, saw).events(F(1, 2), 1)] == [0.5, 0.75]
     assert values(range_(0, 127, "0 1")) == [0, 127]
 
 
@@ -85,8 +89,8 @@ def test_a_fractional_note_in_mini_notation_is_refused_when_queried(make):
 
 def test_a_computed_note_is_refused_until_it_is_rounded_where_it_is_made():
     with pytest.raises(ValueError, match=r"microtonal notes do not exist yet.*\.fmap\(round\)"):
-        values(note(segment(4, sine.range(60, 72))))
-    assert values(note(segment(4, sine.range(60, 72)).fmap(round))) == [{"note": v} for v in (70, 70, 62, 62)]
+        values(note(segment(8, sine.range(60, 72))))
+    assert values(note(segment(4, sine.range(60, 73)).fmap(round))) == [{"note": v} for v in (66, 73, 66, 60)]
 
 
 def test_controls_make_dicts():
@@ -110,8 +114,8 @@ def test_structure_comes_from_the_left():
                         "1/2 → 3/4 | note=67 velocity=60 channel=1", "3/4 → 1 | note=72 velocity=60 channel=1"]
     assert lines(p) == lines(note("c e g c5") | velocity("100 60") | channel(1))
     assert lines(note("c*4").cc(74, saw.range(0, 127))) == [
-        "0 → 1/4 | note=60 cc74=16", "1/4 → 1/2 | note=60 cc74=48", "1/2 → 3/4 | note=60 cc74=79",
-        "3/4 → 1 | note=60 cc74=111"]
+        "0 → 1/4 | note=60 cc74=0", "1/4 → 1/2 | note=60 cc74=32", "1/2 → 3/4 | note=60 cc74=64",
+        "3/4 → 1 | note=60 cc74=95"]
     assert lines(note("c e").legato(0.5).port(0).bend(100).aftertouch(1).program(2).bank(0).n("d")) == [
         "0 → 1/2 | note=62 legato=0.5 port=0 bend=100 aftertouch=1 program=2 bank=0",
         "1/2 → 1 | note=62 legato=0.5 port=0 bend=100 aftertouch=1 program=2 bank=0"]
@@ -198,7 +202,9 @@ def test_arpeggios():
     assert arp_order("up_and_down", xs) == [0, 1, 2, 3, 3, 2, 1, 0]
     assert arp_order("down_and_up", xs) == [3, 2, 1, 0, 0, 1, 2, 3]
     assert arp_order("converge", xs) == [0, 3, 1, 2] and arp_order("diverge", xs) == [2, 1, 3, 0]
-    assert arp_order("disconverge", xs) == [0, 3, 1, 2, 1, 3]
+    # Tidal's disconverge is converge ++ tail (reverse converge): 0 3 1 2 then 1 3 0 (it dropped the 0)
+    assert arp_order("disconverge", xs) == [0, 3, 1, 2, 1, 3, 0]
+    assert arp_order("disconverge", [0, 1, 2]) == [0, 2, 1, 2, 0]
     assert arp_order("pinkyup", xs) == [0, 3, 1, 3, 2, 3] and arp_order("thumbup", xs) == [0, 1, 0, 2, 0, 3]
     assert lines(arp("updown", "c4'major")) == ["0 → 1/4 | 60", "1/4 → 1/2 | 64", "1/2 → 3/4 | 67", "3/4 → 1 | 64"]
     assert lines(arp("<up down>", "<c4'major e4'min>"), 2) == [

@@ -20,6 +20,7 @@ from livemidi.pattern import (
     silence,
     stack,
     timecat,
+    velocity,
 )
 
 
@@ -49,7 +50,8 @@ def test_event_api_and_display():
 
 def test_silence_and_signal():
     assert silence.events(0, 10) == []
-    assert lines(signal(lambda t: t), 1) == ["(0 → 1) | 1/2"]
+    assert lines(signal(lambda t: t), 1) == ["(0 → 1) | 0"]  # sampled where the query starts
+    assert lines(signal(lambda t: t), 1, F(1, 3)) == ["(1/3 → 4/3) | 1/3"]
 
 
 def test_onsets_only_returns_events_starting_in_span():
@@ -104,8 +106,11 @@ def test_operators_structure_from_left():
     assert lines(10 - mini("1 2")) == ["0 → 1/2 | 9", "1/2 → 1 | 8"]
     assert lines(note("c e") + note(12)) == ["0 → 1/2 | note=72", "1/2 → 1 | note=76"]
     assert lines(note("c e") | {"velocity": 90}) == ["0 → 1/2 | note=60 velocity=90", "1/2 → 1 | note=64 velocity=90"]
-    with pytest.raises(TypeError, match="transpose"):
-        (note("c") + 12).events(0, 1)
+    # a plain number goes to the note, or to the only control (Strudel's n("0 2").add(3))
+    assert lines(note("c e").velocity(90) + 12) == ["0 → 1/2 | note=72 velocity=90", "1/2 → 1 | note=76 velocity=90"]
+    assert lines(12 + note("c")) == ["0 → 1 | note=72"] and lines(velocity(90) - 10) == ["0 → 1 | velocity=80"]
+    with pytest.raises(TypeError, match="a plain number goes to the note"):
+        (velocity(90).ch(1) + 12).events(0, 1)
     with pytest.raises(TypeError, match="expected numbers"):
         (mini("a") + 1).events(0, 1)
 
