@@ -36,6 +36,7 @@ from multiprocessing.connection import Listener
 
 from . import protocol
 from .core import SenderCore
+from .instant import prepare, write_all
 
 CONNECT_TIMEOUT = 60.0  # seconds to wait for the main process to connect, then give up
 HOUSEKEEPING = 0.05  # the longest wait without looking at the parent and the reports (s)
@@ -121,6 +122,10 @@ class SenderProcess:
         if port >= len(self.writers) or self.writers[port] is None:
             raise ValueError(f"no open port {port}")
         self.writers[port](data)
+
+    def _writer(self, port: int):
+        """The byte writer of `port`, or None (not open, or gone)."""
+        return self.writers[port] if port < len(self.writers) else None
 
     def open_port(self, spec: dict) -> dict:
         from ..backends import Backend
@@ -362,23 +367,17 @@ class SenderProcess:
             # covers the rare long oversleep that the measured margin misses.
             margin = spin if deadline is None or deadline - last < SPARSE_GAP else max(spin, self.spin_cap)
             if deadline is not None and deadline - now <= margin:
-                deadline, port, data, tag = core.pop()
-                write = self.writers[port] if port < len(self.writers) else None
+                # The whole instant, and each message's writer, before the spin: after it, only the writes.
+                batch = core.pop_instant(now)
+                prepared = prepare(batch, self._writer)
                 spun_from = perf()
                 while perf() < deadline:
                     pass
-                stamp = perf()  # immediately before the backend's write
-                self.spun += stamp - spun_from
-                self.sends += 1
-                try:
-                    write(data)
-                except Exception as error:  # a gone port, a backend error: reported, never fatal
-                    if write is None:
-                        error = ValueError(f"no open port {port}")
-                    core.record(port, data, deadline, stamp, error, tag)
-                    continue
-                core.record(port, data, deadline, stamp, tag=tag)
-                last = deadline
+                outcomes = write_all(prepared, perf)  # each stamped immediately before its backend's write
+                self.spun += max(0.0, deadline - spun_from)
+                self.sends += len(batch)
+                core.record_instant(batch, outcomes)
+                last = batch[-1][0]
                 continue
             slack = HOUSEKEEPING if deadline is None else deadline - now - margin
             if slack > 0.002 or now - self.last_report > REPORT_EVERY and slack > 0.0005:

@@ -108,10 +108,8 @@ class VirtualSender:
                 deadline = core.next_deadline()
                 if deadline is None or deadline > t:
                     return count
-                deadline, port, data, tag = core.pop()
                 self._stamp = deadline
-                core.emit(port, data, deadline, tag)
-                count += 1
+                count += core.send_due(deadline)  # one instant, each message stamped with its deadline
         finally:
             self._stamp = None
 
