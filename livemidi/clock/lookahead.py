@@ -36,6 +36,7 @@ from ..errors import ClockStoppedError, ClockSyncError, SenderError
 from .events import ClockEvent
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
+from .reach import Reach
 from .sync import SyncSource, SyncState, checked_state
 from .tempo import Position, TempoMap, as_cycle, check_bpm
 
@@ -152,6 +153,7 @@ class Lookahead:
         self._latency: dict[int, float] = {}
         self._most_early = 0.0  # the largest latency (s): the horizon reaches this much further
         self._last_prune = float("-inf")
+        self.reach = Reach(interval)  # ships further ahead after the thread was starved (see reach.py)
         self.skipped = 0
         self.stalls = 0
         self.errors = 0
@@ -245,7 +247,7 @@ class Lookahead:
             if now - self._last_prune >= PRUNE_AFTER / 2:
                 self._prune(now)
             tempo = self.tempo
-            horizon = now + self.lookahead + self._most_early
+            horizon = now + self.lookahead + self._most_early + self.reach.step(now)
             end = tempo.tick_at(horizon)
             if end <= self._next:
                 return 0
@@ -638,6 +640,7 @@ class Lookahead:
 
     def _begin(self, cycle: Fraction, transport: list) -> None:
         self._next = cycle
+        self.reach.reset()
         if transport:
             self._ship([self._check(event, cycle, cycle + 1) for event in transport], self._now())
         if self.threaded:
