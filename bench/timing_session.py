@@ -92,6 +92,7 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
         sender.flush()
         sent += sender.take_sent()
         stalls, skipped = session.clock.stalls, session.clock.skipped
+        arrived_late = getattr(sender.stats, "arrived_late", None)  # (a livemidi before issue 15 has none)
         detail = sender.realtime_detail
     finally:
         session.close()
@@ -100,7 +101,7 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
     os.rmdir(os.path.dirname(path))
     return _against_grid(case, t0, seconds, stamps, data, sent) | {
         "cpu": {what: 100 * value / elapsed for what, value in used.items()},
-        "others": watch.others, "steal": watch.steal, "stalls": stalls, "skipped": skipped,
+        "others": watch.others, "steal": watch.steal, "stalls": stalls, "skipped": skipped, "arrived_late": arrived_late,
         "realtime": detail, "notices": notices,
     }  # fmt: skip
 

@@ -111,6 +111,7 @@ class SenderCore:
         self.sent_count = 0
         self.late_count = 0
         self.worst_late = 0.0
+        self.arrived_late = 0  # events that reached the queue more than late_threshold after their deadline
         self.errors: dict[str, int] = {}  # message -> how many times, since last taken
 
     # -- the queue ---------------------------------------------------------------------
@@ -129,9 +130,18 @@ class SenderCore:
             self._pending_offs[entry.off] = self._pending_offs.get(entry.off, 0) + 1
         heapq.heappush(self._heap, (deadline, entry.order, entry.seq, id))
 
-    def add_many(self, events: Iterable[tuple[float, int, int, int, bytes]]) -> None:
+    def add_many(self, events: Iterable[tuple[float, int, int, int, bytes]], now: float | None = None) -> None:
+        """`add` each event; with `now` (when they arrived), count those that came too late.
+
+        An event that arrives more than `late_threshold` after its deadline
+        (`arrived_late`) was shipped late: the main process did not run in
+        time. The sender sends it at once and counts it late as well.
+        """
+        add = self.add
         for deadline, id, tag, port, data in events:
-            self.add(deadline, id, tag, port, data)
+            add(deadline, id, tag, port, data)
+            if now is not None and now - deadline > self.late_threshold:
+                self.arrived_late += 1
 
     def _remove(self, id: int) -> _Entry | None:
         entry = self._entries.pop(id, None)

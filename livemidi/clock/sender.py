@@ -168,8 +168,7 @@ class SenderProcess:
         kind = payload[:1]
         core = self.core
         if kind == b"E":
-            for deadline, id, tag, port, data in protocol.unpack_events(payload):
-                core.add(deadline, id, tag, port, data)
+            core.add_many(protocol.unpack_events(payload), now=time.perf_counter())
         elif kind == b"R":
             for id, deadline in protocol.unpack_retime(payload):
                 core.retime(id, deadline)
@@ -214,10 +213,10 @@ class SenderProcess:
         sent = core.take_sent()
         for start in range(0, len(sent), MAX_SENT_BATCH):
             self.messages.append(protocol.pack_sent(sent[start : start + MAX_SENT_BATCH]))
-        stats = (core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger))
+        stats = (core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), core.arrived_late)
         if stats != self.stats_sent or not self.messages:
             self.stats_sent = stats
-            self.messages.append(protocol.pack_stats(*stats, time.process_time()))
+            self.messages.append(protocol.pack_stats(*stats[:5], time.process_time(), stats[5]))
 
     def send_reports(self, block: bool = False) -> None:
         """Write waiting reports; without `block`, only while the pipe has room."""

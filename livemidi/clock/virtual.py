@@ -66,7 +66,7 @@ class VirtualSender:
         for event in events:
             deadline, port, data, tag = checked_event(event)
             records.append((deadline, next(self._ids), tag, self.port_index(port), data))
-        self._core.add_many(records)
+        self._core.add_many(records, now=self._now())
         return [record[1] for record in records]
 
     def retime(self, pairs: Iterable[tuple[int, float]]) -> None:
@@ -118,7 +118,9 @@ class VirtualSender:
     @property
     def stats(self) -> SenderStats:
         core = self._core
-        return SenderStats(core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), 0.0)
+        return SenderStats(
+            core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), 0.0, core.arrived_late
+        )
 
     @property
     def ledger(self):

@@ -253,6 +253,13 @@ def test_late_events_are_counted_and_failures_reported():
     assert core.sent_count == 0 and len(core.ledger) == 0
 
 
+def test_events_that_arrive_after_their_deadline_are_counted_as_shipped_late():
+    core = SenderCore(Wire().write, late_threshold=0.001)
+    core.add_many([(1.0, 1, 0, 0, ON), (1.0995, 2, 0, 0, OFF), (2.0, 3, 0, 0, ON)], now=1.1)
+    core.add_many([(0.5, 4, 0, 0, OFF)])  # no arrival time given: not counted
+    assert core.arrived_late == 1 and len(core) == 4
+
+
 def test_ledger():
     ledger = Ledger()
     ledger.update(0, bytes((0x90, 60, 100)))
@@ -280,7 +287,7 @@ def test_protocol_round_trips():
     assert protocol.unpack_json(protocol.pack_json(b"O", 3, {"name": "x"})) == (3, {"name": "x"})
     sent = [(1.0, 0.5, 1, b"\xf8", 0), (2.0, 1.5, 0, b"\x80\x3c\x00", 2**32 - 1)]
     assert protocol.unpack_sent(protocol.pack_sent(sent)) == sent
-    assert protocol.unpack_stats(protocol.pack_stats(1, 2, 0.5, 3, 4, 1.25)) == (1, 2, 0.5, 3, 4, 1.25)
+    assert protocol.unpack_stats(protocol.pack_stats(1, 2, 0.5, 3, 4, 1.25, 5)) == (1, 2, 0.5, 3, 4, 1.25, 5)
     # a batch of a window's events is small: 19 bytes a record plus the message
     assert len(protocol.pack_events([(0.0, 1, 0, 0, b"\x90\x3c\x64")] * 100)) == 1 + 100 * 22
 
