@@ -101,7 +101,8 @@ def summarize(system: str, case: str, condition: str, run: dict) -> dict:
         "gap_p50_us": quantile(gaps, 0.5) if gaps else None, "gap_p99_us": quantile(gaps, 0.99) if gaps else None,
         "gap_max_us": gaps[-1] if gaps else None,
     }  # fmt: skip
-    for key in ("cpu", "others", "steal", "stalls", "skipped", "arrived_late", "missing", "off_grid", "realtime", "notices"):
+    for key in ("cpu", "others", "steal", "stalls", "skipped", "arrived_late", "preempted", "policy_at_end", "missing",
+                "off_grid", "realtime", "notices"):
         if key in run:
             row[key] = run[key]
     if run.get("first") is not None:
@@ -149,10 +150,14 @@ def run_notes(args, seconds_for, floors: dict) -> list[dict]:
                     extra = ""
                     if system == "livemidi":
                         extra = (f"  first {r.get('first_us', float('nan')):6.0f} µs  stalls {r['stalls']} "
-                                 f"shipped late {r.get('arrived_late')} "
+                                 f"shipped late {r.get('arrived_late')} preempted {r.get('preempted')} "
                                  f"missing {r['missing']}  others {r['others'] or 0:.2f} cores, steal {100 * (r['steal'] or 0):.1f} %")  # fmt: skip
                     print(f"  {system:8} {case:7} {name:20} p50 {r['p50_us']:8.1f}  p99 {r['p99_us']:8.1f}  "
                           f"max {r['max_us']:8.1f} µs{extra}", flush=True)  # fmt: skip
+                    for text in r.get("notices", ()):
+                        print(f"      notice: {text}", flush=True)
+                    if r.get("policy_at_end") == 0 and "SCHED_FIFO" in r.get("realtime", ""):
+                        print("      the sender ended the run at normal priority", flush=True)
     return results
 
 
@@ -175,8 +180,8 @@ def print_tables(results: list[dict], floors: dict, args) -> list[dict]:
         cells += [fmt_us(by.get((peer, case, name), {}).get("p99_us")) for peer in ("isobar", "mido")]
         print(f"| {case}, {name} | " + " | ".join(cells) + " |")
     print("\n| case, condition | notes | p99.9 | drift | first note | gap p50 | gap p99 | gap max "
-          "| floor p99 | floor max | stalls/skipped/shipped late | others | steal |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| floor p99 | floor max | stalls/skipped/shipped late | sender preempted | others | steal |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case, name in keys:
         r = by.get(("livemidi", case, name))
         if r is None:
@@ -187,11 +192,12 @@ def print_tables(results: list[dict], floors: dict, args) -> list[dict]:
         cells = [str(r["notes"])] + [fmt_us(r.get(k)) for k in ("p999_us", "drift_us", "first_us", "gap_p50_us",
                  "gap_p99_us", "gap_max_us")] + [fmt_us(floor.get("p99_us")), fmt_us(floor.get("max_us")),
                  f"{r['stalls']}/{r['skipped']}/{'—' if r.get('arrived_late') is None else r['arrived_late']}",
-                 others, steal]  # fmt: skip
+                 "—" if r.get("preempted") is None else str(r["preempted"]), others, steal]  # fmt: skip
         print(f"| {case}, {name} | " + " | ".join(cells) + " |")
     print("\n(floor: what a perfect real-time spinner would have shown on this machine in that condition, "
           "bench/timing_floor.py; stalls/skipped: the lookahead's; shipped late: events that reached the sender after "
-          "their deadline; others: CPU of other processes; "
+          "their deadline; sender preempted: times a task of higher priority took its CPU (the hypervisor's are not "
+          "counted); others: CPU of other processes; "
           "steal: the hypervisor's)")
     print("\nCPU of a playing session (% of one core): sender process, lookahead thread, reader thread")
     for case, name in keys:

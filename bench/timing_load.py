@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 
-__all__ = ["CONDITIONS", "CpuWatch", "condition", "gil_call_size", "thread_cpu"]
+__all__ = ["CONDITIONS", "CpuWatch", "condition", "gil_call_size", "preemptions", "thread_cpu"]
 
 CONDITIONS = ("idle", "busy thread", "GIL-holding C calls", "2 CPU burners")
 GIL_CALL = 0.010  # seconds each GIL-holding C call lasts
@@ -99,6 +99,21 @@ def _proc_cpu(pid: int | str) -> float:
 def thread_cpu(native_id: int | None) -> float:
     """CPU seconds of one of this process's threads, by its native id (Linux); 0 if unknown."""
     return 0.0 if native_id is None else _proc_cpu(f"self/task/{native_id}")
+
+
+def preemptions(pid: int) -> tuple[int, int] | None:
+    """(involuntary context switches so far, scheduling policy) of a process; None off Linux.
+
+    A SCHED_FIFO process is switched out involuntarily only for a task of
+    higher priority (or by the real-time throttle); time the hypervisor takes
+    from the whole virtual CPU is not counted. Policy 1 is SCHED_FIFO, 0 normal.
+    """
+    try:
+        with open(f"/proc/{pid}/sched") as file:
+            fields = {key.strip(): value for key, value in (line.split(":", 1) for line in file if ":" in line)}
+        return int(fields["nr_involuntary_switches"]), int(fields["policy"])
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def _machine() -> tuple[float, float] | None:

@@ -23,7 +23,7 @@ import tempfile
 import time
 from fractions import Fraction
 
-from timing_load import CpuWatch, thread_cpu
+from timing_load import CpuWatch, preemptions, thread_cpu
 from timingprobe import read_probe
 
 __all__ = ["CASES", "Case", "run_session"]
@@ -74,6 +74,7 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
         pids = [sender.pid, *extra_pids]
         watch = CpuWatch(pids)
         cpu_sender, cpu_reader = sender.stats.cpu_seconds, thread_cpu(reader)
+        switched = preemptions(sender.pid)
         session.start()
         t0 = session.tempo_map.time_at(0)
         end = t0 + seconds
@@ -87,6 +88,9 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
             "reader": thread_cpu(reader) - cpu_reader,
         }
         watch.stop(pids)
+        after = preemptions(sender.pid)
+        preempted = None if switched is None or after is None else after[0] - switched[0]
+        policy = None if after is None else after[1]
         elapsed = time.perf_counter() - watch.started
         session.clock.close()
         sender.flush()
@@ -102,6 +106,7 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
     return _against_grid(case, t0, seconds, stamps, data, sent) | {
         "cpu": {what: 100 * value / elapsed for what, value in used.items()},
         "others": watch.others, "steal": watch.steal, "stalls": stalls, "skipped": skipped, "arrived_late": arrived_late,
+        "preempted": preempted, "policy_at_end": policy,
         "realtime": detail, "notices": notices,
     }  # fmt: skip
 

@@ -247,7 +247,7 @@ class Lookahead:
             if now - self._last_prune >= PRUNE_AFTER / 2:
                 self._prune(now)
             tempo = self.tempo
-            horizon = now + self.lookahead + self._most_early + self.reach.step(now)
+            horizon = self.reach.horizon(now, now + self.lookahead + self._most_early, tempo.time_at(self._next))
             end = tempo.tick_at(horizon)
             if end <= self._next:
                 return 0

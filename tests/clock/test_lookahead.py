@@ -169,8 +169,12 @@ def test_a_starved_loop_ships_further_ahead_for_a_while():
     assert reach(1.0) == pytest.approx(LOOKAHEAD, abs=0.002)
     rig.t = 1.3  # the loop's thread did not run for 0.3 s
     rig.loop.step()
+    windows = len(rig.calls)
     rig.run(1.5)
     assert reach(1.5) >= LOOKAHEAD + 1.5 * (0.3 - INTERVAL) - 0.002
+    # built up a few intervals of music a step, so that no command to the sender is big
+    sizes = [rig.tempo.time_at(end) - rig.tempo.time_at(begin) for begin, end in rig.calls[windows:]]
+    assert max(sizes) <= 5 * INTERVAL + 0.001
     rig.run(1.5 + MEMORY + 1.0)
     assert reach(rig.t) == pytest.approx(LOOKAHEAD, abs=0.002)
     # a stop and a start in between is no starvation
