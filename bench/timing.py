@@ -49,7 +49,9 @@ FLOOR_SECONDS = 10.0  # the floor probe spins this long (at most) in each condit
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog="See bench/README.md.")
+    parser = argparse.ArgumentParser(
+        description=__doc__, epilog="See bench/README.md.", formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true",
                         help="25 s a run of 16ths (300 notes), 5 s of 1000/s (5000 notes); else 60 s each")  # fmt: skip
     parser.add_argument("--seconds", type=float, help="seconds a run, for every case (overrides --quick)")
@@ -180,8 +182,8 @@ def print_tables(results: list[dict], floors: dict, args) -> list[dict]:
         cells += [fmt_us(by.get((peer, case, name), {}).get("p99_us")) for peer in ("isobar", "mido")]
         print(f"| {case}, {name} | " + " | ".join(cells) + " |")
     print("\n| case, condition | notes | p99.9 | drift | first note | gap p50 | gap p99 | gap max "
-          "| floor p99 | floor max | stalls/skipped/shipped late | sender preempted | others | steal |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| floor p99 | floor max | wake p99 | wake max | stalls/skipped/shipped late | sender preempted | others | steal |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for case, name in keys:
         r = by.get(("livemidi", case, name))
         if r is None:
@@ -191,11 +193,12 @@ def print_tables(results: list[dict], floors: dict, args) -> list[dict]:
         steal = "—" if r.get("steal") is None else f"{100 * r['steal']:.1f} %"
         cells = [str(r["notes"])] + [fmt_us(r.get(k)) for k in ("p999_us", "drift_us", "first_us", "gap_p50_us",
                  "gap_p99_us", "gap_max_us")] + [fmt_us(floor.get("p99_us")), fmt_us(floor.get("max_us")),
+                 fmt_us(floor.get("sleep_p99_us")), fmt_us(floor.get("sleep_max_us")),
                  f"{r['stalls']}/{r['skipped']}/{'—' if r.get('arrived_late') is None else r['arrived_late']}",
                  "—" if r.get("preempted") is None else str(r["preempted"]), others, steal]  # fmt: skip
         print(f"| {case}, {name} | " + " | ".join(cells) + " |")
     print("\n(floor: what a perfect real-time spinner would have shown on this machine in that condition, "
-          "bench/timing_floor.py; stalls/skipped: the lookahead's; shipped late: events that reached the sender after "
+          "bench/timing_floor.py; wake: how late a real-time 0.8 ms sleep ended there; stalls/skipped: the lookahead's; shipped late: events that reached the sender after "
           "their deadline; sender preempted: times a task of higher priority took its CPU (the hypervisor's are not "
           "counted); others: CPU of other processes; "
           "steal: the hypervisor's)")
