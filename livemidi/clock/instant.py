@@ -2,9 +2,9 @@
 
 A note-off and the next note-on, or a chord, share one deadline. The timed
 sender takes the whole instant off its queue before it spins
-(`SenderCore.pop_instant`), looks up each message's writer then, and after
-the spin calls `write_all`: one clock reading and one write per message, in
-a tight loop. The ledger, the counters and the sent log are updated only
+(`SenderCore.pop_instant`), looks up each message's writer then, and calls
+`write_all`, which spins to the deadline and then makes one clock reading
+and one write per message, in a tight loop. The ledger, the counters and the sent log are updated only
 once the instant is out (`SenderCore.record_instant`).
 
 Why: measured through a Session on the project's 2-core VM (issue 15), the
@@ -35,13 +35,19 @@ def prepare(batch: Instant, writer: Callable[[int], Callable[[bytes], None] | No
     return [(writer(port), data) for _, port, data, _ in batch]
 
 
-def write_all(prepared: list[tuple], clock: Callable[[], float] = time.perf_counter) -> list:
-    """Write each message, stamping the clock right before each write; the stamps (or the errors), in order.
+def write_all(prepared: list[tuple], clock: Callable[[], float] = time.perf_counter, until: float = 0.0) -> list:
+    """Spin until `clock()` reaches `until`, then write each message, stamping the clock right
+    before each write; the stamps (or the errors), in order.
 
+    The spin is here, not in the caller, so that no call stands between its
+    end and the first write: code that has not run for a while is slow, and
+    a sender that slept 80 ms between two 16ths wakes with cold caches.
     A message whose port has no writer (None) gets a ValueError in place of its stamp.
     """
     outcomes: list = []
     keep = outcomes.append
+    while clock() < until:
+        pass
     for write, data in prepared:
         stamp = clock()
         try:

@@ -370,9 +370,7 @@ class SenderProcess:
                 batch = core.pop_instant(now)
                 prepared = prepare(batch, self._writer)
                 spun_from = perf()
-                while perf() < deadline:
-                    pass
-                outcomes = write_all(prepared, perf)  # each stamped immediately before its backend's write
+                outcomes = write_all(prepared, perf, deadline)  # spin, then each stamped right before its write
                 self.spun += max(0.0, deadline - spun_from)
                 self.sends += len(batch)
                 core.record_instant(batch, outcomes)
