@@ -37,6 +37,7 @@ from multiprocessing.connection import Listener
 from . import protocol
 from .core import SenderCore
 from .instant import prepare, write_all
+from .margin import sparse_margin
 
 CONNECT_TIMEOUT = 60.0  # seconds to wait for the main process to connect, then give up
 HOUSEKEEPING = 0.05  # the longest wait without looking at the parent and the reports (s)
@@ -362,9 +363,12 @@ class SenderProcess:
                     self.check_load(now)
                     spin = self.current_spin
                 now = perf()
-            # A sparse stream gets the whole `spin`: it costs little CPU, and
-            # covers the rare long oversleep that the measured margin misses.
-            margin = spin if deadline is None or deadline - last < SPARSE_GAP else max(spin, self.spin_cap)
+            # A sparse stream gets the whole `spin` (more after late wake-ups: see margin.py): it costs
+            # little CPU, and covers the rare long oversleep that the measured margin misses.
+            margin = (
+                spin if deadline is None or deadline - last < SPARSE_GAP
+                else sparse_margin(max(spin, self.spin_cap), self.wake_samples, deadline - last)
+            )  # fmt: skip
             if deadline is not None and deadline - now <= margin:
                 # The whole instant, and each message's writer, before the spin: after it, only the writes.
                 batch = core.pop_instant(now)
