@@ -3,7 +3,9 @@
 `SenderCore` is everything the sender process does except waiting and I/O:
 it keeps the queued events (a heap by deadline), applies commands, and when
 told the time, sends what is due through a ``write(port, data)`` function,
-timestamping each message immediately before the write. The sender process
+an instant at a time: the messages that share a deadline are written back
+to back, each timestamped immediately before its write, and accounted for
+after the last one (`livemidi.clock.instant`). The sender process
 (`livemidi.clock.sender`) wraps it with the wait-then-spin loop and the pipe;
 `VirtualSender` wraps it with a virtual clock for tests and offline rendering.
 
@@ -26,6 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from ..ports.pace import Pace
+from .instant import Instant, prepare, write_all
 from .ledger import Ledger, note_key, note_off_bytes
 
 __all__ = ["SenderCore", "Sent", "panic_bytes"]
@@ -108,6 +111,7 @@ class SenderCore:
         self.sent_count = 0
         self.late_count = 0
         self.worst_late = 0.0
+        self.arrived_late = 0  # events that reached the queue more than late_threshold after their deadline
         self.errors: dict[str, int] = {}  # message -> how many times, since last taken
 
     # -- the queue ---------------------------------------------------------------------
@@ -126,9 +130,18 @@ class SenderCore:
             self._pending_offs[entry.off] = self._pending_offs.get(entry.off, 0) + 1
         heapq.heappush(self._heap, (deadline, entry.order, entry.seq, id))
 
-    def add_many(self, events: Iterable[tuple[float, int, int, int, bytes]]) -> None:
+    def add_many(self, events: Iterable[tuple[float, int, int, int, bytes]], now: float | None = None) -> None:
+        """`add` each event; with `now` (when they arrived), count those that came too late.
+
+        An event that arrives more than `late_threshold` after its deadline
+        (`arrived_late`) was shipped late: the main process did not run in
+        time. The sender sends it at once and counts it late as well.
+        """
+        add = self.add
         for deadline, id, tag, port, data in events:
-            self.add(deadline, id, tag, port, data)
+            add(deadline, id, tag, port, data)
+            if now is not None and now - deadline > self.late_threshold:
+                self.arrived_late += 1
 
     def _remove(self, id: int) -> _Entry | None:
         entry = self._entries.pop(id, None)
@@ -165,22 +178,43 @@ class SenderCore:
 
     # -- sending -----------------------------------------------------------------------
 
-    def pop(self) -> tuple[float, int, bytes, int] | None:
-        """Take the earliest event off the queue: (deadline, port, data, tag), or None.
+    def pop_instant(self, now: float) -> list[tuple[float, int, bytes, int]]:
+        """Take the next instant off the queue: ``[(deadline, port, data, tag), ...]``, in order.
 
-        The sender process pops the next event *before* spinning to its
-        deadline, so that nothing but the write stands between the end of the
-        spin and the wire; then it calls `record`.
+        That is every event at the earliest deadline, and with them every
+        other event already due at `now` (a backlog goes in one burst). The
+        sender process pops an instant *before* spinning to its deadline, so
+        that nothing but the writes stands between the end of the spin and
+        the wire (`livemidi.clock.instant`); then it calls `record_instant`.
+        Empty when nothing is queued.
         """
         heap = self._heap
         entries = self._entries
+        batch: list[tuple[float, int, bytes, int]] = []
+        until = None
         while heap:
-            deadline, _, seq, id = heapq.heappop(heap)
+            deadline, _, seq, id = heap[0]
             entry = entries.get(id)
-            if entry is not None and entry.seq == seq:
-                self._remove(id)
-                return deadline, entry.port, entry.data, entry.tag
-        return None
+            if entry is None or entry.seq != seq:
+                heapq.heappop(heap)  # cancelled or retimed: a stale tuple
+                continue
+            if until is None:
+                until = max(deadline, now)
+            elif deadline > until:
+                break
+            heapq.heappop(heap)
+            self._remove(id)
+            batch.append((deadline, entry.port, entry.data, entry.tag))
+        return batch
+
+    def record_instant(self, batch: Instant, outcomes: list) -> None:
+        """Account for the writes of an instant: `outcomes` has each one's stamp, or the error it raised."""
+        record = self.record
+        for (deadline, port, data, tag), outcome in zip(batch, outcomes):
+            if isinstance(outcome, Exception):
+                record(port, data, deadline, 0.0, outcome, tag)
+            else:
+                record(port, data, deadline, outcome, tag=tag)
 
     def record(
         self, port: int, data: bytes, deadline: float, stamp: float, error: Exception | None = None, tag: int = 0
@@ -200,27 +234,27 @@ class SenderCore:
         if self.keep_sent:
             self.sent.append(Sent(stamp, deadline, port, data, tag))
 
+    def _writer(self, port: int) -> Callable[[bytes], None]:
+        write = self._write
+        return lambda data: write(port, data)
+
     def emit(self, port: int, data: bytes, deadline: float, tag: int = 0) -> bool:
-        """Send now: timestamp, write, then `record`. False if the write failed."""
-        stamp = self._clock()
-        try:
-            self._write(port, data)
-        except Exception as error:  # a gone port, a backend's bug: recorded, never fatal
-            self.record(port, data, deadline, stamp, error, tag)
-            return False
-        self.record(port, data, deadline, stamp, tag=tag)
-        return True
+        """Send one message now (timestamp, write, `record`). False if the write failed."""
+        batch = [(deadline, port, data, tag)]
+        outcomes = write_all(prepare(batch, self._writer), self._clock)
+        self.record_instant(batch, outcomes)
+        return not isinstance(outcomes[0], Exception)
 
     def send_due(self, now: float) -> int:
-        """Send every event due at or before `now`, in order; returns how many."""
+        """Send every event due at or before `now`, an instant at a time (`pop_instant`); returns how many."""
         count = 0
         while True:
             deadline = self.next_deadline()
             if deadline is None or deadline > now:
                 return count
-            deadline, port, data, tag = self.pop()
-            self.emit(port, data, deadline, tag)
-            count += 1
+            batch = self.pop_instant(deadline)
+            self.record_instant(batch, write_all(prepare(batch, self._writer), self._clock))
+            count += len(batch)
 
     # -- cancelling --------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ class SenderStats(NamedTuple):
     queued: int = 0
     sounding: int = 0  # notes on, per the ledger
     cpu_seconds: float = 0.0  # the sender process's CPU time so far
+    arrived_late: int = 0  # events that reached the sender more than late_threshold after their deadline
 
 
 def checked_event(event) -> tuple[float, object, bytes, int]:

@@ -38,6 +38,7 @@ from .events import ClockEvent
 from .following import Following
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
+from .reach import Reach
 from .sync import SyncSource, SyncState
 from .tempo import Position, TempoMap, as_cycle
 
@@ -147,6 +148,7 @@ class Lookahead:
         self._latency: dict[int, float] = {}
         self._most_early = 0.0  # the largest latency (s): the horizon reaches this much further
         self._last_prune = float("-inf")
+        self.reach = Reach(interval)  # ships further ahead after the thread was starved (see reach.py)
         self.skipped = 0
         self.stalls = 0
         self.errors = 0
@@ -230,7 +232,7 @@ class Lookahead:
             if now - self._last_prune >= PRUNE_AFTER / 2:
                 self._prune(now)
             tempo = self.tempo
-            horizon = now + self.lookahead + self._most_early
+            horizon = self.reach.horizon(now, now + self.lookahead + self._most_early, tempo.time_at(self._next))
             end = tempo.tick_at(horizon)
             if end <= self._next:
                 return 0
@@ -484,6 +486,7 @@ class Lookahead:
 
     def _begin(self, cycle: Fraction, transport: list) -> None:
         self._next = cycle
+        self.reach.reset()
         if transport:
             self._ship([self._check(event, cycle, cycle + 1) for event in transport], self._now())
         if self.threaded:

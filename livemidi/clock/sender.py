@@ -36,6 +36,8 @@ from multiprocessing.connection import Listener
 
 from . import protocol
 from .core import SenderCore
+from .instant import prepare, write_all
+from .margin import sparse_margin
 
 CONNECT_TIMEOUT = 60.0  # seconds to wait for the main process to connect, then give up
 HOUSEKEEPING = 0.05  # the longest wait without looking at the parent and the reports (s)
@@ -122,6 +124,10 @@ class SenderProcess:
             raise ValueError(f"no open port {port}")
         self.writers[port](data)
 
+    def _writer(self, port: int):
+        """The byte writer of `port`, or None (not open, or gone)."""
+        return self.writers[port] if port < len(self.writers) else None
+
     def open_port(self, spec: dict) -> dict:
         from ..backends import Backend
         from ..errors import PortError
@@ -163,8 +169,7 @@ class SenderProcess:
         kind = payload[:1]
         core = self.core
         if kind == b"E":
-            for deadline, id, tag, port, data in protocol.unpack_events(payload):
-                core.add(deadline, id, tag, port, data)
+            core.add_many(protocol.unpack_events(payload), now=time.perf_counter())
         elif kind == b"R":
             for id, deadline in protocol.unpack_retime(payload):
                 core.retime(id, deadline)
@@ -209,10 +214,10 @@ class SenderProcess:
         sent = core.take_sent()
         for start in range(0, len(sent), MAX_SENT_BATCH):
             self.messages.append(protocol.pack_sent(sent[start : start + MAX_SENT_BATCH]))
-        stats = (core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger))
+        stats = (core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), core.arrived_late)
         if stats != self.stats_sent or not self.messages:
             self.stats_sent = stats
-            self.messages.append(protocol.pack_stats(*stats, time.process_time()))
+            self.messages.append(protocol.pack_stats(*stats[:5], time.process_time(), stats[5]))
 
     def send_reports(self, block: bool = False) -> None:
         """Write waiting reports; without `block`, only while the pipe has room."""
@@ -358,27 +363,22 @@ class SenderProcess:
                     self.check_load(now)
                     spin = self.current_spin
                 now = perf()
-            # A sparse stream gets the whole `spin`: it costs little CPU, and
-            # covers the rare long oversleep that the measured margin misses.
-            margin = spin if deadline is None or deadline - last < SPARSE_GAP else max(spin, self.spin_cap)
+            # A sparse stream gets the whole `spin` (more after late wake-ups: see margin.py): it costs
+            # little CPU, and covers the rare long oversleep that the measured margin misses.
+            margin = (
+                spin if deadline is None or deadline - last < SPARSE_GAP
+                else sparse_margin(max(spin, self.spin_cap), self.wake_samples, deadline - last)
+            )  # fmt: skip
             if deadline is not None and deadline - now <= margin:
-                deadline, port, data, tag = core.pop()
-                write = self.writers[port] if port < len(self.writers) else None
+                # The whole instant, and each message's writer, before the spin: after it, only the writes.
+                batch = core.pop_instant(now)
+                prepared = prepare(batch, self._writer)
                 spun_from = perf()
-                while perf() < deadline:
-                    pass
-                stamp = perf()  # immediately before the backend's write
-                self.spun += stamp - spun_from
-                self.sends += 1
-                try:
-                    write(data)
-                except Exception as error:  # a gone port, a backend error: reported, never fatal
-                    if write is None:
-                        error = ValueError(f"no open port {port}")
-                    core.record(port, data, deadline, stamp, error, tag)
-                    continue
-                core.record(port, data, deadline, stamp, tag=tag)
-                last = deadline
+                outcomes = write_all(prepared, perf, deadline)  # spin, then each stamped right before its write
+                self.spun += max(0.0, deadline - spun_from)
+                self.sends += len(batch)
+                core.record_instant(batch, outcomes)
+                last = batch[-1][0]
                 continue
             slack = HOUSEKEEPING if deadline is None else deadline - now - margin
             if slack > 0.002 or now - self.last_report > REPORT_EVERY and slack > 0.0005:

@@ -216,9 +216,16 @@ class TempoMap:
     def time_at(self, cycle) -> float:
         """The wall time (perf_counter seconds) of `cycle`; cycles before the start extrapolate."""
         self._running_segments()
-        cycle = as_cycle(cycle)
+        if type(cycle) is not Fraction:
+            cycle = as_cycle(cycle)
         segment = self._segment_for(cycle)
-        return segment.time + float((cycle - segment.cycle) * self.seconds_per_cycle(segment.bpm))
+        # (cycle − start) × 60 × beats_per_bar / bpm, exactly, as one division of integers: the
+        # same correctly rounded float as with Fractions, without their gcds (24 µs → 2 µs; the
+        # lookahead converts every event it ships).
+        start, bpm = segment.cycle, segment.bpm
+        a, b = cycle.numerator, cycle.denominator
+        c, d = start.numerator, start.denominator
+        return segment.time + ((a * d - c * b) * 60 * self.beats_per_bar * bpm.denominator) / (b * d * bpm.numerator)
 
     def cycle_at(self, t: float) -> Fraction:
         """The exact cycle at wall time `t` (the exact value of the float; snap it for a grid)."""

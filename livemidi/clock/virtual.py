@@ -66,7 +66,7 @@ class VirtualSender:
         for event in events:
             deadline, port, data, tag = checked_event(event)
             records.append((deadline, next(self._ids), tag, self.port_index(port), data))
-        self._core.add_many(records)
+        self._core.add_many(records, now=self._now())
         return [record[1] for record in records]
 
     def retime(self, pairs: Iterable[tuple[int, float]]) -> None:
@@ -108,10 +108,8 @@ class VirtualSender:
                 deadline = core.next_deadline()
                 if deadline is None or deadline > t:
                     return count
-                deadline, port, data, tag = core.pop()
                 self._stamp = deadline
-                core.emit(port, data, deadline, tag)
-                count += 1
+                count += core.send_due(deadline)  # one instant, each message stamped with its deadline
         finally:
             self._stamp = None
 
@@ -120,7 +118,9 @@ class VirtualSender:
     @property
     def stats(self) -> SenderStats:
         core = self._core
-        return SenderStats(core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), 0.0)
+        return SenderStats(
+            core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), 0.0, core.arrived_late
+        )
 
     @property
     def ledger(self):

@@ -50,6 +50,47 @@ def test_events_go_in_deadline_order_note_offs_first_at_one_instant():
     assert [sent.time - sent.deadline for sent in core.take_sent()] == [0, 0, 0, 0]
 
 
+def test_the_messages_of_one_instant_are_written_back_to_back_and_accounted_for_after():
+    """Between two writes of one instant there is nothing but the writes: the ledger, the
+    counters and the sent log are updated once the whole instant is out. (Issue 15: a note-on
+    went 30-50 µs after the note-off of its instant, the bookkeeping of the note-off between.)"""
+    seen = []
+    core = None
+
+    def write(port, data):
+        seen.append((data, core.sent_count, len(core.ledger), len(core.sent)))
+
+    core = SenderCore(write, clock=lambda: 1.0)
+    chord = [bytes((0x90, note, 100)) for note in (60, 64, 67, 71, 74, 77, 81, 84)]
+    for id, data in enumerate(chord, 1):
+        core.add(1.0, id, 0, 0, data)
+    core.add(1.0, 20, 0, 0, bytes((0x80, 59, 0)))  # the end of an earlier note, at the same instant
+    core.add(1.5, 21, 0, 0, bytes((0x80, 60, 0)))
+    assert core.send_due(1.0) == 9
+    assert [data for data, *_ in seen] == [bytes((0x80, 59, 0)), *chord]
+    assert {tuple(state) for _, *state in seen} == {(0, 0, 0)}
+    assert core.sent_count == 9 and len(core.ledger) == 8 and len(core.take_sent()) == 9
+
+
+def test_an_instant_is_popped_whole_with_what_is_overdue_and_nothing_later():
+    """What the sender sends in one burst: one deadline's events, plus those already due."""
+    core = Wire().core()
+    core.add(2.0, 1, 0, 0, ON)
+    core.add(2.0, 2, 0, 1, OFF)
+    core.add(3.0, 3, 0, 0, OFF)
+    core.add(1.0, 4, 0, 0, b"\xf8")
+    assert [(deadline, port, data) for deadline, port, data, _ in core.pop_instant(0.5)] == [(1.0, 0, b"\xf8")]
+    batch = core.pop_instant(2.5)  # late: everything due by now goes in one burst, in order
+    assert [(deadline, port, data) for deadline, port, data, _ in batch] == [(2.0, 1, OFF), (2.0, 0, ON)]
+    core.add(3.0, 5, 0, 0, ON)
+    core.add(3.5, 6, 0, 0, OFF)
+    batch = core.pop_instant(2.5)  # the next instant, popped ahead of its deadline, alone
+    assert [(deadline, data) for deadline, _, data, _ in batch] == [(3.0, OFF), (3.0, ON)]
+    assert core.next_deadline() == 3.5 and len(core) == 1
+    core.pop_instant(2.5)
+    assert core.pop_instant(10.0) == []
+
+
 def test_retime_moves_queued_events_only():
     wire = Wire()
     core = wire.core()
@@ -212,6 +253,13 @@ def test_late_events_are_counted_and_failures_reported():
     assert core.sent_count == 0 and len(core.ledger) == 0
 
 
+def test_events_that_arrive_after_their_deadline_are_counted_as_shipped_late():
+    core = SenderCore(Wire().write, late_threshold=0.001)
+    core.add_many([(1.0, 1, 0, 0, ON), (1.0995, 2, 0, 0, OFF), (2.0, 3, 0, 0, ON)], now=1.1)
+    core.add_many([(0.5, 4, 0, 0, OFF)])  # no arrival time given: not counted
+    assert core.arrived_late == 1 and len(core) == 4
+
+
 def test_ledger():
     ledger = Ledger()
     ledger.update(0, bytes((0x90, 60, 100)))
@@ -239,7 +287,7 @@ def test_protocol_round_trips():
     assert protocol.unpack_json(protocol.pack_json(b"O", 3, {"name": "x"})) == (3, {"name": "x"})
     sent = [(1.0, 0.5, 1, b"\xf8", 0), (2.0, 1.5, 0, b"\x80\x3c\x00", 2**32 - 1)]
     assert protocol.unpack_sent(protocol.pack_sent(sent)) == sent
-    assert protocol.unpack_stats(protocol.pack_stats(1, 2, 0.5, 3, 4, 1.25)) == (1, 2, 0.5, 3, 4, 1.25)
+    assert protocol.unpack_stats(protocol.pack_stats(1, 2, 0.5, 3, 4, 1.25, 5)) == (1, 2, 0.5, 3, 4, 1.25, 5)
     # a batch of a window's events is small: 19 bytes a record plus the message
     assert len(protocol.pack_events([(0.0, 1, 0, 0, b"\x90\x3c\x64")] * 100)) == 1 + 100 * 22
 

@@ -152,6 +152,39 @@ def test_a_stall_longer_than_the_lookahead_skips_the_past_instead_of_a_burst():
     assert len(set(ons)) == len(ons)
 
 
+def test_a_starved_loop_ships_further_ahead_for_a_while():
+    """A loop that could not step for a while (C code holding the GIL, other processes on every
+    core) ships 1.5 times that much further ahead than its lookahead, so that the next starvation
+    like it finds enough queued in the sender; 30 s later it is back to its lookahead. (Issue 15:
+    under GIL-holding C calls the shipped events ran out and notes went up to 80 ms late.)"""
+    from livemidi.clock.reach import MEMORY
+
+    rig = Rig(notes(every=F(1, 16), length=F(1, 32)))
+    rig.loop.start()
+    rig.run(1.0)
+
+    def reach(now):  # how far past `now` the loop has shipped (s)
+        return rig.tempo.time_at(rig.calls[-1][1]) - now
+
+    assert reach(1.0) == pytest.approx(LOOKAHEAD, abs=0.002)
+    rig.t = 1.3  # the loop's thread did not run for 0.3 s
+    rig.loop.step()
+    windows = len(rig.calls)
+    rig.run(1.5)
+    assert reach(1.5) >= LOOKAHEAD + 1.5 * (0.3 - INTERVAL) - 0.002
+    # built up a few intervals of music a step, so that no command to the sender is big
+    sizes = [rig.tempo.time_at(end) - rig.tempo.time_at(begin) for begin, end in rig.calls[windows:]]
+    assert max(sizes) <= 5 * INTERVAL + 0.001
+    rig.run(1.5 + MEMORY + 1.0)
+    assert reach(rig.t) == pytest.approx(LOOKAHEAD, abs=0.002)
+    # a stop and a start in between is no starvation
+    rig.loop.stop()
+    rig.t += 5.0
+    rig.loop.start()
+    rig.run(rig.t + 0.5)
+    assert reach(rig.t) == pytest.approx(LOOKAHEAD, abs=0.002)
+
+
 def test_requery_swaps_one_tag_from_a_cycle_on():
     current = {"bass": 60}
 

@@ -54,6 +54,10 @@ def test_events_are_sent_in_order_at_their_deadlines(sender):
     assert max(s.time - s.deadline for s in sent) < 0.02
     stats = sender.stats
     assert stats.sent >= 30 and stats.queued == 0 and stats.cpu_seconds > 0
+    assert stats.arrived_late == 0
+    sender.schedule([(time.perf_counter() - 0.5, 0, Message("note_off", note=1))])  # shipped too late
+    sender.flush()
+    assert sender.stats.arrived_late == 1 and sender.stats.late == stats.late + 1
 
 
 def test_cancel_releases_sounding_notes_at_once(sender):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fractions import Fraction as F
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from livemidi.clock import ClockStoppedError, Position, TempoMap
 
@@ -152,3 +154,16 @@ def test_cycles_must_be_exact(clock):
         tempo.time_at(0.5)
     with pytest.raises(TypeError, match="exact number of cycles"):
         tempo.set_tempo(100, at=1.5)
+
+
+@given(
+    st.fractions(min_value=-4, max_value=10_000).map(lambda f: f.limit_denominator(10**6)),
+    st.sampled_from([F(120), F(174), F(13333, 100), F(1), F(1000), F(60001, 1000)]),
+    st.integers(1, 64),
+    st.fractions(min_value=0, max_value=100).map(lambda f: f.limit_denominator(960)),
+)
+def test_time_at_is_the_exact_conversion_rounded_once(cycle, bpm, beats_per_bar, start):
+    tempo = TempoMap(bpm, beats_per_bar, now=lambda: 12345.678)
+    tempo.start(start)
+    exact = 12345.678 + float((cycle - start) * F(60 * beats_per_bar) / bpm)
+    assert tempo.time_at(cycle) == exact

@@ -1,0 +1,138 @@
+"""bench/timing.py's livemidi run: a `Session` playing a pattern, stamped in the sender's write.
+
+`run_session(case, seconds)` does what a performer does: makes a `Session`
+(which starts its own timed-sender process), adds one output, sets
+``p.timing = note(pattern)`` at the case's tempo and starts. The output is
+bench/timingprobe.py's backend, opened in the sender process like any
+backend: it stamps ``time.perf_counter()`` first thing in its ``write``.
+After the run the session closes, the probe writes what it got to a file,
+and each stamp is put against the ideal grid ``t0 + i × period``, where t0
+is the session's time of cycle 0 and i the note's index on the grid (taken
+from the deadline the sender reported for that write, which must lie on
+the grid: it is checked).
+
+Misuse: bench/ must be importable in the sender process (``PYTHONPATH``);
+`run_session` sets that up, for the tree it imported livemidi from.
+"""
+
+from __future__ import annotations
+
+import os
+import math
+import tempfile
+import time
+from fractions import Fraction
+
+from timing_load import CpuWatch, preemptions, thread_cpu
+from timingprobe import read_probe
+
+__all__ = ["CASES", "Case", "run_session"]
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Case:
+    """One pattern at one tempo: `pattern` plays `per_cycle` notes a bar of 4 beats at `bpm`."""
+
+    def __init__(self, name: str, pattern: str, per_cycle: int, bpm: int, isobar_ticks: int) -> None:
+        self.name = name
+        self.pattern = pattern
+        self.per_cycle = per_cycle
+        self.bpm = bpm
+        self.isobar_ticks = isobar_ticks  # isobar's ticks per beat, so that a note is a whole number of ticks
+        self.period = 240 / bpm / per_cycle  # seconds between notes
+        self.beats = Fraction(4, per_cycle)  # a note's length in beats
+
+
+CASES = {
+    "16ths": Case("16ths", "c4*16", 16, 180, 480),
+    "1000/s": Case("1000/s", "c4*2000", 2000, 120, 500),
+}
+
+
+def _sender_pythonpath(tree: str) -> None:
+    parts = [tree, HERE] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(parts))
+
+
+def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
+    """Play `case` through a Session for `seconds`; the stamps against the grid, and what it cost."""
+    import livemidi
+    from livemidi.pattern import note
+    from livemidi.session import Session
+
+    _sender_pythonpath(os.path.dirname(os.path.dirname(os.path.abspath(livemidi.__file__))))
+    notices: list[str] = []
+    path = os.path.join(tempfile.mkdtemp(prefix="livemidi-timing-"), "probe.bin")
+    session = Session(bpm=case.bpm, offsets={}, on_notice=notices.append)
+    sent = []
+    try:
+        session.add_output("probe", virtual=True, backend="timingprobe", path=path)
+        session.p.timing = note(case.pattern)
+        sender = session.sender
+        reader = getattr(getattr(sender, "_reader", None), "native_id", None)
+        pids = [sender.pid, *extra_pids]
+        watch = CpuWatch(pids)
+        cpu_sender, cpu_reader = sender.stats.cpu_seconds, thread_cpu(reader)
+        switched = preemptions(sender.pid)
+        session.start()
+        t0 = session.tempo_map.time_at(0)
+        end = t0 + seconds
+        while time.perf_counter() < end:
+            time.sleep(min(0.5, max(0.0, end - time.perf_counter())))
+            sent += sender.take_sent()  # the sender's reports are kept 100,000 at most
+        sender.flush()
+        used = {
+            "sender": sender.stats.cpu_seconds - cpu_sender,
+            "lookahead": session.clock.cpu_seconds,
+            "reader": thread_cpu(reader) - cpu_reader,
+        }
+        watch.stop(pids)
+        after = preemptions(sender.pid)
+        preempted = None if switched is None or after is None else after[0] - switched[0]
+        policy = None if after is None else after[1]
+        elapsed = time.perf_counter() - watch.started
+        session.clock.close()
+        sender.flush()
+        sent += sender.take_sent()
+        stalls, skipped = session.clock.stalls, session.clock.skipped
+        arrived_late = getattr(sender.stats, "arrived_late", None)  # (a livemidi before issue 15 has none)
+        detail = sender.realtime_detail
+    finally:
+        session.close()
+    stamps, data = read_probe(path)
+    os.unlink(path)
+    os.rmdir(os.path.dirname(path))
+    return _against_grid(case, t0, seconds, stamps, data, sent) | {
+        "cpu": {what: 100 * value / elapsed for what, value in used.items()},
+        "others": watch.others, "steal": watch.steal, "stalls": stalls, "skipped": skipped, "arrived_late": arrived_late,
+        "preempted": preempted, "policy_at_end": policy,
+        "realtime": detail, "notices": notices,
+    }  # fmt: skip
+
+
+def _against_grid(case: Case, t0: float, seconds: float, stamps, data, sent) -> dict:
+    """Pair each write the probe saw with the sender's report of it; errors of the note-ons (s)."""
+    if len(stamps) != len(sent) or any(s.data != d for s, d in zip(sent, data)):
+        raise RuntimeError(
+            f"the probe saw {len(stamps)} writes and the sender reported {len(sent)}: they must be the same"
+        )
+    period = case.period
+    pairs = []  # (ideal, stamp) of each note-on
+    gaps = []  # stamp − the previous stamp, for a message due at the same instant as the previous one
+    off_grid = 0
+    for k, (stamp, record) in enumerate(zip(stamps, sent)):
+        if k and record.deadline == sent[k - 1].deadline:
+            gaps.append(stamp - stamps[k - 1])
+        d = record.data
+        if d[0] & 0xF0 != 0x90 or d[2] == 0:
+            continue
+        index = round((record.deadline - t0) / period)
+        ideal = t0 + index * period
+        if abs(record.deadline - ideal) > 1e-6:
+            off_grid += 1
+        if t0 <= ideal < t0 + seconds:
+            pairs.append((ideal, stamp))
+    expected = math.ceil(seconds / period - 1e-9)
+    return {"pairs": pairs, "gaps": gaps, "off_grid": off_grid, "missing": expected - len(pairs),
+            "first": pairs[0][1] - pairs[0][0] if pairs and pairs[0][0] == t0 else None}  # fmt: skip
