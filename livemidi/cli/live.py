@@ -222,14 +222,8 @@ def cmd_repl(args: argparse.Namespace) -> int:
 
 
 def _print_sent(records) -> None:
-    from ..messages import Message
-
     for sent in records:
-        try:
-            text = str(Message.from_bytes(sent.data)).rsplit(" time=", 1)[0]
-        except ValueError:
-            text = sent.data.hex(" ")
-        print(f"♪ {text}", flush=True)
+        print(f"♪ {sent.describe()}", flush=True)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

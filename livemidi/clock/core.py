@@ -49,6 +49,15 @@ class Sent(NamedTuple):
     data: bytes
     tag: int = 0
 
+    def describe(self) -> str:
+        """The message as ``str(Message)`` reads it without its time (its bytes in hex if they do not parse)."""
+        from ..messages import Message
+
+        try:
+            return str(Message.from_bytes(self.data)).rsplit(" time=", 1)[0]
+        except ValueError:
+            return self.data.hex(" ")
+
 
 class _Entry:
     __slots__ = ("deadline", "id", "tag", "port", "data", "order", "seq", "off")

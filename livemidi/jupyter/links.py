@@ -137,14 +137,8 @@ def start_options(argv: list[str]) -> argparse.Namespace:
 
 
 def _print_notes(records) -> None:
-    from ..messages import Message
-
     for sent in records:
-        try:
-            text = str(Message.from_bytes(sent.data)).rsplit(" time=", 1)[0]
-        except ValueError:
-            text = sent.data.hex(" ")
-        print(f"♪ {text}", flush=True)
+        print(f"♪ {sent.describe()}", flush=True)
 
 
 class Hosted:

@@ -55,15 +55,6 @@ def _history(path: Path | None) -> History:
         return InMemoryHistory()  # a read-only home must not stop the music
 
 
-def _describe(message: bytes) -> str:
-    from ..messages import Message
-
-    try:
-        return str(Message.from_bytes(message)).rsplit(" time=", 1)[0]
-    except ValueError:
-        return message.hex(" ")
-
-
 def _monitor(session: Session, say):
     """A listener that prints what the sender sent (for the built-in monitor output)."""
 
@@ -73,7 +64,7 @@ def _monitor(session: Session, say):
                 where = str(session.tempo_map.position(sent.time))
             except Exception:
                 where = "-"
-            say(f"♪ {where:>6}  {_describe(sent.data)}\n")
+            say(f"♪ {where:>6}  {sent.describe()}\n")
 
     return monitor
 

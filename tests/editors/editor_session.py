@@ -50,17 +50,15 @@ LINES = (
 LINES_PLAY = {(5, 60), (7, 64), (8, 67)}
 LINES_NEVER = {6, 9}  # the channels of what is not sent
 
-# The song of the step-highlight tests: its line 3 plays c4 and e4, whose columns light up in turn. The session
-# starts with STEPS_PROBE, whose play events tell whether the server sends locations at all.
+# The song of the step-highlight tests: its line 3 plays c4 and e4, whose columns light up in turn.
 STEPS = 'tempo(240)\n\np.x = note("c4 e4").ch(10)\n'
-STEPS_PROBE = 'tempo(240)\np.probe = note("c5").ch(11)\n'
 
 # The Debian package that brings each editor (scripts/test installs it in CI).
-PACKAGES = {"nvim": "neovim", "emacs": "emacs-nox"}
+PACKAGES = {"nvim": "neovim", "emacs": "emacs-nox", "node": "nodejs"}
 
 
 def editor(program: str) -> str:
-    """The path of `program` ('nvim', 'emacs'); skips (fails under LIVEMIDI_REQUIRE_EDITORS=1) when it is missing."""
+    """The path of `program` ('nvim', 'emacs', 'node'); skips (fails under LIVEMIDI_REQUIRE_EDITORS=1) when it is missing."""
     path = shutil.which(program)
     if path is None:
         reason = f"{program} is not installed (apt-get install {PACKAGES[program]}; scripts/test does in CI)"
@@ -102,38 +100,13 @@ class Session:
             with sock.makefile("rb") as answers:
                 return json.loads(answers.readline())
 
-    def play_events(self, seconds: float = 3.0) -> list[dict]:
-        """The play events a subscriber gets within `seconds` (it stops at the first that has locations)."""
-        import socket
 
-        info = json.loads(self.server_file.read_text())
-        events: list[dict] = []
-        with socket.create_connection((info["host"], info["port"]), timeout=seconds) as sock:
-            request = {"id": 1, "token": info["token"], "op": "subscribe", "events": ["play"]}
-            sock.sendall((json.dumps(request) + "\n").encode())
-            deadline = time.monotonic() + seconds
-            with sock.makefile("rb") as lines:
-                while time.monotonic() < deadline:
-                    try:
-                        line = lines.readline()
-                    except OSError:  # the timeout: nothing more came
-                        break
-                    if not line:
-                        break
-                    message = json.loads(line)
-                    if message.get("event") == "play":
-                        events.append(message)
-                        if message.get("locations"):
-                            break
-        return events
-
-    def skip_without_locations(self) -> None:
-        """Skip, saying why, when this session's play events carry no source locations (yet)."""
-        events = self.play_events()
-        if not events:
-            pytest.skip("the session sends no play events (the server's subscribe has no 'play' yet)")
-        if not any(event.get("locations") for event in events):
-            pytest.skip("the session's play events carry no source locations yet (empty 'locations')")
+def _names(server_file: Path, pid: int) -> bool:
+    """Whether `server_file` is there and names process `pid` (not a session before it)."""
+    try:
+        return json.loads(server_file.read_text()).get("pid") == pid
+    except (OSError, ValueError):
+        return False
 
 
 @contextmanager
@@ -153,7 +126,7 @@ def live_session(tmp_path: Path, port: str, backend: str, code: str = "tempo(240
     session = Session(process, server_file)
     try:
         deadline = time.monotonic() + 30
-        while not server_file.exists():
+        while not _names(server_file, process.pid):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the session did not write {server_file}; it printed:\n{session.output}")
             time.sleep(0.05)
@@ -165,6 +138,7 @@ def live_session(tmp_path: Path, port: str, backend: str, code: str = "tempo(240
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
+        session._reader.join(10)  # all it printed is in `output`
 
 
 class Listener:
@@ -196,6 +170,10 @@ class Listener:
         """(channel, note) of each note-on since `since` (time.monotonic())."""
         return [(msg.channel, msg.note) for msg in self.since(since) if msg.type == "note_on" and msg.velocity]
 
+    def hanging(self) -> set[tuple[int, int]]:
+        """(channel, note) of the notes that were turned on and never off."""
+        return hanging(self.since(0))
+
     def wait_for(self, predicate, seconds: float = 15.0, what: str = "the notes") -> None:
         """Return once `predicate(self)` holds; fail after `seconds` (generous: the machine is shared)."""
         deadline = time.monotonic() + seconds
@@ -218,19 +196,13 @@ def run_editor(command: list[str], env: dict, timeout: float = 90) -> subprocess
     return result
 
 
-def restart_test(command: list[str], jack, jack_spec, jack_log, unique, tmp_path) -> None:
+def restart_test(command: list[str], stage: Stage) -> None:
     """An editor sends a block to a session, the session is replaced by another, the editor sends a second block:
     both play. `command` is the editor's command line; it finds the song and the mark in its environment."""
-    import subprocess
-
-    from jackserver import client
-
-    song = tmp_path / "song.py"
-    song.write_text('p.a = note("c4").ch(5)\n\np.b = note("d4").ch(6)\n')
-    mark = tmp_path / "first-block-sent"
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth, jack_log)
-        with live_session(tmp_path, unique, jack_spec) as first:
+    song = stage.song('p.a = note("c4").ch(5)\n\np.b = note("d4").ch(6)\n')
+    mark = stage.tmp_path / "first-block-sent"
+    with stage.listening() as listener:
+        with live_session(stage.tmp_path, stage.unique, stage.spec) as first:
             first_token = json.loads(first.server_file.read_text())["token"]
             env = first.env(LIVEMIDI_TEST_SONG=str(song), LIVEMIDI_TEST_MARK=str(mark))
             editor_process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
@@ -245,7 +217,7 @@ def restart_test(command: list[str], jack, jack_spec, jack_log, unique, tmp_path
             except BaseException:
                 editor_process.kill()
                 raise
-        with live_session(tmp_path, unique, jack_spec) as second:
+        with live_session(stage.tmp_path, stage.unique, stage.spec) as second:
             assert json.loads(second.server_file.read_text())["token"] != first_token, "a new session, a new token"
             restarted = time.monotonic()
             Path(f"{mark}.restarted").write_text("")
@@ -253,3 +225,128 @@ def restart_test(command: list[str], jack, jack_spec, jack_log, unique, tmp_path
             assert editor_process.returncode == 0, output
             listener.wait_for(lambda heard: (6, 62) in heard.notes_on(since=restarted),
                               what="the second block's note, from the new session")  # fmt: skip
+
+
+def notes_on(messages) -> set[tuple[int, int]]:
+    """(channel, note) of every note-on with a velocity."""
+    return {(msg.channel, msg.note) for msg in messages if msg.type == "note_on" and msg.velocity}
+
+
+def hanging(messages) -> set[tuple[int, int]]:
+    """(channel, note) of the notes that were turned on and never off."""
+    sounding: set[tuple[int, int]] = set()
+    for msg in messages:
+        if msg.type == "note_on" and msg.velocity:
+            sounding.add((msg.channel, msg.note))
+        elif msg.type in ("note_on", "note_off"):
+            sounding.discard((msg.channel, msg.note))
+    return sounding
+
+
+def collect(port, until=lambda messages: False, seconds: float = 10.0) -> list:
+    """Messages from `port` until `until(messages)` holds or `seconds` pass (then a last 0.3 s)."""
+    messages: list = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not until(messages):
+        messages += list(port.iter_pending())
+        time.sleep(0.01)
+    end = time.monotonic() + 0.3
+    while time.monotonic() < end:
+        messages += list(port.iter_pending())
+        time.sleep(0.01)
+    return messages
+
+
+# -- the scenarios both the Neovim and the Emacs tests play --------------------------------------------------------
+#
+# Each takes a `Stage` (the test's JACK input and where its files go) and `run(env, step)`, which runs the editor's
+# part of the scenario named `step` (the editor's own checks of what it shows are in its driver) against the session
+# whose environment `env` is. Here is what the music did.
+
+
+class Stage:
+    """A test's JACK input and tmp_path: `playing(code)` starts a session playing into that input."""
+
+    def __init__(self, jack, jack_spec: str, jack_log, unique: str, tmp_path: Path) -> None:
+        self.jack, self.spec, self.log, self.unique, self.tmp_path = jack, jack_spec, jack_log, unique, tmp_path
+
+    def song(self, text: str) -> Path:
+        song = self.tmp_path / "song.py"
+        song.write_text(text)
+        return song
+
+    @contextmanager
+    def listening(self):
+        """Yields a `Listener` on the test's JACK input."""
+        from jackserver import client
+
+        with self.jack.open_input(self.unique, virtual=True, **client(self.jack, f"{self.unique}rx")) as synth:
+            yield Listener(synth, self.log)
+
+    @contextmanager
+    def playing(self, code: str = "tempo(240)\n"):
+        """Yields (session, listener): a `livemidi run` on `code` playing into the input, and what arrives there."""
+        with self.listening() as listener, live_session(self.tmp_path, self.unique, self.spec, code) as session:
+            yield session, listener
+
+
+QUIET = "# editors send the music\n"  # a session that plays nothing until told, at 120 BPM
+LOOP_X = 'tempo(240)\np.x = note("c4*4").ch(1)\n'
+
+
+def block_and_error(stage: Stage, run) -> None:
+    """A block plays; a failing block is reported at its line (by the editor) and the session plays on."""
+    song = stage.song(SONG)
+    with stage.playing() as (session, listener):
+        run(session.env(LIVEMIDI_TEST_SONG=str(song)), "block_and_error")
+        listener.wait_for(lambda heard: SONG_PLAYS <= set(heard.notes_on()), what=f"the notes {sorted(SONG_PLAYS)}")
+        assert session.process.poll() is None, "the session still plays after the error"
+
+
+def lines_only(stage: Stage, run) -> None:
+    """A line, a range and a selection send only those: what was not sent never plays."""
+    song = stage.song(LINES)
+    with stage.playing() as (session, listener):
+        run(session.env(LIVEMIDI_TEST_SONG=str(song)), "lines")
+        listener.wait_for(lambda heard: LINES_PLAY <= set(heard.notes_on()), what=f"the notes {sorted(LINES_PLAY)}")
+        # Two bars more (240 BPM: a bar a second) with the three loops playing.
+        listener.wait_for(lambda heard: heard.notes_on().count((8, 67)) >= 3, what="two more bars")
+        assert not {channel for channel, _ in listener.notes_on()} & LINES_NEVER, listener.notes_on()
+        assert sorted(loop["name"] for loop in session.request("status")["loops"]) == ["a", "c", "d"]
+
+
+def hush_and_panic(stage: Stage, run) -> None:
+    """Status and hush (nothing plays after it), then panic (sustain off on every channel)."""
+    song = stage.song("")
+    with stage.playing(LOOP_X) as (session, listener):
+        listener.wait_for(lambda heard: (1, 60) in heard.notes_on(), what="the loop x")
+        run(session.env(LIVEMIDI_TEST_SONG=str(song)), "status_hush")
+        hushed = time.monotonic()
+        time.sleep(2.0)  # hush acts at once; a note already on its way to JACK may land just after
+        late = listener.notes_on(since=hushed + 0.5)
+        assert late == [], f"notes after the hush: {late}"
+        assert session.request("status")["loops"] == []
+        panicked = time.monotonic()
+        run(session.env(LIVEMIDI_TEST_SONG=str(song)), "panic")
+        listener.wait_for(
+            lambda heard: any(msg.type == "control_change" and msg.control == 64 and msg.value == 0
+                              and msg.channel == 1 for msg in heard.since(panicked)),
+            what="panic's sustain off on channel 2",
+        )  # fmt: skip
+
+
+def interrupt(stage: Stage, run) -> None:
+    """An endless block is interrupted from the editor and the music plays on."""
+    song = stage.song("while True:\n    pass\n")
+    with stage.playing(LOOP_X) as (session, listener):
+        run(session.env(LIVEMIDI_TEST_SONG=str(song)), "interrupt")
+        after = time.monotonic()
+        listener.wait_for(lambda heard: (1, 60) in heard.notes_on(since=after), what="the loop x, after the interrupt")
+        assert session.request("status")["busy"] is False
+
+
+def steps_light_up(stage: Stage, run) -> None:
+    """The steps that sound light up on their characters (the editor's driver checks the highlights)."""
+    song = stage.song(STEPS)
+    with stage.playing() as (session, _):
+        run(session.env(LIVEMIDI_TEST_SONG=str(song)), "live_highlight")

@@ -11,16 +11,13 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from editor_session import (  # noqa: E402
-    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, STEPS, STEPS_PROBE,
-    Listener, editor, live_session, restart_test, run_editor,
+    EDITORS, block_and_error, editor, hush_and_panic, interrupt, lines_only, restart_test, run_editor, steps_light_up,
 )  # fmt: skip
-from jackserver import client  # noqa: E402
 
 PACKAGE = EDITORS / "emacs"
 
@@ -60,81 +57,44 @@ def test_ert_without_a_session(tmp_path):
     assert re.search(r"^Ran \d+ tests?, \d+ results? as expected, 0 unexpected", result.stderr, re.M), result.stderr
 
 
-def test_eval_block_plays_and_an_error_lands_in_the_error_buffer(jack, jack_spec, jack_log, unique, tmp_path):
+# Each scenario's ERT test in editors/emacs/livemidi-tests.el.
+ERT_OF = {
+    "block_and_error": "livemidi-live-block-and-error", "lines": "livemidi-live-line-and-region",
+    "status_hush": "livemidi-live-status-and-hush", "panic": "livemidi-live-panic",
+    "interrupt": "livemidi-live-interrupt", "live_highlight": "livemidi-live-highlight",
+}
+
+
+def run_ert(env: dict, step: str):
+    return ert(ERT_OF[step], env)
+
+
+def test_eval_block_plays_and_an_error_lands_in_the_error_buffer(stage):
     editor("emacs")
-    song = tmp_path / "song.py"
-    song.write_text(SONG)
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth, jack_log)
-        with live_session(tmp_path, unique, jack_spec) as session:
-            ert("livemidi-live-block-and-error", session.env(LIVEMIDI_TEST_SONG=str(song)))
-            listener.wait_for(lambda heard: SONG_PLAYS <= set(heard.notes_on()), what=f"the notes {sorted(SONG_PLAYS)}")
-            assert session.process.poll() is None, "the session still plays after the error"
+    block_and_error(stage, run_ert)
 
 
-def test_eval_line_and_region_send_only_those(jack, jack_spec, jack_log, unique, tmp_path):
+def test_eval_line_and_region_send_only_those(stage):
     editor("emacs")
-    song = tmp_path / "song.py"
-    song.write_text(LINES)
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth, jack_log)
-        with live_session(tmp_path, unique, jack_spec) as session:
-            ert("livemidi-live-line-and-region", session.env(LIVEMIDI_TEST_SONG=str(song)))
-            listener.wait_for(lambda heard: LINES_PLAY <= set(heard.notes_on()), what=f"the notes {sorted(LINES_PLAY)}")
-            listener.wait_for(lambda heard: heard.notes_on().count((8, 67)) >= 3, what="two more bars")
-            assert not {channel for channel, _ in listener.notes_on()} & LINES_NEVER, listener.notes_on()
-            status = session.request("status")
-            assert sorted(loop["name"] for loop in status["loops"]) == ["a", "c", "d"]
+    lines_only(stage, run_ert)
 
 
-def test_status_hush_and_panic(jack, jack_spec, jack_log, unique, tmp_path):
+def test_status_hush_and_panic(stage):
     editor("emacs")
-    song = tmp_path / "song.py"
-    song.write_text("")
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth, jack_log)
-        with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
-            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(), what="the loop x")
-            ert("livemidi-live-status-and-hush", session.env(LIVEMIDI_TEST_SONG=str(song)))
-            hushed = time.monotonic()
-            time.sleep(2.0)  # hush acts at once; a note already on its way to JACK may land just after
-            late = listener.notes_on(since=hushed + 0.5)
-            assert late == [], f"notes after livemidi-hush: {late}"
-            assert session.request("status")["loops"] == []
-            panicked = time.monotonic()
-            ert("livemidi-live-panic", session.env(LIVEMIDI_TEST_SONG=str(song)))
-            listener.wait_for(
-                lambda heard: any(msg.type == "control_change" and msg.control == 64 and msg.value == 0
-                                  and msg.channel == 1 for msg in heard.since(panicked)),
-                what="panic's sustain off on channel 2",
-            )  # fmt: skip
+    hush_and_panic(stage, run_ert)
 
 
-def test_an_endless_block_is_interrupted_and_the_music_plays_on(jack, jack_spec, jack_log, unique, tmp_path):
+def test_an_endless_block_is_interrupted_and_the_music_plays_on(stage):
     editor("emacs")
-    song = tmp_path / "song.py"
-    song.write_text("while True:\n    pass\n")
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth, jack_log)
-        with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
-            ert("livemidi-live-interrupt", session.env(LIVEMIDI_TEST_SONG=str(song)))
-            after = time.monotonic()
-            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(since=after),
-                              what="the loop x, after the interrupt")  # fmt: skip
-            assert session.request("status")["busy"] is False
+    interrupt(stage, run_ert)
 
 
-def test_a_restarted_session_is_found_again(jack, jack_spec, jack_log, unique, tmp_path):
+def test_a_restarted_session_is_found_again(stage):
     command = [editor("emacs"), "--batch", "-Q", "-L", str(PACKAGE), "-l", "livemidi-tests.el",
                "--eval", "(ert-run-tests-batch-and-exit (quote livemidi-live-restart))"]  # fmt: skip
-    restart_test(command, jack, jack_spec, jack_log, unique, tmp_path)
+    restart_test(command, stage)
 
 
-def test_the_steps_that_sound_light_up(jack, jack_spec, jack_log, unique, tmp_path):
+def test_the_steps_that_sound_light_up(stage):
     editor("emacs")
-    song = tmp_path / "song.py"
-    song.write_text(STEPS)
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")), \
-            live_session(tmp_path, unique, jack_spec, STEPS_PROBE) as session:  # fmt: skip
-        session.skip_without_locations()
-        ert("livemidi-live-highlight", session.env(LIVEMIDI_TEST_SONG=str(song)))
+    steps_light_up(stage, run_ert)

@@ -17,10 +17,14 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
-from editor_sessions import ROOT, RunningSession, collect, hanging, notes_on
-from jackserver import client
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from editor_session import QUIET, ROOT, collect, hanging, live_session, notes_on  # noqa: E402
+from jackserver import client  # noqa: E402
 
 from livemidi.evalserver import connect
 
@@ -74,7 +78,7 @@ def test_joins_a_running_session(shell, jack, jack_spec, unique, tmp_path, capsy
     from livemidi.jupyter.extension import CellError
 
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        with RunningSession(tmp_path, unique, jack_spec) as running:
+        with live_session(tmp_path, unique, jack_spec, QUIET) as running:
             monkeypatch.setenv("LIVEMIDI_SERVER_FILE", str(running.server_file))
             shell.run_line_magic("load_ext", "livemidi")
             assert f"livemidi: joined the run session of process {running.process.pid}" in capsys.readouterr().out
@@ -120,13 +124,13 @@ def test_a_joined_session_that_restarts_is_found_again_and_one_that_ends_is_said
 ):
     from livemidi.jupyter.extension import CellError
 
-    monkeypatch.setenv("LIVEMIDI_SERVER_FILE", str(tmp_path / "server.json"))
+    monkeypatch.setenv("LIVEMIDI_SERVER_FILE", str(tmp_path / "run" / "server.json"))  # where live_session puts it
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        with RunningSession(tmp_path, unique, jack_spec):
+        with live_session(tmp_path, unique, jack_spec, QUIET):
             shell.run_line_magic("load_ext", "livemidi")
             assert "livemidi: joined the run session" in capsys.readouterr().out
         # Restarted before the next cell: that cell reaches the new session (a new token, a new port).
-        with RunningSession(tmp_path, unique, jack_spec):
+        with live_session(tmp_path, unique, jack_spec, QUIET):
             result = run(shell, '%%livemidi\np.back = note("b4").ch(8)\n')
             assert result.success, result.error_in_exec
             received = collect(synth, lambda messages: (8, 71) in notes_on(messages), seconds=15)

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from editor_session import (  # noqa: E402
-    EDITORS, LINES, LINES_NEVER, LINES_PLAY, SONG, SONG_PLAYS, STEPS, STEPS_PROBE,
-    Listener, editor, live_session, restart_test, run_editor,
+    EDITORS, block_and_error, editor, hush_and_panic, interrupt, lines_only, restart_test, run_editor, steps_light_up,
 )  # fmt: skip
-from jackserver import client  # noqa: E402
 
 DRIVER = Path(__file__).parent / "nvim_driver.lua"
 
@@ -33,83 +30,42 @@ def nvim(step: str, env: dict):
     return run_editor(nvim_command(), dict(env, LIVEMIDI_TEST_STEP=step))
 
 
-def test_eval_block_plays_and_an_error_lands_in_the_quickfix_list(jack, jack_spec, jack_log, unique, tmp_path):
+# Each scenario's step in tests/editors/nvim_driver.lua.
+STEPS_OF = {"lines": "line_range_selection"}
+
+
+def run_nvim(env: dict, step: str):
+    return nvim(STEPS_OF.get(step, step), env)
+
+
+def test_eval_block_plays_and_an_error_lands_in_the_quickfix_list(stage):
     editor("nvim")
-    song = tmp_path / "song.py"
-    song.write_text(SONG)
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth, jack_log)
-        with live_session(tmp_path, unique, jack_spec) as session:
-            nvim("block_and_error", session.env(LIVEMIDI_TEST_SONG=str(song)))
-            listener.wait_for(lambda heard: SONG_PLAYS <= set(heard.notes_on()), what=f"the notes {sorted(SONG_PLAYS)}")
-            assert session.process.poll() is None, "the session still plays after the error"
+    block_and_error(stage, run_nvim)
 
 
-def test_eval_line_range_and_selection_send_only_those(jack, jack_spec, jack_log, unique, tmp_path):
+def test_eval_line_range_and_selection_send_only_those(stage):
     editor("nvim")
-    song = tmp_path / "song.py"
-    song.write_text(LINES)
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth, jack_log)
-        with live_session(tmp_path, unique, jack_spec) as session:
-            nvim("line_range_selection", session.env(LIVEMIDI_TEST_SONG=str(song)))
-            listener.wait_for(lambda heard: LINES_PLAY <= set(heard.notes_on()), what=f"the notes {sorted(LINES_PLAY)}")
-            # Two bars more (240 BPM: a bar a second) with the three loops playing: what was not sent never plays.
-            listener.wait_for(lambda heard: heard.notes_on().count((8, 67)) >= 3, what="two more bars")
-            assert not {channel for channel, _ in listener.notes_on()} & LINES_NEVER, listener.notes_on()
-            status = session.request("status")
-            assert sorted(loop["name"] for loop in status["loops"]) == ["a", "c", "d"]
+    lines_only(stage, run_nvim)
 
 
-def test_status_hush_and_panic(jack, jack_spec, jack_log, unique, tmp_path):
+def test_status_hush_and_panic(stage):
     editor("nvim")
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth, jack_log)
-        with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
-            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(), what="the loop x")
-            nvim("status_hush", session.env())
-            hushed = time.monotonic()
-            # Hush acts at once; a note already on its way to JACK may still land just after.
-            time.sleep(2.0)
-            late = listener.notes_on(since=hushed + 0.5)
-            assert late == [], f"notes after :LivemidiHush: {late}"
-            assert session.request("status")["loops"] == []
-            panicked = time.monotonic()
-            nvim("panic", session.env())
-            listener.wait_for(
-                lambda heard: any(msg.type == "control_change" and msg.control == 64 and msg.value == 0
-                                  and msg.channel == 1 for msg in heard.since(panicked)),
-                what="panic's sustain off on channel 2",
-            )  # fmt: skip
+    hush_and_panic(stage, run_nvim)
 
 
-def test_an_endless_block_is_interrupted_and_the_music_plays_on(jack, jack_spec, jack_log, unique, tmp_path):
+def test_an_endless_block_is_interrupted_and_the_music_plays_on(stage):
     editor("nvim")
-    song = tmp_path / "song.py"
-    song.write_text("while True:\n    pass\n")
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        listener = Listener(synth, jack_log)
-        with live_session(tmp_path, unique, jack_spec, 'tempo(240)\np.x = note("c4*4").ch(1)\n') as session:
-            nvim("interrupt", session.env(LIVEMIDI_TEST_SONG=str(song)))
-            after = time.monotonic()
-            listener.wait_for(lambda heard: (1, 60) in heard.notes_on(since=after),
-                              what="the loop x, after the interrupt")  # fmt: skip
-            assert session.request("status")["busy"] is False
+    interrupt(stage, run_nvim)
 
 
-def test_a_restarted_session_is_found_again(jack, jack_spec, jack_log, unique, tmp_path, monkeypatch):
+def test_a_restarted_session_is_found_again(stage, monkeypatch):
     monkeypatch.setenv("LIVEMIDI_TEST_STEP", "restart")
-    restart_test(nvim_command(), jack, jack_spec, jack_log, unique, tmp_path)
+    restart_test(nvim_command(), stage)
 
 
-def test_the_steps_that_sound_light_up(jack, jack_spec, jack_log, unique, tmp_path):
+def test_the_steps_that_sound_light_up(stage):
     editor("nvim")
-    song = tmp_path / "song.py"
-    song.write_text(STEPS)
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")), \
-            live_session(tmp_path, unique, jack_spec, STEPS_PROBE) as session:  # fmt: skip
-        session.skip_without_locations()
-        nvim("live_highlight", session.env(LIVEMIDI_TEST_SONG=str(song)))
+    steps_light_up(stage, run_nvim)
 
 
 def test_without_a_session_the_command_says_so(tmp_path):
