@@ -347,13 +347,17 @@ class SenderProcess:
             deadline = core.next_deadline()
             now = perf()
             # Commands wait while a deadline is near: unpacking a batch takes
-            # tens of µs, and every event in it is for later anyway.
+            # tens of µs, and every event in it is for later anyway. After the
+            # main process was starved, many batches wait at once: reading them
+            # all went past the next deadline by ms, so the reading stops when
+            # one comes near.
             if deadline is None or deadline - now > COMMAND_MARGIN:
                 try:
-                    if self.pending():
-                        while self.pending():
-                            self.handle_safely(conn.recv_bytes())
+                    while self.pending():
+                        self.handle_safely(conn.recv_bytes())
                         deadline = core.next_deadline()
+                        if deadline is not None and deadline - perf() <= COMMAND_MARGIN:
+                            break
                 except (EOFError, OSError):
                     self.stop_reason = "the main process died"
                     break
