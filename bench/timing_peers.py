@@ -31,8 +31,8 @@ import types
 __all__ = ["isobar_on_perf_counter", "run_isobar", "run_mido"]
 
 
-def isobar_on_perf_counter(isobar_clock) -> list[float]:
-    """Make isobar's clock read perf_counter; the list gets the clock's first reading (its start)."""
+def first_reading_clock() -> tuple:
+    """``(now, started)``: `now` reads perf_counter, and `started` gets its first reading (a player's start)."""
     started: list[float] = []
 
     def now() -> float:
@@ -41,6 +41,12 @@ def isobar_on_perf_counter(isobar_clock) -> list[float]:
             started.append(value)
         return value
 
+    return now, started
+
+
+def isobar_on_perf_counter(isobar_clock) -> list[float]:
+    """Make isobar's clock read perf_counter; the list gets the clock's first reading (its start)."""
+    now, started = first_reading_clock()
     isobar_clock.time = types.SimpleNamespace(time=now, sleep=time.sleep)
     return started
 
@@ -99,14 +105,7 @@ def run_mido(case, seconds: float) -> dict:
             track.append(mido.Message("note_off", note=60, time=per_note))
         track.append(mido.Message("note_on", note=60, velocity=100, time=0))
     track.append(mido.Message("note_off", note=60, time=per_note))
-    started: list[float] = []
-
-    def now() -> float:
-        value = time.perf_counter()
-        if not started:
-            started.append(value)
-        return value
-
+    now, started = first_reading_clock()
     midifile.merged_track  # merged (and cached) before playing, so play() starts at once
     events: list[tuple[str, float]] = []
     pairs = []

@@ -98,3 +98,23 @@ def mini_text(draw, depth=2):
         return " ".join(parts)
 
     return seq(depth)
+
+
+# Where and how long the laws query: any time from -2 to 6 (twelfths), and spans of 1/8 to 3 cycles.
+times = st.fractions(min_value=-2, max_value=6, max_denominator=12)
+durations = st.fractions(min_value=Fraction(1, 8), max_value=3, max_denominator=8)
+
+
+def transformed(transforms, min_size: int = 0, max_size: int = 3):
+    """Patterns of generated mini-notation put through up to `max_size` of `transforms` (a strategy of functions)."""
+
+    @st.composite
+    def patterns(draw):
+        from livemidi.pattern import mini
+
+        p = mini(draw(mini_text()))
+        for f in draw(st.lists(transforms, min_size=min_size, max_size=max_size)):
+            p = f(p)
+        return p
+
+    return patterns()

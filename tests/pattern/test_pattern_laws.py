@@ -13,7 +13,7 @@ from fractions import Fraction as F
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pattern_helpers import canonical, mini_text, stitch
+from pattern_helpers import canonical, durations, mini_text, stitch, times, transformed
 
 from livemidi.pattern import (
     brak,
@@ -55,18 +55,8 @@ transforms = st.sampled_from([
 ])
 
 
-@st.composite
-def patterns(draw):
-    p = mini(draw(mini_text()))
-    for f in draw(st.lists(transforms, max_size=3)):
-        p = f(p)
-    return p
-
-
-times = st.fractions(min_value=-2, max_value=6, max_denominator=12)
-
-
-durations = st.fractions(min_value=F(1, 8), max_value=3, max_denominator=8)
+def patterns():
+    return transformed(transforms, max_size=3)
 
 
 @given(patterns(), times, durations, durations)
