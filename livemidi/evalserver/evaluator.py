@@ -7,8 +7,11 @@ A lock makes them take turns, so a block never sees another one half done.
 `interrupt` stops the block that runs now, whichever thread runs it: an
 `Interrupt` exception is raised in that thread (CPython's
 ``PyThreadState_SetAsyncExc``) at its next bytecode, which ends a loop that
-never ends. It is raised only while the block runs its own lines (or code
-they call that is not livemidi's), never halfway through a livemidi call. `Interrupt` is a BaseException, so ``except Exception`` in the
+never ends. It is asked for only while the block runs its own lines (or code
+they call that is not livemidi's), never halfway through a livemidi call.
+CPython 3.10 and 3.11 raise it in those lines; 3.12 and later raise it where
+the interpreter next checks, which may be the first instruction of the
+livemidi call the block makes next: none of that call has run. `Interrupt` is a BaseException, so ``except Exception`` in the
 performer's code does not swallow it. The exception is armed only while the
 block runs and disarmed, if it has not yet been raised, as the block ends:
 it never lands in the REPL or in the evaluator's own loop.
