@@ -172,3 +172,24 @@ def test_a_garbled_command_is_reported_and_the_sender_goes_on(sender):
     sender.drain(timeout=5)
     assert [s.data for s in sender.take_sent()] == [b"\xf8"]
     assert len(problems) == 2 and "ignored" in problems[1]
+
+
+def test_the_idle_latency_request_is_held_or_says_why_not(tmp_path):
+    import struct
+    import sys
+
+    from livemidi.clock.sender import hold_idle_latency
+
+    if not sys.platform.startswith("linux"):
+        assert hold_idle_latency(str(tmp_path / "qos")) == (None, "")
+        return
+    qos = tmp_path / "qos"
+    qos.write_bytes(b"")
+    fd, detail = hold_idle_latency(str(qos))
+    try:
+        assert fd is not None and detail == "; CPU idle latency held at 0 µs"
+        assert qos.read_bytes() == struct.pack("i", 0)  # the PM QoS request: 0 µs
+    finally:
+        os.close(fd)
+    fd, detail = hold_idle_latency(str(tmp_path / "missing" / "qos"))
+    assert fd is None and detail.startswith("; CPU idle latency not held (") and "No such file" in detail
