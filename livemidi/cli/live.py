@@ -48,6 +48,12 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clock-out", action="append", default=[], metavar="NAME",
                         help="send MIDI clock, Start/Stop and Song Position to this output (an output of the "
                              "session or another existing port); repeatable")
+    parser.add_argument("--input", action="append", default=[], metavar="NAME",
+                        help="read this existing MIDI input (its name or a unique part of it) for knob(), held() "
+                             "and on_note(); the first input is their default; repeatable")
+    parser.add_argument("--virtual-input", action="append", default=[], metavar="NAME",
+                        help="create a virtual MIDI input with this name (a controller or program sends to it), "
+                             "read like --input; repeatable")
     parser.add_argument("--offset", action="append", default=[], type=offset_option, metavar="PORT=MS",
                         help="play this output MS milliseconds later, or earlier when negative (latency "
                              "compensation, -1000 to 1000; overrides the config file's); repeatable")
@@ -149,6 +155,7 @@ def _session(args: argparse.Namespace):
             session.record(args.record)
             print(f"Recording to {args.record}.")
         _sync(session, args)
+        _inputs(session, args)
     except BaseException:
         session.close()
         raise
@@ -174,6 +181,16 @@ def _sync(session, args: argparse.Namespace) -> None:
     if args.clock_out:
         names = session.clock_out(*args.clock_out)
         print(f"MIDI clock to {', '.join(names)}.")
+
+
+def _inputs(session, args: argparse.Namespace) -> None:
+    """--input, --virtual-input: the MIDI inputs that knob(), held() and on_note() read."""
+    from ..session.inputs import open_inputs
+
+    names = open_inputs(session, args.input, args.virtual_input, backend=args.backend)
+    if names:
+        print(f"Reading MIDI input {', '.join(repr(name) for name in names)} (knob, held, on_note; "
+              f"heard within {session.clock.lookahead * 1000:g} ms).")
 
 
 def _start(session) -> None:

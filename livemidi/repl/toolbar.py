@@ -8,6 +8,9 @@ Following Ableton Link or a MIDI clock adds what it says after the tempo
 ● playing, ○ muted (or silent under solo), ↻ a change waits for the next bar,
 · stopped. An output with a latency offset shows it in brackets (negative:
 earlier). The late count is how many events the sender had to send late.
+While patterns read a MIDI input (`knob`, `held`, `on_note`) it shows
+after the outputs, with the latency of what is played on it (the lookahead):
+``│ in nanoKONTROL ≤100 ms``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ def toolbar_text(session: Session, *, recording: Any = None, monitor: bool = Fal
     record = f"rec {recording}" if recording else "rec off"
     errors = f" │ errors {status.errors}" if status.errors else ""
     sync = f" {status.sync}" if status.sync else ""
+    inputs = getattr(session, "inputs", None)
+    read = inputs.describe() if inputs is not None else ""  # the inputs patterns read, and their latency
+    outputs += f" │ {read}" if read else ""
     return (
         f" {status.position} │ {float(status.bpm):g} BPM {transport}{sync} │ {loops} │ → {outputs} │ {record}"
         f" │ late {status.late}{errors} │ F8 hush  F9 panic"

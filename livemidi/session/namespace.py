@@ -19,6 +19,7 @@ commands as plain functions::
     link(); link(False)                     # join / leave the Ableton Link session
     clock_in("IAC Bus 2"); clock_in(None)   # follow a MIDI clock (tempo, start/stop, position) / stop
     clock_out("synth"); clock_out()         # send MIDI clock to an output / stop
+    add_input("nanoKONTROL")                # a MIDI input for knob(21), held(), on_note(...) (inputs.py)
 
 `commands(session)` is that table of commands; `namespace(session)` adds
 the pattern functions, `p`, `session`, `Fraction`, and `load`, `show` and
@@ -34,6 +35,7 @@ from typing import Any
 
 from .. import pattern as _pattern
 from .budget import Budget
+from .inputs import input_functions
 from .loadmid import load
 from .roll import roll, show
 from .session import Session
@@ -98,6 +100,7 @@ def namespace(session: Session) -> dict[str, Any]:
     for name in _pattern.__all__:
         names[name] = getattr(_pattern, name)
     names.update(commands(session))
+    names.update(input_functions(session))  # knob, held, held_root, on_note read the session's inputs
     names["p"] = session.p
     names["session"] = session
     names["Fraction"] = Fraction

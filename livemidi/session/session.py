@@ -55,6 +55,7 @@ from ..pattern import reify
 from .budget import Budget, trial
 from .capture import Listener
 from .guard import pace_at, refusal, render_segment
+from .inputs import Inputs
 from .latency import stored_offsets
 from .loops import Loop, Loops, no_such_loop
 from .outputs import Outputs
@@ -163,6 +164,7 @@ class Session:
             self.clock, now=now, notice=self._notice, tempo_history=self.tempo_history, next_boundary=self.next_boundary
         )
         self.clock.on_tempo = self._followed_tempo
+        self.inputs = Inputs(self.clock, self._notice, now=now)  # MIDI inputs that patterns read (knob, held, on_note)
 
     # -- outputs (Outputs' work, outputs.py) -----------------------------------------------
 
@@ -555,6 +557,7 @@ class Session:
             try:
                 self.sender.shutdown()
             finally:
+                self.inputs.close()
                 self._recording.close()
 
     def __enter__(self) -> Session:
