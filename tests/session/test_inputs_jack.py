@@ -135,3 +135,30 @@ def test_run_reads_an_existing_input_and_the_editor_server_shares_it(jack, jack_
         synth.take(0.3)
     assert "Reading MIDI input" in out and f"{unique}kb" in out, (out, err)
     assert not synth.sounding(), f"left on: {synth.sounding()}"
+
+
+def test_a_controller_unplugged_keeps_its_knob_tells_once_and_is_read_again_when_back(jack, jack_spec, unique,
+                                                                                       wait_for):
+    notices: list[str] = []
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as port:
+        synth = Heard(port)
+        with Session(on_notice=notices.append) as session:
+            session.add_output(unique, backend=jack_spec)
+            controller = jack.open_output(f"{unique}kb", virtual=True, **client(jack, f"{unique}tx"))
+            session.inputs.add(f"{unique}kb", backend=jack_spec)  # the existing port, by name
+            exec("tempo(240)\np.f = note('c4*16').cc(74, knob(21, range=(0, 127))).ch(2)", namespace(session))
+            session.start()
+            controller.send(Message("control_change", control=21, value=90))
+            synth.take(SLACK)
+            controller.close()  # unplugged
+            wait_for(lambda: any("is gone" in text for text in notices), 10, "the notice that the input is gone")
+            gone = time.monotonic()
+            synth.take(2 * SLACK)
+            assert set(synth.cc(2, 74, since=gone)) == {90}  # the knob keeps its last value
+            assert len([text for text in notices if "is gone" in text]) == 1  # told once
+            with jack.open_output(f"{unique}kb", virtual=True, **client(jack, f"{unique}tx")) as again:
+                wait_for(lambda: any("is back" in text for text in notices), 10, "the notice that it is back")
+                again.send(Message("control_change", control=21, value=10))
+                sent = time.monotonic()
+                synth.take(2 * SLACK)
+            assert set(synth.cc(2, 74, since=sent + SLACK)) == {10}
