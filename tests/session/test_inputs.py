@@ -170,3 +170,17 @@ def test_a_pattern_file_reads_the_session_input(rig, memory, unique, tmp_path):
         rig.run(1)
     assert {msg.note for _, msg in sent(rig, "note_on", 0)} == {62}
     assert {msg.value for _, msg in sent(rig, "control_change", 5)} == {127}
+
+
+def test_the_command_s_inputs_open_in_order_and_the_first_is_the_default(rig, memory, unique):
+    from livemidi.session.inputs import open_inputs
+
+    with memory.open_output(f"{unique}keys", virtual=True) as keys:
+        names = open_inputs(rig.session, [f"{unique}keys"], [f"{unique}virt"], backend=MEMORY)
+        assert names == [f"{unique}keys", f"{unique}virt"]
+        with memory.open_output(f"{unique}virt") as daw:  # a program sends to the virtual input
+            keys.send(Message("control_change", control=1, value=11))
+            daw.send(Message("control_change", control=1, value=22))
+        functions = namespace(rig.session)
+        assert functions["knob"](1, range=(0, 127)).events(0, 1)[0].value == 11
+        assert functions["knob"](1, f"{unique}virt", range=(0, 127)).events(0, 1)[0].value == 22
