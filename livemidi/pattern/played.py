@@ -44,7 +44,7 @@ from .time import TimeSpan, _span, to_time
 __all__ = ["InputState", "held", "held_root", "knob", "on_note"]
 
 _tuple_new = tuple.__new__
-KEEP_TRIGGERS = 64  # the triggers an InputState remembers (older ones have long finished playing)
+KEEP_TRIGGERS = 8  # the triggers an InputState remembers per key (older ones have long finished playing)
 
 
 def _check_int(name: str, value: Any, low: int, high: int, what: str) -> int:
@@ -77,7 +77,8 @@ class InputState:
         self._controls: dict[tuple[int | None, int], int] = {}  # (channel or None: any, cc) -> 0..127
         self._held: dict[tuple[int, int], int] = {}  # (channel, note) -> velocity, in the order struck
         self._roots: dict[int | None, int] = {}  # channel or None -> the lowest held note, kept after release
-        self._triggers: deque[tuple[Fraction, int, int, int]] = deque(maxlen=KEEP_TRIGGERS)
+        # Kept per (channel, note): a solo on other keys must never push out the note that started a loop.
+        self._triggers: dict[tuple[int, int], deque[Fraction]] = {}
 
     def __repr__(self) -> str:
         return f"<InputState {self.name!r}: {len(self._held)} held, {len(self._controls)} controllers>"
@@ -117,11 +118,12 @@ class InputState:
         with self._lock:
             self._held.clear()
 
-    def trigger(self, cycle: Any, channel: int, note: int, velocity: int) -> None:
+    def trigger(self, cycle: Any, channel: int, note: int) -> None:
         """A note asks `on_note` patterns to start at `cycle` (the session says which cycle)."""
         cycle = to_time(cycle)
+        key = (_check_int("channel", channel, 0, 15, "a MIDI channel"), _check_int("note", note, 0, 127, "a note"))
         with self._lock:
-            self._triggers.append((cycle, channel, note, velocity))
+            self._triggers.setdefault(key, deque(maxlen=KEEP_TRIGGERS)).append(cycle)
 
     def _new_roots(self, channel: int) -> None:
         # Called with the lock held. A root changes only while something is held: after
@@ -160,9 +162,9 @@ class InputState:
         """The cycles at which notes (of these `notes` and `channel`, None: any) asked to start, in order."""
         self.reads += 1
         with self._lock:
-            kept = list(self._triggers)
-        cycles = {c for c, ch, n, _ in kept if (channel is None or ch == channel) and (notes is None or n in notes)}
-        return sorted(cycles)
+            kept = [list(cycles) for (ch, n), cycles in self._triggers.items()
+                    if (channel is None or ch == channel) and (notes is None or n in notes)]
+        return sorted({cycle for cycles in kept for cycle in cycles})
 
 
 def _state(input: Any, function: str) -> InputState:

@@ -150,7 +150,7 @@ class Inputs:
             state.note_on(message.channel, message.note, message.velocity)
             start = self._start(box[0] if box else None)
             if start is not None:
-                state.trigger(start, message.channel, message.note, message.velocity)
+                state.trigger(start, message.channel, message.note)
         elif kind in ("note_on", "note_off"):
             state.note_off(message.channel, message.note)
 

@@ -195,7 +195,7 @@ def test_on_note_is_silent_until_a_note_then_plays_once():
     state = InputState()
     shot = on_note(state, note("a b"))
     assert shot.events(0, 4) == []
-    state.trigger(F(5, 2), 0, 36, 100)
+    state.trigger(F(5, 2), 0, 36)
     assert onsets(shot, 0, 5) == [(F(5, 2), 69), (3, 71)]  # its first cycle, from the note, once
     assert onsets(on_note(state, note("a b"), cycles=2), 0, 5) == [(F(5, 2), 69), (3, 71), (F(7, 2), 69), (4, 71)]
 
@@ -203,31 +203,31 @@ def test_on_note_is_silent_until_a_note_then_plays_once():
 def test_on_note_with_loop_plays_on_and_each_note_restarts_it():
     state = InputState()
     looped = on_note(state, note("<a b> c"), loop=True)
-    state.trigger(1, 0, 36, 100)
+    state.trigger(1, 0, 36)
     assert onsets(looped, 0, 3) == [(1, 69), (F(3, 2), 60), (2, 71), (F(5, 2), 60)]
-    state.trigger(F(11, 4), 0, 36, 100)  # a note mid-cycle: from the beginning again, from there
+    state.trigger(F(11, 4), 0, 36)  # a note mid-cycle: from the beginning again, from there
     assert onsets(looped, F(5, 2), 4) == [(F(5, 2), 60), (F(11, 4), 69), (F(13, 4), 60), (F(15, 4), 71)]
 
 
 def test_a_note_during_a_one_shot_starts_it_again_and_cuts_what_was_left():
     state = InputState()
     shot = on_note(state, note("a b c d"))
-    state.trigger(0, 0, 36, 100)
-    state.trigger(F(1, 2), 0, 36, 100)
+    state.trigger(0, 0, 36)
+    state.trigger(F(1, 2), 0, 36)
     assert onsets(shot, 0, 2) == [(0, 69), (F(1, 4), 71), (F(1, 2), 69), (F(3, 4), 71), (1, 60), (F(5, 4), 62)]
 
 
 def test_on_note_quantized_starts_on_the_next_grid_line():
     state = InputState()
-    state.trigger(F(13, 10), 0, 36, 100)
+    state.trigger(F(13, 10), 0, 36)
     assert onsets(on_note(state, note("a"), quantize=1), 0, 4) == [(2, 69)]
     assert onsets(on_note(state, note("a*4"), quantize=F(1, 4)), 0, 2) == [(F(3, 2), 69), (F(7, 4), 69)]
 
 
 def test_on_note_answers_only_the_keys_and_channel_asked_for():
     state = InputState()
-    state.trigger(1, 0, 36, 100)
-    state.trigger(2, 9, 38, 100)
+    state.trigger(1, 0, 36)
+    state.trigger(2, 9, 38)
     assert onsets(on_note(state, note("a"), note="c2"), 0, 4) == [(1, 69)]
     assert onsets(on_note(state, note("a"), note=[38, 40]), 0, 4) == [(2, 69)]
     assert onsets(on_note(state, note("a"), channel=9), 0, 4) == [(2, 69)]
@@ -249,8 +249,17 @@ def test_on_note_takes_the_pattern_alone_or_after_the_input():
 def test_on_note_queried_piece_by_piece_gives_what_one_query_gives():
     state = InputState()
     for cycle in (F(1, 3), F(7, 5), F(9, 4)):
-        state.trigger(cycle, 0, 36, 100)
+        state.trigger(cycle, 0, 36)
     for pat in (on_note(state, note("a b c")), on_note(state, note("a b c"), loop=True)):
         whole = pat.onsets(0, 4)
         pieces = [ev for i in range(40) for ev in pat.onsets(F(i, 10), F(i + 1, 10))]
         assert [(ev.whole, ev.value) for ev in pieces] == [(ev.whole, ev.value) for ev in whole]
+
+
+def test_a_looping_on_note_keeps_playing_however_many_other_notes_are_played_after_it():
+    state = InputState()
+    looped = on_note(state, note("a"), note="d1", loop=True)
+    state.trigger(1, 0, 26)  # d1
+    for i in range(500):  # a long solo on the other keys
+        state.trigger(1 + F(i, 1000), 0, 60 + i % 24)
+    assert onsets(looped, 5, 6) == [(5, 69)]
