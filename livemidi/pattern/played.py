@@ -224,11 +224,16 @@ def held(input: Any = None, channel: int | None = None) -> Pattern:
     state = _state(input, "held")
     channel = _check_channel(channel)
 
+    last: list = [((), None)]  # the chord built for the notes held last: built again only when they change
+
     def query(span: TimeSpan) -> list[Event]:
-        notes = state.notes(channel)
+        notes = tuple(state.notes(channel))
         if not notes:
             return []
-        return stack(*[pure({"note": n, "velocity": v}) for n, v in notes]).query(span)
+        built = last[0]
+        if built[0] != notes:  # (one tuple swapped whole: two threads querying at once each see a whole pair)
+            built = last[0] = (notes, stack(*[pure({"note": n, "velocity": v}) for n, v in notes]))
+        return built[1].query(span)
 
     return Pattern(query)
 
