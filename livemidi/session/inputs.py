@@ -132,9 +132,13 @@ class Inputs:
             raise TypeError(f"{function}(): expected an input port's name (or nothing: the default input), "
                             f"found {type(input).__name__} {input!r}")
         with self._lock:
-            for key, opened in self._opened.items():
-                if input in (key, opened.asked) or (isinstance(input, str) and input and input in key):
-                    return opened.state
+            exact = [opened for key, opened in self._opened.items() if input in (key, opened.asked)]
+            part = [key for key in self._opened if isinstance(input, str) and input and input in key]
+            if exact or len(part) == 1:
+                return exact[0].state if exact else self._opened[part[0]].state
+        if len(part) > 1:
+            raise ValueError(f"{function}(): {input!r} is part of the names of several inputs ({', '.join(part)}); "
+                             f"expected a name that picks one")
         try:
             return self.add(input)
         except PortNotFoundError as error:
@@ -229,7 +233,8 @@ class Inputs:
         live = self.live()
         if not live:
             return ""
-        gone = {key for key, opened in self._opened.items() if opened.gone}
+        with self._lock:
+            gone = {key for key, opened in self._opened.items() if opened.gone}
         names = ", ".join(key + (" (gone)" if key in gone else "") for key in live)
         return f"in {names} ≤{self.clock.lookahead * 1000:g} ms"
 

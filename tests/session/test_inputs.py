@@ -184,3 +184,13 @@ def test_the_command_s_inputs_open_in_order_and_the_first_is_the_default(rig, me
         functions = namespace(rig.session)
         assert functions["knob"](1, range=(0, 127)).events(0, 1)[0].value == 11
         assert functions["knob"](1, f"{unique}virt", range=(0, 127)).events(0, 1)[0].value == 22
+
+
+def test_a_name_that_is_part_of_two_inputs_is_refused_saying_which(rig, memory, unique):
+    with memory.open_output(f"{unique} A", virtual=True), memory.open_output(f"{unique} B", virtual=True):
+        rig.session.inputs.add(f"{unique} A", backend=MEMORY)
+        rig.session.inputs.add(f"{unique} B", backend=MEMORY)
+        knob = namespace(rig.session)["knob"]
+        with pytest.raises(ValueError, match=rf"several inputs \({unique} A, {unique} B\)"):
+            knob(21, unique)
+        assert knob(21, f"{unique} B") is not None
