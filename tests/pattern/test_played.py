@@ -263,3 +263,35 @@ def test_a_looping_on_note_keeps_playing_however_many_other_notes_are_played_aft
     for i in range(500):  # a long solo on the other keys
         state.trigger(1 + F(i, 1000), 0, 60 + i % 24)
     assert onsets(looped, 5, 6) == [(5, 69)]
+
+
+def test_one_thread_plays_while_another_renders_and_every_read_is_whole():
+    import threading
+
+    state = InputState()
+    stop = threading.Event()
+    chords = [(60, 64, 67), (62, 65, 69)]  # the writer always holds one of these, whole, after each change
+
+    def play():
+        i = 0
+        while not stop.is_set():
+            old, new = chords[i % 2], chords[(i + 1) % 2]
+            for n in new:
+                state.note_on(0, n, 90)
+            for n in old:
+                state.note_off(0, n)
+            state.control(0, 21, i % 128)
+            i += 1
+
+    writer = threading.Thread(target=play)
+    writer.start()
+    try:
+        pat = held(state).arp("up")
+        for _ in range(2000):
+            notes = {ev.value["note"] for ev in pat.events(0, 1)}
+            assert notes <= {60, 62, 64, 65, 67, 69}
+            assert 0 <= knob(21, state, range=(0, 127)).events(0, 1)[0].value <= 127
+    finally:
+        stop.set()
+        writer.join()
+    assert [n for n, _ in state.notes()] in ([60, 64, 67], [62, 65, 69])
