@@ -176,16 +176,16 @@ from .time import Time, TimeSpan, to_time
 from .tonal import arp, chord, scale, snap, transpose
 
 __all__ = [
-    "ARP_MODES", "CHORDS", "Event", "InputState", "Location", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
+    "ARP_MODES", "CHORDS", "Event", "Location", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
     "aftertouch", "almostAlways", "almostNever", "almost_always", "almost_never", "always", "arp", "arp_order",
     "bank", "bend", "brak", "brand", "brandBy", "brand_by", "cat", "cc", "cc_items", "ch", "channel", "choose",
     "chord", "chord_notes", "chunk", "chunkBack", "chunk_back", "colon_chord", "compress", "contrast", "cosine",
     "degrade", "degradeBy", "degrade_by", "duration", "early", "echo", "echoWith", "echo_with", "eoff", "euclid",
     "euclidFull", "euclidLegato", "euclidLegatoRot", "euclidOff", "euclidRot", "euclid_bools", "euclid_full",
     "euclid_legato", "euclid_legato_rot", "euclid_off", "euclid_rot", "every", "fast", "fastChunk", "fastGap",
-    "fast_chunk", "fast_gap", "fastcat", "firstOf", "first_of", "fix", "held", "held_root", "humanize", "hurry", "inside", "irand", "isaw",
-    "iterBack", "iter_", "iter_back", "knob", "lastOf", "last_of", "late", "layer", "legato", "linger", "locations", "mask", "mini", "n",
-    "nTake", "n_take", "never", "note", "note_name", "note_number", "off", "often", "on_note", "outside", "palindrome",
+    "fast_chunk", "fast_gap", "fastcat", "firstOf", "first_of", "fix", "humanize", "hurry", "inside", "irand", "isaw",
+    "iterBack", "iter_", "iter_back", "lastOf", "last_of", "late", "layer", "legato", "linger", "locations", "mask", "mini", "n",
+    "nTake", "n_take", "never", "note", "note_name", "note_number", "off", "often", "outside", "palindrome",
     "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "port", "press", "pressBy", "press_by", "program",
     "pure", "rand", "rand_at", "rand_seeded", "randcat", "range_", "rangex", "rarely", "reify", "repeatCycles",
     "repeat_cycles", "rev", "rot", "run", "saw", "scale", "scale_note", "scale_spec", "scramble", "segment", "seq",
@@ -194,4 +194,6 @@ __all__ = [
     "sometimesBy", "sometimes_by", "square", "squeeze", "stack", "struct", "stut", "stutWith", "stut_with",
     "superimpose", "swing", "swingBy", "swing_by", "sysex", "timeCat", "timecat", "to_time", "transpose", "tri",
     "undegradeBy", "undegrade_by", "unfix", "ur", "vel", "velocity", "wchoose", "when", "within", "wrandcat", "zoom",
+    # what the performer plays, read by patterns (played.py)
+    "InputState", "held", "held_root", "knob", "on_note",
 ]

@@ -31,6 +31,7 @@ ValueError; a pattern built on one state never sees another's values.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from fractions import Fraction
@@ -49,7 +50,9 @@ KEEP_TRIGGERS = 8  # the triggers an InputState remembers per key (older ones ha
 
 def _check_int(name: str, value: Any, low: int, high: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected {what} (a whole number {low}..{high}) for {name}, found {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"expected {what} (a whole number {low}..{high}) for {name}, found {type(value).__name__} {value!r}"
+        )
     if not low <= value <= high:
         raise ValueError(f"expected {what} (a whole number {low}..{high}) for {name}, found {value!r}")
     return value
@@ -187,7 +190,7 @@ def _check_range(range: Any) -> tuple[float, float]:
     except (TypeError, ValueError):
         raise ValueError(f"expected range=(low, high), two numbers, found {range!r}") from None
     for x in (lo, hi):
-        if isinstance(x, bool) or not isinstance(x, (int, float, Fraction)) or x != x or x in (float("inf"), -float("inf")):
+        if isinstance(x, bool) or not isinstance(x, (int, float, Fraction)) or not math.isfinite(x):
             raise ValueError(f"expected range=(low, high), two finite numbers, found {range!r}")
     return lo, hi
 
@@ -248,7 +251,9 @@ def _base(base: Any) -> tuple[str, int] | None:
             return "class", note_number(base.strip()) % 12
     number = note_number(base)  # TypeError / ValueError that say what a note is
     if not isinstance(number, int) or not 0 <= number <= 127:
-        raise ValueError(f"expected a note 0..127, a note name like c3 or a pitch class like 'eb' for base, found {base!r}")
+        raise ValueError(
+            f"expected a note 0..127, a note name like c3 or a pitch class like 'eb' for base, found {base!r}"
+        )
     return "note", number
 
 
