@@ -223,22 +223,22 @@ def _read_track(track) -> tuple[list, list]:
 def _hold_controls(entries: list[list]) -> None:
     """Give each control change its end: the next value of the same control, at most its bar's end.
 
-    Of several values of one control at one instant only the last stays (it is the one that holds).
+    Several values of one control at one instant all stay, in the file's order, and all end where
+    the last of them does: played back, they send what the file has (three notes of a chord each
+    with its NRPN send it three times), and the last one holds.
     """
     by_control: dict[tuple, list[list]] = {}
     for entry in entries:
         if entry[1] is None:
             by_control.setdefault((entry[3], entry[4]), []).append(entry)
-    dropped = set()
     for series in by_control.values():
         series.sort(key=itemgetter(0))  # stable: file order at one instant
-        for entry, following in zip(series, series[1:] + [None]):
-            bar_end = math.floor(entry[0]) + 1
-            if following is not None and following[0] == entry[0]:
-                dropped.add(id(entry))
-            else:
-                entry[1] = bar_end if following is None else min(following[0], bar_end)
-    entries[:] = [e for e in entries if id(e) not in dropped]
+        end = None
+        for entry, following in zip(reversed(series), [None] + series[:0:-1]):
+            if following is None or following[0] != entry[0]:
+                bar_end = math.floor(entry[0]) + 1
+                end = bar_end if following is None else min(following[0], bar_end)
+            entry[1] = end
 
 
 def _loop_pattern(events: tuple[Entry, ...], length: int) -> Pattern:
