@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from livemidi import MidiFile
 from livemidi.clock import VirtualSender
 from livemidi.messages.controllers import fold
-from livemidi.pattern import cc14, fast, note, nrpn, polytouch, pure, rpn, sequence, stack
+from livemidi.pattern import cc14, fast, note, nrpn, rpn, stack
 from livemidi.session import Session
 from livemidi.session.loadmid import load
 from livemidi.session.offline import render_pattern_file
@@ -187,13 +187,7 @@ steps = st.lists(st.tuples(st.sampled_from([48, 60, 67]), st.lists(hires, max_si
 def test_render_record_load_render_gives_the_same_messages(line, channel):
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        layers = []
-        for key, controls, touch in line:
-            step = event(controls, key)
-            if touch is not None:
-                step = step | polytouch(touch)
-            layers.append(step)
-        code = folder / "line.py"
+        code = folder / "line.py"  # the pattern written as a performer would, run as a pattern file
         code.write_text(f"p.line = sequence(*{[repr_of(s) for s in line]!s}).ch({channel})\n".replace("'", ""))
         first = render_pattern_file(code, 2)
         first.save(str(folder / "line.mid"))
