@@ -16,6 +16,10 @@ messages it stands for, each with the cycle it is due at:
   bank select, CC 0 and 32, when ``bank`` is given) and ``sysex``: one message
   each, at the onset, before the event's note-on, so a program change or a
   controller applies to the note that comes with it.
+- ``nrpn<param>``, ``rpn<param>`` and ``cc14_<msb>`` (`livemidi.pattern.hires`):
+  their whole MIDI 1.0 sequence (`livemidi.messages.controllers`), at the
+  onset with the other controls; ``polytouch``: key pressure on the event's
+  note, right after its note-on; ``polytouch<key>``: key pressure on that key.
 - ``channel`` (0–15) and ``port`` (a name or index) say where; the defaults
   are the arguments of `render`.
 

@@ -85,7 +85,7 @@ def nrpn(param: int, pat: Any) -> Pattern:
     Sent as CC 99/98 (parameter MSB/LSB), CC 6/38 (data entry MSB/LSB), then
     the null RPN (CC 101/100 = 127/127), all at the event's onset.
     """
-    number = _exact("nrpn parameter", param, 0, MAX14)
+    number = _exact("nrpn() parameter", param, 0, MAX14)
     return _valued(f"nrpn{number}", f"nrpn({number}) value", pat, 0, MAX14)
 
 
@@ -96,7 +96,7 @@ def rpn(param: int, pat: Any) -> Pattern:
     Parameters 0–16382 (16383 is the null RPN), values 0–16383: for RPN 0 the
     value is semitones × 128 + cents. Sent as CC 101/100, CC 6/38, then the null RPN.
     """
-    number = _exact("rpn parameter", param, 0, NULL_RPN - 1, " (16383 is the null RPN)")
+    number = _exact("rpn() parameter", param, 0, NULL_RPN - 1, " (16383 is the null RPN)")
     return _valued(f"rpn{number}", f"rpn({number}) value", pat, 0, MAX14)
 
 
@@ -106,7 +106,7 @@ def cc14(msb_cc: int, pat: Any) -> Pattern:
 
     `msb_cc` is 0–31 (its LSB is `msb_cc` + 32), the value 0–16383.
     """
-    number = _exact("cc14 controller", msb_cc, 0, 31, " (an MSB controller; its LSB is that number + 32)")
+    number = _exact("cc14() controller", msb_cc, 0, 31, " (an MSB controller; its LSB is that number + 32)")
     return _valued(f"cc14_{number}", f"cc14({number}) value", pat, 0, MAX14)
 
 

@@ -28,6 +28,13 @@ file had it:
   control, at most to the end of its bar, so per-bar transformations (`rev`,
   `every`) never cut one off. A selection that starts after bar 0 begins with
   the last value each control had before it (as a DAW chases controllers).
+- an NRPN, RPN or 14-bit controller sequence is one control (``{'nrpn288':
+  8192}``, ``{'rpn0': 256}``, ``{'cc14_1': 4096}``), and key pressure sent with
+  a note-on belongs to that note (``'polytouch'``); see `loadcontrols`.
+
+At one instant events keep the file's order (tracks in file order, then each
+track's order), and several values of one control at one instant all stay, so
+that rendering the loop sends the file's bytes in the file's order.
 
 Errors are ValueErrors that say what was expected and list what the file has:
 a type-2 file, a track or channel that is not there, bars outside the file, a
