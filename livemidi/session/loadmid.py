@@ -174,6 +174,9 @@ def read_loop(
         chased: dict[tuple, tuple] = {}
         for tick, ch, key, value in before:
             chased[ch, key] = (tick, ch, key, value)
+        for tick, ch, key, value in changes:
+            if tick == start_tick:
+                chased.pop((ch, key), None)  # set again where the selection starts: nothing to chase
         for order, (ch, key) in enumerate(sorted(chased, key=lambda k: (k[0], str(k[1]))), -len(chased)):
             entries.append([Fraction(0), None, 0, ch, key, {key: chased[ch, key][3], "channel": ch}, order])
         for order, (tick, ch, key, value) in enumerate(changes):
