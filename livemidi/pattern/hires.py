@@ -24,6 +24,7 @@ when it is queried.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -35,7 +36,7 @@ __all__ = ["cc14", "hires_key", "nrpn", "polytouch", "rpn"]
 MAX14 = 16383  # the largest 14-bit value: MSB 127, LSB 127
 NULL_RPN = MAX14  # RPN 127/127 is the null parameter: what ends a sequence, never one to set
 
-# The kinds of key, longest prefix first ("cc14_" before any "cc<number>" reading elsewhere).
+# Each kind of key by its prefix. ("cc14_" with its underscore: "cc14" is 7-bit CC 14, a `cc` key.)
 _PREFIXES = (("polytouch", "polytouch"), ("nrpn", "nrpn"), ("rpn", "rpn"), ("cc14_", "cc14"))
 
 
@@ -56,6 +57,8 @@ def hires_key(key: str) -> tuple[str, int | None] | None:
 def _whole(what: str, v: Any, low: int, high: int) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
         raise TypeError(f"{what} expects a number {low}..{high}, found {type(v).__name__} {v!r}")
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError(f"{what} expects a number {low}..{high}, found {v!r}")
     number = v if isinstance(v, int) else round(v)
     if not low <= number <= high:
         raise ValueError(f"{what} expects a number {low}..{high}, found {v!r}")
@@ -64,7 +67,7 @@ def _whole(what: str, v: Any, low: int, high: int) -> int:
 
 def _exact(what: str, v: Any, low: int, high: int, note: str = "") -> int:
     """A parameter or controller number: whole, never rounded (rounding would address another one)."""
-    if isinstance(v, float) and v == int(v):
+    if (isinstance(v, float) and v.is_integer()) or (isinstance(v, Fraction) and v.denominator == 1):
         v = int(v)
     if isinstance(v, bool) or not isinstance(v, int):
         raise TypeError(f"{what} expects a whole number {low}..{high}{note}, found {type(v).__name__} {v!r}")

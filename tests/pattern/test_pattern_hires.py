@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction as F
+
 import pytest
 
 from livemidi.pattern import cc, cc14, hires_key, note, nrpn, polytouch, rpn, saw, sequence
@@ -17,6 +19,7 @@ def test_controls_are_keyed_by_parameter_and_patternable():
     assert values(cc14(1, "4096 16383")) == [{"cc14_1": 4096}, {"cc14_1": 16383}]
     assert values(polytouch("20 90")) == [{"polytouch": 20}, {"polytouch": 90}]
     assert values(nrpn(7, 100.6)) == [{"nrpn7": 101}]  # values are rounded, like cc's
+    assert values(nrpn(7.0, 1)) == values(nrpn(F(7), 1)) == [{"nrpn7": 1}]  # a whole float or Fraction is that number
 
 
 def test_methods_take_structure_from_the_left_and_stack_several_on_one_event():
@@ -56,6 +59,8 @@ def test_hires_key_reads_keys_back():
     (lambda: cc14(1, 20000), ValueError, ["cc14(1) value", "0..16383", "20000"]),
     (lambda: polytouch(128), ValueError, ["polytouch", "0..127", "128"]),
     (lambda: polytouch("x"), TypeError, ["polytouch", "0..127", "'x'"]),
+    (lambda: nrpn(float("nan"), 0), TypeError, ["nrpn() parameter", "whole number", "nan"]),
+    (lambda: nrpn(1, float("inf")), ValueError, ["nrpn(1) value", "0..16383", "inf"]),
     (lambda: note("c").nrpn(1), TypeError, ["nrpn()", "a parameter and a value", "1 argument"]),
 ])
 def test_bad_input_names_the_control_the_range_and_the_value(make, error, words):
