@@ -16,6 +16,10 @@ messages it stands for, each with the cycle it is due at:
   bank select, CC 0 and 32, when ``bank`` is given) and ``sysex``: one message
   each, at the onset, before the event's note-on, so a program change or a
   controller applies to the note that comes with it.
+- ``nrpn<param>``, ``rpn<param>`` and ``cc14_<msb>`` (`livemidi.pattern.hires`):
+  their whole MIDI 1.0 sequence (`livemidi.messages.controllers`), at the
+  onset with the other controls; ``polytouch``: key pressure on the event's
+  note, right after its note-on; ``polytouch<key>``: key pressure on that key.
 - ``channel`` (0–15) and ``port`` (a name or index) say where; the defaults
   are the arguments of `render`.
 
@@ -40,7 +44,8 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from .messages import Message
-from .pattern import Location, Pattern, locations, reify
+from .messages.controllers import cc14_messages, parameter_messages
+from .pattern import Location, Pattern, hires_key, locations, reify
 from .pattern.music import note_number, whole_note
 
 __all__ = ["DEFAULT_VELOCITY", "Rendered", "render", "render_events"]
@@ -79,6 +84,27 @@ def _int(name: str, value: Any, low: int, high: int) -> int:
     return number
 
 
+def _hires(key: str, value: Any, channel: int, controls: dict) -> list[Message] | None:
+    """The messages of an nrpn/rpn/cc14/polytouch control (`livemidi.pattern.hires`); None for other keys."""
+    found = hires_key(key)
+    if found is None:
+        return None
+    kind, number = found
+    if kind == "polytouch":
+        if number is not None:  # pressure on a held key, without a note of its own (as `load` reads it)
+            return [Message("polytouch", channel=channel, note=_int(f"{key} key", number, 0, 127),
+                            value=_int(key, value, 0, 127))]
+        if "note" not in controls:
+            raise ValueError(f"polytouch is pressure on the event's own note: expected a note with it, "
+                             f"found {controls!r}")
+        return []  # sent after the note-on, below
+    value = _int(f"{key} value", value, 0, 16383)
+    if kind == "cc14":
+        return cc14_messages(channel, _int("cc14 controller (an MSB, its LSB is +32)", number, 0, 31), value)
+    param = _int(f"{kind} parameter", number, 0, 16382 if kind == "rpn" else 16383)  # RPN 16383 is the null one
+    return parameter_messages(kind, channel, param, value)
+
+
 def render_events(events, default_channel: int = 0, default_port: Any = 0) -> list[Rendered]:
     """The messages of pattern events (only those with onsets), sorted by cycle."""
     out: list[Rendered] = []
@@ -112,10 +138,14 @@ def render_events(events, default_channel: int = 0, default_port: Any = 0) -> li
                 emit(Message("program_change", channel=channel, program=_int("program", value, 0, 127)))
             elif key == "sysex":
                 emit(Message("sysex", data=value))
+            elif (sequence := _hires(key, value, channel, controls)) is not None:
+                for message in sequence:  # one event's sequence stays whole: see _order
+                    emit(message)
             else:
                 raise ValueError(
                     f"unknown control {key!r} (expected note, velocity, channel, port, legato, duration, "
-                    f"cc<number>, bend, aftertouch, program, bank or sysex)"
+                    f"cc<number>, bend, aftertouch, program, bank, sysex, nrpn<param>, rpn<param>, cc14_<msb>, "
+                    f"polytouch or polytouch<key>)"
                 )
         if "note" in controls:
             note = _int("note", whole_note(note_number(controls["note"])), 0, 127)
@@ -128,6 +158,9 @@ def render_events(events, default_channel: int = 0, default_port: Any = 0) -> li
             if velocity == 0:
                 continue  # a note-on with velocity 0 is a note-off: nothing to play
             emit(Message("note_on", channel=channel, note=note, velocity=velocity))
+            if "polytouch" in controls:  # after its note-on: pressure on a key not yet sounding is ignored
+                touch = _int("polytouch", controls["polytouch"], 0, 127)
+                emit(Message("polytouch", channel=channel, note=note, value=touch))
             emit(Message("note_off", channel=channel, note=note, velocity=0), end)
     out.sort(key=_order)
     return out
@@ -135,8 +168,12 @@ def render_events(events, default_channel: int = 0, default_port: Any = 0) -> li
 
 # At one cycle: note-offs first (a repeated note is not cut by the previous
 # one's note-off), then controls and program changes (they apply to the notes
-# that start with them), then note-ons.
-_RANK = {"note_off": 0, "note_on": 2}
+# that start with them), then note-ons, then key pressure (on keys now sounding).
+# The sort is stable, so the messages of one rank keep the order they were made
+# in: an event's NRPN/RPN/14-bit sequence stays contiguous and in order even
+# when another event on the same channel starts at the same cycle (the timed
+# sender keeps that order too: same deadline, same order, by arrival).
+_RANK = {"note_off": 0, "note_on": 2, "polytouch": 3}
 
 
 def _order(item: Rendered) -> tuple:

@@ -122,6 +122,7 @@ from .controls import (
 )
 from .core import Event, Pattern, pure, show_value, signal, silence
 from .event import Location, locations
+from .hires import cc14, hires_key, nrpn, polytouch, rpn
 from .layers import contrast, echo, echo_with, fix, squeeze, stut, stut_with, unfix, ur
 from .lift import mini, patternify, reify, show
 from .music import (
@@ -178,17 +179,17 @@ from .tonal import arp, chord, scale, snap, transpose
 __all__ = [
     "ARP_MODES", "CHORDS", "Event", "Location", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
     "aftertouch", "almostAlways", "almostNever", "almost_always", "almost_never", "always", "arp", "arp_order",
-    "bank", "bend", "brak", "brand", "brandBy", "brand_by", "cat", "cc", "cc_items", "ch", "channel", "choose",
+    "bank", "bend", "brak", "brand", "brandBy", "brand_by", "cat", "cc", "cc14", "cc_items", "ch", "channel", "choose",
     "chord", "chord_notes", "chunk", "chunkBack", "chunk_back", "colon_chord", "compress", "contrast", "cosine",
     "degrade", "degradeBy", "degrade_by", "duration", "early", "echo", "echoWith", "echo_with", "eoff", "euclid",
     "euclidFull", "euclidLegato", "euclidLegatoRot", "euclidOff", "euclidRot", "euclid_bools", "euclid_full",
     "euclid_legato", "euclid_legato_rot", "euclid_off", "euclid_rot", "every", "fast", "fastChunk", "fastGap",
-    "fast_chunk", "fast_gap", "fastcat", "firstOf", "first_of", "fix", "humanize", "hurry", "inside", "irand", "isaw",
+    "fast_chunk", "fast_gap", "fastcat", "firstOf", "first_of", "fix", "hires_key", "humanize", "hurry", "inside", "irand", "isaw",
     "iterBack", "iter_", "iter_back", "lastOf", "last_of", "late", "layer", "legato", "linger", "locations", "mask", "mini", "n",
-    "nTake", "n_take", "never", "note", "note_name", "note_number", "off", "often", "outside", "palindrome",
-    "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "port", "press", "pressBy", "press_by", "program",
+    "nTake", "n_take", "never", "note", "note_name", "note_number", "nrpn", "off", "often", "outside", "palindrome",
+    "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "polytouch", "port", "press", "pressBy", "press_by", "program",
     "pure", "rand", "rand_at", "rand_seeded", "randcat", "range_", "rangex", "rarely", "reify", "repeatCycles",
-    "repeat_cycles", "rev", "rot", "run", "saw", "scale", "scale_note", "scale_spec", "scramble", "segment", "seq",
+    "repeat_cycles", "rev", "rot", "rpn", "run", "saw", "scale", "scale_note", "scale_spec", "scramble", "segment", "seq",
     "sequence", "show", "show_value", "shuffle", "signal", "silence", "sine", "slow", "slowcat", "snap", "snap_note",
     "someCycles", "someCyclesBy", "some_cycles", "some_cycles_by", "somecycles", "somecyclesBy", "sometimes",
     "sometimesBy", "sometimes_by", "square", "squeeze", "stack", "struct", "stut", "stutWith", "stut_with",

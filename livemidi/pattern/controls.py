@@ -16,7 +16,8 @@ sounds, 1 = all of it), ``duration`` (cycles, overriding legato), a control
 change as ``cc<number>`` (``cc(74, 64)`` → ``{'cc74': 64}``; `cc_items` lists
 them), ``bend`` −8192–8191, ``aftertouch`` 0–127, ``program`` 0–127,
 ``bank`` 0–16383 (sent before a program change) and ``sysex`` (a tuple of
-data bytes 0–127, without F0/F7). A plain value is checked where it is
+data bytes 0–127, without F0/F7); beyond 7 bits, ``nrpn``, ``rpn``, ``cc14`` and
+``polytouch`` (`livemidi.pattern.hires`). A plain value is checked where it is
 written (``note(60.5)`` raises at once), the values of a pattern when it is
 queried; an out-of-range value raises ValueError naming the control.
 """

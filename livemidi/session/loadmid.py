@@ -28,6 +28,13 @@ file had it:
   control, at most to the end of its bar, so per-bar transformations (`rev`,
   `every`) never cut one off. A selection that starts after bar 0 begins with
   the last value each control had before it (as a DAW chases controllers).
+- an NRPN, RPN or 14-bit controller sequence is one control (``{'nrpn288':
+  8192}``, ``{'rpn0': 256}``, ``{'cc14_1': 4096}``), and key pressure sent with
+  a note-on belongs to that note (``'polytouch'``); see `loadcontrols`.
+
+At one instant events keep the file's order (tracks in file order, then each
+track's order), and several values of one control at one instant all stay, so
+that rendering the loop sends the file's bytes in the file's order.
 
 Errors are ValueErrors that say what was expected and list what the file has:
 a type-2 file, a track or channel that is not there, bars outside the file, a
@@ -50,6 +57,7 @@ from ..pattern import Pattern
 from ..pattern.core import Event
 from ..pattern.time import TimeSpan, to_time
 from .bars import BarMap, describe, file_bars
+from .loadcontrols import ControlReader
 
 __all__ = ["MidiLoop", "load", "read_loop"]
 
@@ -132,7 +140,7 @@ def read_loop(
     stop_tick = barmap.tick(stop) if stop is not None else math.inf
 
     notes, changes = [], []
-    for number in numbers:
+    for number in sorted(numbers):  # the file's order, whichever order the tracks were asked in
         n, c = _read_track(midi.tracks[number])
         notes += n
         changes += c
@@ -149,22 +157,30 @@ def read_loop(
         stop = whole  # every track of a file loops over the same length, so they stay together
     length = stop - start
 
-    entries: list[list] = []  # [begin, end, rank, channel, note or control, value]
-    for tick, off, ch, key, velocity in notes:
+    # [begin, end, rank, channel, note or control, value, order]: at one instant the file's order holds,
+    # so that what is rendered from the loop sends the bytes the file has, in its order.
+    entries: list[list] = []
+    for order, (tick, off, ch, key, velocity, *touch) in enumerate(notes):
         begin = barmap.cycle(tick) - start
         if off is None:
             end = Fraction(length)  # never ended: to the end of the loop
         else:
             end = barmap.cycle(off if off > tick else tick + _ONE_TICK) - start
-        entries.append([begin, end, 1, ch, key, {"note": key, "velocity": velocity, "channel": ch}])
+        value = {"note": key, "velocity": velocity, "channel": ch}
+        if touch and controls:
+            value["polytouch"] = touch[0]  # key pressure sent with the note-on (`loadcontrols`)
+        entries.append([begin, end, 1, ch, key, value, order])
     if controls:
         chased: dict[tuple, tuple] = {}
         for tick, ch, key, value in before:
             chased[ch, key] = (tick, ch, key, value)
-        for ch, key in chased:
-            entries.append([Fraction(0), None, 0, ch, key, {key: chased[ch, key][3], "channel": ch}])
         for tick, ch, key, value in changes:
-            entries.append([barmap.cycle(tick) - start, None, 0, ch, key, {key: value, "channel": ch}])
+            if tick == start_tick:
+                chased.pop((ch, key), None)  # set again where the selection starts: nothing to chase
+        for order, (ch, key) in enumerate(sorted(chased, key=lambda k: (k[0], str(k[1]))), -len(chased)):
+            entries.append([Fraction(0), None, 0, ch, key, {key: chased[ch, key][3], "channel": ch}, order])
+        for order, (tick, ch, key, value) in enumerate(changes):
+            entries.append([barmap.cycle(tick) - start, None, 0, ch, key, {key: value, "channel": ch}, order])
     if grid is not None:
         for entry in entries:
             snapped = math.floor(entry[0] / grid + Fraction(1, 2)) * grid
@@ -174,20 +190,29 @@ def read_loop(
                 entry[1] += snapped - entry[0]
             entry[0] = snapped
     _hold_controls(entries)
-    entries.sort(key=lambda e: (e[0], e[2], e[3], str(e[4])))
+    entries.sort(key=itemgetter(0, 2, 6))
     events = tuple((e[0], e[1], e[5]) for e in entries)
     return MidiLoop(_loop_pattern(events, length), length, events)
 
 
 def _read_track(track) -> tuple[list, list]:
-    """The notes [on tick, off tick or None, channel, key, velocity] and changes (tick, channel, key, value)."""
+    """The notes [on tick, off tick or None, channel, key, velocity(, key pressure)] and changes
+    (tick, channel, key, value), in file order."""
     notes: list[list] = []
     changes: list[tuple] = []
     sounding: dict[tuple[int, int], deque] = {}
+    controllers = ControlReader(changes)  # NRPN, RPN and 14-bit sequences read back whole
     tick = 0
     for msg in track:
         tick += msg.time
         kind = msg.type
+        if kind == "control_change":
+            controllers.control_change(tick, msg)
+            continue
+        if kind == "polytouch":
+            controllers.polytouch(tick, msg, notes, sounding)
+            continue
+        controllers.other()
         if kind == "note_on" and msg.velocity:
             sounding.setdefault((msg.channel, msg.note), deque()).append(len(notes))
             notes.append([tick, None, msg.channel, msg.note, msg.velocity])
@@ -195,36 +220,35 @@ def _read_track(track) -> tuple[list, list]:
             waiting = sounding.get((msg.channel, msg.note))
             if waiting:
                 notes[waiting.popleft()][1] = tick  # first in, first out
-        elif kind == "control_change":
-            changes.append((tick, msg.channel, f"cc{msg.control}", msg.value))
         elif kind == "pitchwheel":
             changes.append((tick, msg.channel, "bend", msg.pitch))
         elif kind == "aftertouch":
             changes.append((tick, msg.channel, "aftertouch", msg.value))
         elif kind == "program_change":
             changes.append((tick, msg.channel, "program", msg.program))
+    controllers.flush()
     return notes, changes
 
 
 def _hold_controls(entries: list[list]) -> None:
     """Give each control change its end: the next value of the same control, at most its bar's end.
 
-    Of several values of one control at one instant only the last stays (it is the one that holds).
+    Several values of one control at one instant all stay, in the file's order, and all end where
+    the last of them does: played back, they send what the file has (three notes of a chord each
+    with its NRPN send it three times), and the last one holds.
     """
     by_control: dict[tuple, list[list]] = {}
     for entry in entries:
         if entry[1] is None:
             by_control.setdefault((entry[3], entry[4]), []).append(entry)
-    dropped = set()
     for series in by_control.values():
         series.sort(key=itemgetter(0))  # stable: file order at one instant
-        for entry, following in zip(series, series[1:] + [None]):
-            bar_end = math.floor(entry[0]) + 1
-            if following is not None and following[0] == entry[0]:
-                dropped.add(id(entry))
-            else:
-                entry[1] = bar_end if following is None else min(following[0], bar_end)
-    entries[:] = [e for e in entries if id(e) not in dropped]
+        end = None
+        for entry, following in zip(reversed(series), [None] + series[:0:-1]):
+            if following is None or following[0] != entry[0]:
+                bar_end = math.floor(entry[0]) + 1
+                end = bar_end if following is None else min(following[0], bar_end)
+            entry[1] = end
 
 
 def _loop_pattern(events: tuple[Entry, ...], length: int) -> Pattern:

@@ -222,8 +222,9 @@ def test_song_tracks_channels_bars_and_controls(song):
     assert common.bars == 4
     assert [t for t, _ in onsets(common.pattern, 0, 1)] == [0, F(1, 4), F(1, 2), F(3, 4)]
     strings = load(song, track="Strings", bars=(5, 8))  # chases volume and modulation into the selection
+    # The chased values first (the state before the selection), then what the file sets at its start.
     assert [v for t, v in onsets(strings, 0, 1) if "note" not in v] == [
-        {"cc1": 50, "channel": 2}, {"cc7": 100, "channel": 2}]
+        {"cc7": 100, "channel": 2}, {"cc1": 50, "channel": 2}]
     waltz = load(song, track="Drums", bars=2, quantize="1/4")
     assert [t for t, _ in onsets(waltz, 0, 1, fx.KICK)] == [0, F(1, 4), F(3, 4)]
 

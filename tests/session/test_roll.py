@@ -138,7 +138,9 @@ def test_show_prints_the_roll_or_the_events(capsys, groove):
     show(note("c4 e4"), 1, events=True)
     assert capsys.readouterr().out == "0 → 1/2 | note=60\n1/2 → 1 | note=64\n"
     show(groove, 1, events=True)
-    assert capsys.readouterr().out.startswith("0 → 1/32 | note=36 velocity=118 channel=9\n")
+    # at one instant, the file's order (the groove writes its hat before its kick)
+    assert capsys.readouterr().out.startswith(
+        "0 → 1/32 | note=42 velocity=100 channel=9\n0 → 1/32 | note=36 velocity=118 channel=9\n")
 
 
 def test_the_repl_namespace_has_load_show_and_roll(groove, capsys):
