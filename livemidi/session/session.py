@@ -154,8 +154,7 @@ class Session:
         self.tempo_log: list[tuple[Fraction, Fraction]] = [(ALWAYS, self.tempo_map.bpm)]
         # The same in wall time, (perf_counter seconds, bpm), for the recorder.
         self.tempo_history: list[tuple[float, Fraction]] = []
-        # Collaborators: the outputs; what the clock follows; what was sent, handed on (the monitor, the
-        # recorder); the MPE and microtonal outputs' channels (swaps, hushes... go through it).
+        # The collaborators (see the module's docstring); swaps, hushes... go through _voices (mpe.py).
         self._voices = Voices(self)
         self._outputs = Outputs(self.clock, stored, stored_from, self._notice, self._voices.configure)
         self.outputs: list[str] = self._outputs.names  # the output ports' names, in order
