@@ -54,12 +54,12 @@ class Tuning:
         if isinstance(degree, bool) or not isinstance(degree, (int, float, Fraction)) or degree != int(degree):
             raise ValueError(f"a tuning's degree must be a whole number, found {degree!r}")
         periods, index = divmod(int(degree), len(self.steps))
-        return periods * self.period + self.steps[index]
+        return periods * self.period + self.steps[index] if periods else self.steps[index]
 
     def note(self, degree: Any, root: Any = 60) -> Any:
         """The note number (whole or fractional) of `degree` above `root` (a note name or number)."""
         pitch = note_number(root) + self.cents(degree) / 100
-        if isinstance(pitch, Fraction) and pitch.denominator == 1:
+        if pitch == int(pitch):  # (60.0 or Fraction(60): the key itself)
             return int(pitch)
         return pitch
 
@@ -100,7 +100,10 @@ def _cents(value: Any) -> Fraction | float:
         raise ValueError(f"a tuning's step is cents ('701.955') or a ratio ('3/2'), found {value!r}") from None
     if ratio <= 0:
         raise ValueError(f"a tuning's ratio must be positive, found {value!r}")
-    return 1200 * math.log2(ratio) if ratio != 1 else Fraction(0)
+    octaves = ratio.numerator.bit_length() - 1
+    if ratio.denominator == 1 and ratio.numerator == 1 << octaves:
+        return Fraction(1200 * octaves)  # 2/1, 4/1: exact
+    return 1200 * math.log2(ratio)
 
 
 def _parse(spec: Any) -> Tuning:
