@@ -177,9 +177,9 @@ class Session:
     ) -> str:
         """Open an output port in the sender (by name, a unique part of one, or index; or a virtual one).
 
-        Returns the port's name. The first output is the default for loops.
-        `offset` is its latency offset in ms (see `offset`); without one, an
-        offset stored for that port name (the config file's) applies.
+        Returns the port's name. The first output is the default for loops. `offset` is its latency
+        offset in ms (see `offset`); without one, the config file's for that name applies. ``mpe=True``
+        (an MPE zone) and ``microtonal_channels=[1, 2]`` place each note on a channel: see mpe.py.
         """
         return self._outputs.add(name, virtual=virtual, backend=backend, offset=offset, **options)
 
