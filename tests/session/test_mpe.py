@@ -288,3 +288,32 @@ def test_hush_and_panic_free_every_channel():
     placed, left = sounding_check([(c, m) for c, m in sent_on(rig) if c >= 0 and m.type != "control_change"], (1, 2))
     assert not any("more notes at once" in text for text in rig.notices)
     assert {n for _, _, n in placed} >= {60, 64, 67, 69, 71, 74}
+
+
+def test_pressure_and_timbre_on_an_ordinary_port_are_channel_pressure_and_cc74_on_the_notes_channel():
+    rig = Rig()
+    rig.start()
+    rig.session.p.a = note("c4 e4").pressure("20 40").timbre(90).ch(2)
+    rig.run(0.9)
+    stream = [m for c, m in sent_on(rig) if c >= 0]
+    assert stream[:3] == [
+        Message("aftertouch", channel=2, value=20),
+        Message("control_change", channel=2, control=74, value=90),
+        Message("note_on", channel=2, note=60, velocity=100),
+    ]
+    assert not any(m.type == "pitchwheel" for m in stream)
+
+
+def test_channels_never_leak_over_many_bars_of_overlapping_notes():
+    # isobar's MPE freed the wrong slot on note-off and ran out of channels; here two members carry
+    # sixteen bars of notes that overlap the next one, with never a steal and never a drop.
+    rig = mpe_rig(members=2)
+    rig.start()
+    rig.session.p.a = note("c4 d4 e4 f4 g4 a4 b4 c5").duration(F(3, 16))
+    rig.run(16)
+    stream = [(c, m) for c, m in sent_on(rig) if c >= 0 and m.type in ("note_on", "note_off")]
+    placed, _ = sounding_check(stream, (1, 2))
+    assert len(placed) >= 8 * 15 and [ch for _, ch, _ in placed[:8]] == [1, 2] * 4
+    offs = [c for c, m in stream if m.type == "note_off"]
+    assert all(c - onset == F(3, 16) for (onset, _, _), c in zip(placed, offs))  # each ends on its own
+    assert not rig.notices
