@@ -245,7 +245,6 @@ class Voices:
         """Place the notes of this window's events on their channels; other ports' events pass as they are."""
         if not self._ports:
             return events
-        now = self._session._cycle_now() if self._session.tempo_map.running else begin
         with self._lock:
             again = self._rendered is not None and begin < self._rendered
             kept = self._kept
@@ -257,8 +256,12 @@ class Voices:
                 out += self._steals_again(kept, begin, end)
             if not again or kept is _ALL:
                 self._rendered = end
-            for port in self._ports.values():
-                port.pool.prune(min(now, begin) - 1)
+            if any(port.pool.prune_due(begin) for port in self._ports.values()):
+                tempo = self._session.tempo_map
+                # A window rendered again begins at the tick of now, never before: what ended there is over.
+                now = tempo.snap(self._session._cycle_now()) if tempo.running else begin
+                for port in self._ports.values():
+                    port.pool.prune(min(now, begin))
             groups: dict[int, list] = {}
             order: list[tuple] = []
             for event in events:

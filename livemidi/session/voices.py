@@ -84,12 +84,18 @@ class Channels:
 
     def __init__(self, channels: Sequence[int]) -> None:
         self.channels = tuple(channels)
-        self.held: list[Held] = []
+        self._held: dict[int, list[Held]] = {channel: [] for channel in self.channels}
         self._used: dict[int, Fraction] = {}  # channel -> where its last note stops: least recent first
         self._order = {channel: index for index, channel in enumerate(self.channels)}
+        self._pruned: Fraction | None = None  # where `prune` last cut
+
+    @property
+    def held(self) -> list[Held]:
+        """Every note the pool knows of, channel by channel."""
+        return [held for channel in self.channels for held in self._held[channel]]
 
     def _on(self, channel: int) -> list[Held]:
-        return [held for held in self.held if held.channel == channel]
+        return self._held[channel]
 
     def _yield_at(self, notes: list[Held], key: int, onset: Fraction, end: Fraction) -> Fraction:
         """Where a note of `key` from `onset` must end on a channel with these `notes`: at the next one's
@@ -127,7 +133,7 @@ class Channels:
                 partial = (stop, channel)
         if partial is not None:
             return self._take(tag, partial[1], key, onset, partial[0], None)
-        victims = [held for held in self.held if held.onset < onset < held.stop]
+        victims = [held for held in self.held if held.onset < onset < held.stop]  # (every channel holds one)
         if not victims:
             return None
         victim = min(victims, key=lambda held: (held.key == key, held.onset, self._order[held.channel]))
@@ -140,7 +146,7 @@ class Channels:
 
     def _take(self, tag: Hashable, channel: int, key: int, onset: Fraction, end: Fraction, steal) -> Placement:
         held = Held(tag, channel, key, onset, end)
-        self.held.append(held)
+        self._held[channel].append(held)
         self._used[channel] = max(self._used.get(channel, end), end)
         return Placement(channel, end, steal, held)
 
@@ -154,7 +160,7 @@ class Channels:
         shipped again (the note stays cut, as the notes after it assume).
         """
         chosen = None if tags is None else set(tags)
-        self.held = [held for held in self.held if not (held.onset >= since and (chosen is None or held.tag in chosen))]
+        self._keep(lambda held: not (held.onset >= since and (chosen is None or held.tag in chosen)))
         return [
             held for held in self.held
             if held.cut is not None and held.cut >= since and (chosen is None or held.cut_tag in chosen)
@@ -167,27 +173,31 @@ class Channels:
         (it was not cancelled); one whose own note-off was cancelled has no
         stale note-off left to fear.
         """
-        kept = []
         for held in self.held:
-            if held.tag != tag:
-                kept.append(held)
-                continue
-            if held.onset >= now:
+            if held.tag != tag or held.onset >= now:
                 continue
             if held.cut is not None and (held.cut <= now or held.cut_tag != tag):
                 held.end, held.cut = held.cut, None
             else:
                 held.end, held.cut = max(held.onset, min(held.end, now)), None
-            kept.append(held)
-        self.held = kept
+        self._keep(lambda held: held.tag != tag or held.onset < now)
+
+    def _keep(self, keep) -> None:
+        for channel, notes in self._held.items():
+            self._held[channel] = [held for held in notes if keep(held)]
 
     def clear(self) -> None:
         """Everything was cancelled and every note ended (hush, panic, stop)."""
-        self.held = []
+        self._keep(lambda held: False)
 
     def prune(self, before: Fraction) -> None:
         """Drop the notes whose sounding and stale note-off are both over before `before`."""
-        self.held = [held for held in self.held if held.end >= before]
+        self._pruned = before
+        self._keep(lambda held: held.end >= before)
+
+    def prune_due(self, before: Fraction) -> bool:
+        """Whether `prune(before)` would be worth its cost: a quarter of a cycle or more since the last."""
+        return self._pruned is None or before - self._pruned >= Fraction(1, 4) or before < self._pruned
 
     def sounding(self, cycle: Fraction) -> list[Held]:
         """The notes sounding at `cycle`."""
