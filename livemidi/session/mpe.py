@@ -34,6 +34,15 @@ what the sender will play: a cancelled note frees its channel, a note cut by
 a steal stays cut even when the steal's own note is cancelled (its note-off is
 shipped again), and everything is forgotten when everything is cancelled.
 
+Limits, said plainly: when the lookahead loop stalls and skips the notes
+of an instant, a note it skipped keeps its channel here until its end (no
+harm), but a steal it skipped leaves the stolen note sounding to its own end,
+where a later note may share its channel. A stolen note's old note-off is
+still sent at its time (it cannot cut anything: see `voices`), so a
+recording shows the stolen note at its written length. Hushing a loop whose
+note was about to be stolen ends that note at the steal, at most one
+lookahead later, not at once.
+
 Misuse: the lookahead must be asked to cancel only through `Voices` while an
 MPE or microtonal output is open; a window rendered again without it is
 taken for a new start (all channels are forgotten).

@@ -317,3 +317,19 @@ def test_channels_never_leak_over_many_bars_of_overlapping_notes():
     offs = [c for c, m in stream if m.type == "note_off"]
     assert all(c - onset == F(3, 16) for (onset, _, _), c in zip(placed, offs))  # each ends on its own
     assert not rig.notices
+
+
+def test_a_note_cut_by_a_steal_stays_cut_when_the_stealing_loop_is_swapped_at_once():
+    rig = mpe_rig(members=1)
+    rig.start()
+    rig.session.p.long = note("c4").duration(8)
+    rig.run(0.2)
+    rig.session.p.short = note("~ e4").duration(F(1, 8))  # from bar 1: steals c4's channel at 3/2
+    rig.run_to_cycle(F(3, 2) - F(1, 100))  # the steal's note-off is shipped by now
+    rig.session.play("short", note("~"), at="now")  # cancels it, with e4
+    rig.session.p.other = note("~ ~ ~ g4").duration(F(1, 8))  # from bar 2: the channel is free after 3/2
+    rig.run(2.5)
+    stream = [(c, m) for c, m in sent_on(rig) if c >= 0]
+    placed, left = sounding_check(stream, (1,))
+    assert (F(3, 2), Message("note_off", channel=1, note=60, velocity=0)) in stream  # c4 stays cut
+    assert (F(11, 4), 1, 67) in placed
