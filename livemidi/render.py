@@ -9,10 +9,13 @@ messages it stands for, each with the cycle it is due at:
   end of the event's whole span scaled by ``legato`` (default 1: the note
   lasts its whole step). A note-off can fall bars after the window; it still
   comes out of the call that rendered its note-on, so every note-on has its
-  note-off. Velocity defaults to `DEFAULT_VELOCITY`; a fractional note (a
-  microtone) raises ValueError: it is never rounded to a key that was not
-  written (microtonal notes do not exist yet).
-- ``cc<number>`` (``cc74``), ``bend``, ``aftertouch``, ``program`` (after a
+  note-off. Velocity defaults to `DEFAULT_VELOCITY`. A fractional note (a
+  microtone, 60.5) comes out on the nearest key, and its messages carry a
+  `Voice` with the exact pitch: only the session, which knows the port, can
+  play it (as a bend on an MPE port or a microtonal channel) or refuse it
+  (`livemidi.session.mpe`). A message's bytes alone never play a microtone.
+- ``cc<number>`` (``cc74``), ``bend``, ``aftertouch``, ``pressure`` (channel
+  pressure), ``timbre`` (CC 74), ``program`` (after a
   bank select, CC 0 and 32, when ``bank`` is given) and ``sysex``: one message
   each, at the onset, before the event's note-on, so a program change or a
   controller applies to the note that comes with it.
@@ -22,6 +25,9 @@ messages it stands for, each with the cycle it is due at:
   note, right after its note-on; ``polytouch<key>``: key pressure on that key.
 - ``channel`` (0–15) and ``port`` (a name or index) say where; the defaults
   are the arguments of `render`.
+
+The messages of an event with a note (its controls, note-on and note-off)
+share one `Voice`: on an MPE port they all go to the note's own channel.
 
 Each message carries the `locations` of the event it came from (where in the
 performer's code its mini-notation was written, `livemidi.pattern.locations`;
@@ -40,15 +46,16 @@ the last good pattern playing.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, NamedTuple
 
 from .messages import Message
 from .messages.controllers import cc14_messages, parameter_messages
 from .pattern import Location, Pattern, hires_key, locations, reify
-from .pattern.music import note_number, whole_note
+from .pattern.music import note_number
 
-__all__ = ["DEFAULT_VELOCITY", "Rendered", "render", "render_events"]
+__all__ = ["DEFAULT_VELOCITY", "Rendered", "Voice", "render", "render_events"]
 
 DEFAULT_VELOCITY = 100
 
@@ -56,15 +63,47 @@ DEFAULT_VELOCITY = 100
 _PLACEMENT = frozenset({"note", "velocity", "channel", "port", "legato", "duration", "bank"})
 
 
+class Voice:
+    """One played note, shared by the messages of its event: `pitch` exact (60.5), `key` the nearest (61).
+
+    Compared by identity: two notes of one chord are two voices.
+    """
+
+    __slots__ = ("key", "pitch")
+
+    def __init__(self, pitch: Any, key: int) -> None:
+        self.pitch = pitch
+        self.key = key
+
+    @property
+    def offset(self) -> float:
+        """Semitones from `key` up to `pitch` (−0.5..0.5; 0 for a whole note)."""
+        return float(self.pitch - self.key)
+
+    def __repr__(self) -> str:
+        return f"Voice({self.pitch!r})"
+
+
 class Rendered(NamedTuple):
     """One message due at `cycle` on `port`; `onset` is the cycle of the event it came from,
-    `locations` where that event was written (`livemidi.pattern.locations`)."""
+    `locations` where that event was written (`livemidi.pattern.locations`).
+
+    ``item.voice`` is the `Voice` of the note the message belongs to (None:
+    none). It is an attribute, not a field, so that it takes no part in
+    comparisons: a rendered message equals the tuple of its five fields.
+    """
 
     cycle: Fraction
     message: Message
     port: Any
     onset: Fraction
     locations: tuple[Location, ...] = ()
+    voice = None
+
+
+class _Voiced(Rendered):
+    # No __slots__: the instance holds `voice`, the tuple keeps the five fields.
+    pass
 
 
 def _controls(value: Any) -> dict:
@@ -105,6 +144,16 @@ def _hires(key: str, value: Any, channel: int, controls: dict) -> list[Message] 
     return parameter_messages(kind, channel, param, value)
 
 
+def _voice(value: Any) -> Voice:
+    pitch = note_number(value)
+    if isinstance(pitch, bool) or not isinstance(pitch, (int, float, Fraction)):
+        raise TypeError(f"note must be a number 0..127 or a note name, found {value!r}")
+    if not (isinstance(pitch, (int, Fraction)) or math.isfinite(pitch)) or not 0 <= pitch <= 127:
+        raise ValueError(f"note must be in range 0..127, found {value!r}")
+    key = math.floor(pitch + Fraction(1, 2)) if isinstance(pitch, Fraction) else math.floor(pitch + 0.5)
+    return Voice(pitch if pitch != key else key, min(key, 127))
+
+
 def render_events(events, default_channel: int = 0, default_port: Any = 0) -> list[Rendered]:
     """The messages of pattern events (only those with onsets), sorted by cycle."""
     out: list[Rendered] = []
@@ -116,9 +165,15 @@ def render_events(events, default_channel: int = 0, default_port: Any = 0) -> li
         channel = _int("channel", controls.get("channel", default_channel), 0, 15)
         port = controls.get("port", default_port)
         where = locations(event)
+        voice = _voice(controls["note"]) if "note" in controls else None
 
-        def emit(message: Message, cycle: Fraction = onset) -> None:
-            out.append(Rendered(cycle, message, port, onset, where))
+        def emit(message: Message, cycle: Fraction = onset, voice: Voice | None = voice) -> None:
+            if voice is None:
+                out.append(Rendered(cycle, message, port, onset, where))
+            else:
+                item = _Voiced(cycle, message, port, onset, where)
+                item.voice = voice
+                out.append(item)
 
         for key, value in controls.items():
             if key in _PLACEMENT:
@@ -128,27 +183,29 @@ def render_events(events, default_channel: int = 0, default_port: Any = 0) -> li
                 emit(Message("control_change", channel=channel, control=control, value=_int(key, value, 0, 127)))
             elif key == "bend":
                 emit(Message("pitchwheel", channel=channel, pitch=_int("bend", value, -8192, 8191)))
-            elif key == "aftertouch":
-                emit(Message("aftertouch", channel=channel, value=_int("aftertouch", value, 0, 127)))
-            elif key == "program":
+            elif key in ("aftertouch", "pressure"):
+                emit(Message("aftertouch", channel=channel, value=_int(key, value, 0, 127)))
+            elif key == "timbre":
+                emit(Message("control_change", channel=channel, control=74, value=_int("timbre", value, 0, 127)))
+            elif key == "program":  # (a program, a bank and sysex belong to no one note: voice None)
                 if "bank" in controls:
                     bank = _int("bank", controls["bank"], 0, 16383)
-                    emit(Message("control_change", channel=channel, control=0, value=bank >> 7))
-                    emit(Message("control_change", channel=channel, control=32, value=bank & 0x7F))
-                emit(Message("program_change", channel=channel, program=_int("program", value, 0, 127)))
+                    emit(Message("control_change", channel=channel, control=0, value=bank >> 7), voice=None)
+                    emit(Message("control_change", channel=channel, control=32, value=bank & 0x7F), voice=None)
+                emit(Message("program_change", channel=channel, program=_int("program", value, 0, 127)), voice=None)
             elif key == "sysex":
-                emit(Message("sysex", data=value))
+                emit(Message("sysex", data=value), voice=None)
             elif (sequence := _hires(key, value, channel, controls)) is not None:
                 for message in sequence:  # one event's sequence stays whole: see _order
                     emit(message)
             else:
                 raise ValueError(
                     f"unknown control {key!r} (expected note, velocity, channel, port, legato, duration, "
-                    f"cc<number>, bend, aftertouch, program, bank, sysex, nrpn<param>, rpn<param>, cc14_<msb>, "
-                    f"polytouch or polytouch<key>)"
+                    f"cc<number>, bend, aftertouch, pressure, timbre, program, bank, sysex, nrpn<param>, "
+                    f"rpn<param>, cc14_<msb>, polytouch or polytouch<key>)"
                 )
-        if "note" in controls:
-            note = _int("note", whole_note(note_number(controls["note"])), 0, 127)
+        if voice is not None:
+            note = voice.key
             velocity = _int("velocity", controls.get("velocity", DEFAULT_VELOCITY), 0, 127)
             if "duration" in controls:
                 end = onset + Fraction(controls["duration"])

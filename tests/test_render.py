@@ -102,12 +102,32 @@ def test_plain_values_are_notes():
     assert render("c4", 0, 1)[0] == Rendered(F(0), Message("note_on", note=60, velocity=DEFAULT_VELOCITY), 0, F(0))
 
 
-@pytest.mark.parametrize("value", [60.6, 60.5, F(121, 2)])
-def test_a_fractional_note_is_refused_never_rounded(value):
-    # Microtonal notes do not exist yet: rounding would play a note that was not written.
-    with pytest.raises(ValueError, match=r"between two keys, and microtonal notes do not exist yet") as caught:
-        render(pure({"note": value}), 0, 1)
-    assert "Write a whole note (60 or 61)" in str(caught.value) and ".fmap(round)" in str(caught.value)
+@pytest.mark.parametrize("value, key", [(60.6, 61), (60.5, 61), (F(121, 2), 61), (60.4, 60), (F(239, 4), 60)])
+def test_a_fractional_note_comes_on_the_nearest_key_with_its_exact_pitch_in_its_voice(value, key):
+    # render does not know the port: the session plays the pitch (a bend) or refuses it (session/mpe.py).
+    items = render(pure({"note": value, "bend": 100}), 0, 1)
+    assert [(r.message.type, getattr(r.message, "note", None)) for r in items] == [
+        ("pitchwheel", None), ("note_on", key), ("note_off", key)]
+    assert len({id(r.voice) for r in items}) == 1 and items[0].voice.pitch == value and items[0].voice.key == key
+
+
+def test_a_whole_note_has_a_voice_whose_pitch_is_its_key_and_no_bend_is_added():
+    items = render(pure({"note": 60.0}), 0, 1)
+    assert [r.message for r in items] == [Message("note_on", note=60, velocity=100), Message("note_off", note=60, velocity=0)]
+    assert items[0].voice.pitch == 60 and isinstance(items[0].voice.pitch, int) and items[0].voice.offset == 0.0
+
+
+def test_pressure_and_timbre_are_channel_pressure_and_cc74_on_an_ordinary_render():
+    items = render(pure({"note": 60, "pressure": 30, "timbre": 90, "channel": 2}), 0, 1)
+    assert [r.message for r in items][:2] == [
+        Message("aftertouch", channel=2, value=30), Message("control_change", channel=2, control=74, value=90)]
+    assert all(r.voice is items[0].voice for r in items)
+
+
+def test_program_and_sysex_belong_to_no_note():
+    items = render(pure({"note": 60, "program": 3, "sysex": (1, 2)}), 0, 1)
+    assert {r.message.type: r.voice is None for r in items} == {
+        "program_change": True, "sysex": True, "note_on": False, "note_off": False}
 
 
 def test_a_whole_float_note_is_that_note():

@@ -18,6 +18,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from .evalsession import add_eval_options, run_pipe_session, start_eval_server
+from .mpeoptions import add_mpe_options, mode_outputs
 
 __all__ = ["add_live_commands", "add_live_options", "cmd_repl", "end_startup"]
 
@@ -30,6 +31,7 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
                         help="play on this existing output port (its name or a unique part of it); repeatable")
     parser.add_argument("--virtual", action="append", default=[], metavar="NAME",
                         help="create a virtual output port with this name (other programs read it); repeatable")
+    add_mpe_options(parser)
     parser.add_argument("--bpm", type=float, default=120.0, help="tempo in beats (quarter notes) per minute (120)")
     parser.add_argument("--beats", type=int, default=4, metavar="N", help="beats per bar (4)")
     parser.add_argument("--backend", help="port backend, e.g. livemidi.backends.rtmidi/UNIX_JACK")
@@ -146,7 +148,7 @@ def _session(args: argparse.Namespace):
 
     session = Session(bpm=_bpm(args.bpm), beats_per_bar=args.beats)
     try:
-        monitor = open_outputs(session, args.port, args.virtual, backend=args.backend)
+        monitor = open_outputs(session, args.port, args.virtual, backend=args.backend, modes=mode_outputs(args))
         for port, ms in args.offset:
             session.offset(port, ms)  # ValueError listing the outputs when none matches
             name = session.outputs[session._port_index(port)]

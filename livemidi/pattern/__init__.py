@@ -115,8 +115,10 @@ from .controls import (
                      n,
                      note,
                      port,
+                     pressure,
                      program,
                      sysex,
+                     timbre,
                      vel,
                      velocity,
 )
@@ -175,9 +177,10 @@ from .structure import (
 )
 from .time import Time, TimeSpan, to_time
 from .tonal import arp, chord, scale, snap, transpose
+from .tuning import Tuning, tuning
 
 __all__ = [
-    "ARP_MODES", "CHORDS", "Event", "Location", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "VOICINGS",
+    "ARP_MODES", "CHORDS", "Event", "Location", "MiniNotationError", "Pattern", "SCALES", "Time", "TimeSpan", "Tuning", "VOICINGS",
     "aftertouch", "almostAlways", "almostNever", "almost_always", "almost_never", "always", "arp", "arp_order",
     "bank", "bend", "brak", "brand", "brandBy", "brand_by", "cat", "cc", "cc14", "cc_items", "ch", "channel", "choose",
     "chord", "chord_notes", "chunk", "chunkBack", "chunk_back", "colon_chord", "compress", "contrast", "cosine",
@@ -187,13 +190,14 @@ __all__ = [
     "fast_chunk", "fast_gap", "fastcat", "firstOf", "first_of", "fix", "hires_key", "humanize", "hurry", "inside", "irand", "isaw",
     "iterBack", "iter_", "iter_back", "lastOf", "last_of", "late", "layer", "legato", "linger", "locations", "mask", "mini", "n",
     "nTake", "n_take", "never", "note", "note_name", "note_number", "nrpn", "off", "often", "outside", "palindrome",
-    "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "polytouch", "port", "press", "pressBy", "press_by", "program",
+    "parse_chord", "patternify", "perlin", "perlin_seeded", "ply", "polytouch", "port", "press", "pressBy", "press_by",
+    "pressure", "program",
     "pure", "rand", "rand_at", "rand_seeded", "randcat", "range_", "rangex", "rarely", "reify", "repeatCycles",
     "repeat_cycles", "rev", "rot", "rpn", "run", "saw", "scale", "scale_note", "scale_spec", "scramble", "segment", "seq",
     "sequence", "show", "show_value", "shuffle", "signal", "silence", "sine", "slow", "slowcat", "snap", "snap_note",
     "someCycles", "someCyclesBy", "some_cycles", "some_cycles_by", "somecycles", "somecyclesBy", "sometimes",
     "sometimesBy", "sometimes_by", "square", "squeeze", "stack", "struct", "stut", "stutWith", "stut_with",
-    "superimpose", "swing", "swingBy", "swing_by", "sysex", "timeCat", "timecat", "to_time", "transpose", "tri",
+    "superimpose", "swing", "swingBy", "swing_by", "sysex", "timbre", "timeCat", "timecat", "to_time", "transpose", "tri", "tuning",
     "undegradeBy", "undegrade_by", "unfix", "ur", "vel", "velocity", "wchoose", "when", "within", "wrandcat", "zoom",
     # what the performer plays, read by patterns (played.py)
     "InputState", "held", "held_root", "knob", "on_note",

@@ -8,17 +8,20 @@ supplies values (sampled over each left event's whole)::
     note("c e g c5") | velocity("100 60")      # four notes, two velocities
     note("c e g c5").velocity("100 60").ch(1)  # the same, as methods
 
-Keys and ranges (the units of mido's messages): ``note`` 0–127 (c4 = 60; whole
-numbers: a fractional note such as 60.5 raises ValueError, as microtonal notes
-do not exist yet), ``velocity`` 0–127, ``channel`` 0–15, ``port``
+Keys and ranges (the units of mido's messages): ``note`` 0–127 (c4 = 60; a
+fractional note such as 60.5 is a microtone: it plays at that pitch on a port
+that can bend it, and is refused, never rounded, on any other: see
+`livemidi.session.mpe`), ``velocity`` 0–127, ``channel`` 0–15, ``port``
 (a name or index; a name string is taken literally, not as mini-notation), ``legato`` (how much of the event's span the note
 sounds, 1 = all of it), ``duration`` (cycles, overriding legato), a control
 change as ``cc<number>`` (``cc(74, 64)`` → ``{'cc74': 64}``; `cc_items` lists
-them), ``bend`` −8192–8191, ``aftertouch`` 0–127, ``program`` 0–127,
+them), ``bend`` −8192–8191, ``aftertouch`` 0–127, ``pressure`` 0–127
+and ``timbre`` 0–127 (per note on an MPE port: channel pressure and CC 74 on
+the note's own channel; elsewhere channel pressure and CC 74 on its channel), ``program`` 0–127,
 ``bank`` 0–16383 (sent before a program change) and ``sysex`` (a tuple of
 data bytes 0–127, without F0/F7); beyond 7 bits, ``nrpn``, ``rpn``, ``cc14`` and
 ``polytouch`` (`livemidi.pattern.hires`). A plain value is checked where it is
-written (``note(60.5)`` raises at once), the values of a pattern when it is
+written (``velocity(200)`` raises at once), the values of a pattern when it is
 queried; an out-of-range value raises ValueError naming the control.
 """
 
@@ -29,12 +32,12 @@ from typing import Any, Callable
 
 from .core import Pattern, pure
 from .lift import patternify, reify
-from .music import note_number, whole_note
+from .music import note_number
 from .time import to_time
 
 __all__ = [
     "aftertouch", "bank", "bend", "cc", "cc_items", "ch", "channel", "duration", "legato", "n", "note",
-    "port", "program", "sysex", "vel", "velocity",
+    "port", "pressure", "program", "sysex", "timbre", "vel", "velocity",
 ]
 
 
@@ -57,7 +60,7 @@ _note_range = _number("note", 0, 127, whole=False)
 def _note(v: Any) -> Any:
     if isinstance(v, str):
         v = note_number(v)
-    return whole_note(_note_range(v))  # a fractional note is refused, never rounded
+    return _note_range(v)  # a fractional note is a microtone, kept exact (the port decides: session/mpe.py)
 
 
 def _positive(name: str, exact: bool) -> Callable[[Any], Any]:
@@ -104,6 +107,8 @@ legato = _control("legato", _positive("legato", False), "How much of each event'
 duration = _control("duration", _positive("duration", True), "How long each note sounds, in cycles.")
 bend = _control("bend", _number("bend", -8192, 8191), "Pitch bend, −8192–8191 (0 = centre).")
 aftertouch = _control("aftertouch", _number("aftertouch", 0, 127), "Channel pressure, 0–127.")
+pressure = _control("pressure", _number("pressure", 0, 127), "A note's pressure, 0–127: channel pressure on its MPE channel.")
+timbre = _control("timbre", _number("timbre", 0, 127), "A note's timbre, 0–127: CC 74 on its MPE channel (MPE's third dimension).")
 program = _control("program", _number("program", 0, 127), "Program change, 0–127.")
 bank = _control("bank", _number("bank", 0, 16383), "Bank select (14 bits) sent before a program change.")
 
@@ -113,7 +118,7 @@ def _degree(v: Any) -> Any:
         return note_number(v)
     if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
         raise TypeError(f"n expects a number or a note name, found {type(v).__name__} {v!r}")
-    return whole_note(v)  # a fractional note is refused, never rounded
+    return v  # a fractional note is a microtone, kept exact (the port decides: session/mpe.py)
 
 
 n = _control("note", _degree, """Notes, like `note`, but not yet checked against 0..127: a scale degree may be
@@ -183,6 +188,7 @@ def _method(control: Callable[..., Pattern], name: str) -> None:
 for _name, _control_fn in {
     "note": note, "n": n, "velocity": velocity, "vel": velocity, "channel": channel, "ch": channel,
     "port": port, "legato": legato, "duration": duration, "bend": bend, "aftertouch": aftertouch,
+    "pressure": pressure, "timbre": timbre,
     "program": program, "bank": bank, "cc": cc, "sysex": sysex,
 }.items():
     _method(_control_fn, _name)

@@ -118,10 +118,10 @@ def note_number(name: Any) -> int:
 def whole_note(number: Any) -> Any:
     """A note number as the whole number it is (``60.0`` → 60); a fractional one raises ValueError.
 
-    livemidi plays whole MIDI notes: a note between two keys would need pitch
-    bend, which it does not send yet, and rounding it would play a note that
-    was not written. So ``note(60.5)`` is refused, never played as 60. What
-    is not a float or a Fraction comes back as it is, for the caller's checks.
+    For code that needs a key: a note between two keys (a microtone) plays
+    only where the port can bend it (`livemidi.session.mpe`), and rounding
+    it would play a note that was not written. What is not a float or a
+    Fraction comes back as it is, for the caller's checks.
     """
     if not isinstance(number, (float, Fraction)):
         return number
@@ -130,8 +130,7 @@ def whole_note(number: Any) -> Any:
     if number == int(number):
         return int(number)
     raise ValueError(
-        f"note {number} is between two keys, and microtonal notes do not exist yet in livemidi "
-        f"(MIDI notes are whole numbers). Write a whole note ({math.floor(number)} or {math.ceil(number)}), "
+        f"note {number} is between two keys, and a MIDI key is a whole number. Write a whole note ({math.floor(number)} or {math.ceil(number)}), "
         f"or round a computed one where it is made, e.g. note(segment(8, sine.range(60, 72)).fmap(round))"
     )
 

@@ -64,12 +64,15 @@ class PlacedEvent(ClockEvent):
     """
 
     locations: tuple = ()
+    voice = None  # the note (`livemidi.render.Voice`) a message belongs to, for MPE outputs (mpe.py)
 
 
 def _clock_event(item, port: int, tag: str) -> ClockEvent:
-    if item.locations and item.message.type == "note_on":
+    if item.voice is not None or (item.locations and item.message.type == "note_on"):
         event = PlacedEvent(item.cycle, item.message, port, tag, item.onset)
-        event.locations = item.locations
+        if item.message.type == "note_on":
+            event.locations = item.locations
+        event.voice = item.voice
         return event
     return ClockEvent(item.cycle, item.message, port, tag, item.onset)
 
@@ -84,7 +87,8 @@ def render_segment(session: Session, loop: Loop, index: int, begin: Fraction, en
             loop.charged, loop.spent = pattern, {}
         try:
             rendered = render_within(session.budget, loop.spent, pattern, begin, end, loop.channel, loop.port, pace)
-            return [_clock_event(item, session._port_index(item.port), loop.name) for item in rendered]
+            return [_clock_event(item, session._voices.check(item, session._port_index(item.port)), loop.name)
+                    for item in rendered]
         except BudgetError as error:
             session.errors += 1
             loop.over_budget, loop.last_error = pattern, error

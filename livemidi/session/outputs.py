@@ -15,6 +15,8 @@ does:
   (``IAC`` opens ``IAC Driver Bus 1``).
 - ``virtual``: ports to create, that other programs (Ableton Live, a synth)
   can read from.
+- ``modes``: existing ports opened with options, as ``(name, {"mpe": True})``
+  (``--mpe``) or ``(name, {"microtonal_channels": [1, 2]})`` (``--microtonal``).
 - neither: a virtual port called ``livemidi``, where the system can make one
   (macOS, Linux with ALSA or JACK).
 - no MIDI system at all (a headless server, a container): the built-in
@@ -36,6 +38,7 @@ from ..clock import Lookahead, MidiClockOut
 from ..config import check_offset, save_offset
 from ..errors import PortError, PortNotFoundError
 from .latency import describe_offset
+from .mpe import PortMode, port_mode
 
 if TYPE_CHECKING:  # type hints only (session.py imports this module): never run, so no cycle
     from .session import Session
@@ -56,9 +59,11 @@ class Outputs:
     """
 
     def __init__(
-        self, clock: Lookahead, stored: dict[str, float], stored_from: str, notice: Callable[[str], None]
+        self, clock: Lookahead, stored: dict[str, float], stored_from: str, notice: Callable[[str], None],
+        on_mode: Callable[[int, PortMode, str], None] | None = None,
     ) -> None:
         self.clock = clock
+        self._on_mode = on_mode  # told of an MPE or microtonal output once it is open (mpe.py)
         self.sender = clock.sender
         self.names: list[str] = []  # the session's `outputs`
         self._stored_offsets, self._offsets_from = stored, stored_from
@@ -73,9 +78,12 @@ class Outputs:
         """`Session.add_output`: open an output port in the sender; returns its name."""
         if offset is not None:
             offset = check_offset(offset)  # before the port opens: a bad value changes nothing
+        mode = port_mode(options)  # mpe=..., microtonal_channels=...: checked before it opens too
         index = self.sender.open_port(name, virtual=virtual, backend=backend, **options)
         opened = self.sender.ports[index]
         self.names.append(opened)
+        if mode is not None and self._on_mode is not None:
+            self._on_mode(index, mode, opened)
         if offset is None:
             for known in (opened, name):
                 if isinstance(known, str) and known in self._stored_offsets:
@@ -150,6 +158,7 @@ def open_outputs(
     *,
     backend: str | None = None,
     say: Callable[[str], None] = print,
+    modes: Sequence[tuple[str, dict]] = (),
 ) -> bool:
     """Open the outputs in `session`; returns True when it fell back to the monitor.
 
@@ -161,7 +170,9 @@ def open_outputs(
         session.add_output(name, backend=backend)
     for name in virtual:
         session.add_output(name, virtual=True, backend=backend)
-    if ports or virtual:
+    for name, options in modes:  # existing ports as MPE or microtonal outputs (--mpe, --microtonal)
+        session.add_output(name, backend=backend, **options)
+    if ports or virtual or modes:
         return False
     try:
         session.add_output(DEFAULT_VIRTUAL_NAME, virtual=True, backend=backend)

@@ -5,12 +5,12 @@ ports (`livemidi.clock.Sender`), the lookahead loop and tempo map, and the
 loops. The lookahead loop asks `Session.source` for each window; the source
 renders every audible loop's pattern for it (`livemidi.render`) and tags each
 event with its loop's name, so a swap, a mute or a hush can cancel and
-re-query one loop's events and leave the others alone. Three collaborators
-do the rest of the work, and the session speaks for them (it is the one face
-the performer sees): `Outputs` (outputs.py: the output ports, their latency
-offsets, MIDI clock out), `SessionSync` (sync.py: Ableton Link, MIDI clock
-in) and `Recording` (recording.py: what was sent, handed to the monitor and
-the recorder; the inputs kept for `capture`).
+re-query one loop's events and leave the others alone. Collaborators do the
+rest of the work, and the session speaks for them (it is the one face the
+performer sees): `Outputs` (outputs.py: the output ports, their latency
+offsets, MIDI clock out), `SessionSync` (sync.py: Link, MIDI clock in),
+`Recording` (recording.py: what was sent, handed to the monitor and the
+recorder; inputs kept for `capture`) and `Voices` (mpe.py: MPE, microtones).
 
 Rules the performer can count on:
 
@@ -58,6 +58,7 @@ from .guard import pace_at, refusal, render_segment
 from .inputs import Inputs
 from .latency import stored_offsets
 from .loops import Loop, Loops, no_such_loop
+from .mpe import Voices
 from .outputs import Outputs
 from .record import Recorder
 from .recording import Recording
@@ -154,10 +155,9 @@ class Session:
         self.tempo_log: list[tuple[Fraction, Fraction]] = [(ALWAYS, self.tempo_map.bpm)]
         # The same in wall time, (perf_counter seconds, bpm), for the recorder.
         self.tempo_history: list[tuple[float, Fraction]] = []
-        # Three collaborators: the outputs (names, offsets, MIDI clock out); what the clock follows
-        # (Link, MIDI clock in); what was sent, handed on (the monitor, the recorder), with the inputs
-        # kept for capture.
-        self._outputs = Outputs(self.clock, stored, stored_from, self._notice)
+        # The collaborators (see the module's docstring); swaps, hushes... go through _voices (mpe.py).
+        self._voices = Voices(self)
+        self._outputs = Outputs(self.clock, stored, stored_from, self._notice, self._voices.configure)
         self.outputs: list[str] = self._outputs.names  # the output ports' names, in order
         self._sync = SessionSync(self.clock, self._notice)
         self._recording = Recording(
@@ -179,9 +179,9 @@ class Session:
     ) -> str:
         """Open an output port in the sender (by name, a unique part of one, or index; or a virtual one).
 
-        Returns the port's name. The first output is the default for loops.
-        `offset` is its latency offset in ms (see `offset`); without one, an
-        offset stored for that port name (the config file's) applies.
+        Returns the port's name. The first output is the default for loops. `offset` is its latency
+        offset in ms (see `offset`); without one, the config file's for that name applies. ``mpe=True``
+        (an MPE zone) and ``microtonal_channels=[1, 2]`` place each note on a channel: see mpe.py.
         """
         return self._outputs.add(name, virtual=virtual, backend=backend, offset=offset, **options)
 
@@ -265,7 +265,7 @@ class Session:
 
     def start(self, cycle=0) -> None:
         """Play from `cycle` (default 0)."""
-        self.clock.start(cycle)
+        self._voices.start(cycle)
         self._note_tempo(as_cycle(cycle), self.tempo_map.bpm_at(cycle))
         later, self._later_tempo = self._later_tempo, []
         for at, bpm in sorted(later, key=lambda item: item[0]):
@@ -275,7 +275,7 @@ class Session:
 
     def stop(self) -> None:
         """Stop the transport; sounding notes end. `resume` goes on from here."""
-        self.clock.stop()
+        self._voices.stop()
 
     def resume(self) -> None:
         self.clock.resume()
@@ -342,7 +342,7 @@ class Session:
             loop.channel, loop.port = new_channel, new_port
             loop.set(pattern, start if self.tempo_map.running else ALWAYS)
             self.loops[name] = loop
-        self.clock.requery(start, tag=name)
+        self._voices.requery(start, tag=name)
         return loop
 
     def check_pattern(self, name: str, pattern: Any, *, at: Any = None, channel: int | None = None, port: Any = None):
@@ -364,7 +364,7 @@ class Session:
         pace = pace_at(self.tempo_map, start)  # the tempo the budget is reckoned at
         try:
             for item in trial(self.budget, pattern, start, TRIAL_CYCLES, new_channel, new_port, pace):
-                self._port_index(item.port)
+                self._voices.check(item, self._port_index(item.port))
         except Exception as error:
             raise PatternError(refusal(name, error, loop is not None)) from error
         return pattern, start, new_channel, new_port
@@ -378,7 +378,7 @@ class Session:
                 del self.loops[name]
                 return
             loop.set(None, start)
-        self.clock.requery(start, tag=name)
+        self._voices.requery(start, tag=name)
 
     def end_at(self, cycle) -> None:
         """Every loop stops at `cycle` (as if `stop_loop` was asked for there); for ``run --bars``."""
@@ -386,7 +386,7 @@ class Session:
         with self._lock:
             for loop in self.loops.values():
                 loop.set(None, cycle)
-        self.clock.requery(cycle)
+        self._voices.requery(cycle)
 
     def _loop(self, name: str) -> Loop:
         if name not in self.loops:
@@ -423,21 +423,21 @@ class Session:
             after = {name: self.audible(loop) for name, loop in self.loops.items()}
         for name, audible in after.items():
             if before.get(name) and not audible:
-                self.clock.hush(tag=name)
+                self._voices.hush(tag=name)
             elif audible and not before.get(name, True):
-                self.clock.requery(None, tag=name)
+                self._voices.requery(None, tag=name)
 
     def hush(self) -> None:
         """Stop every loop now; sounding notes end."""
         with self._lock:
             self.loops.clear()
             self._solo.clear()
-        self.clock.hush()
+        self._voices.hush()
 
     def panic(self) -> None:
         """Hush, then note-off for every note on every channel, sustain off, pitch bend centred."""
         self.hush()
-        self.clock.panic()
+        self._voices.panic()
 
     # -- what the lookahead loop asks ------------------------------------------------------
 
@@ -457,7 +457,7 @@ class Session:
                     continue
                 for index, lo, hi in loop.segments(begin, end):
                     events += self._render_segment(loop, index, lo, hi)
-        return events
+        return self._voices.assign(events, begin, end)  # MPE and microtonal outputs' channels (mpe.py)
 
     def _render_segment(self, loop: Loop, index: int, begin: Fraction, end: Fraction) -> list[ClockEvent]:
         return render_segment(self, loop, index, begin, end)  # within the budget; errors revert or mute

@@ -9,6 +9,7 @@ from livemidi.pattern import (
     CHORDS,
     SCALES,
     aftertouch,
+    timbre,
     arp,
     arp_order,
     bank,
@@ -68,29 +69,28 @@ def test_signals_sample_at_the_start_of_each_event():
     assert values(range_(0, 127, "0 1")) == [0, 127]
 
 
-MICROTONE = r"note 60\.5 is between two keys, and microtonal notes do not exist yet .* \(60 or 61\)"
-
-
 @pytest.mark.parametrize("control", [note, n])
-def test_a_fractional_note_written_as_a_number_is_refused_where_it_is_written(control):
-    with pytest.raises(ValueError, match=MICROTONE):
-        control(60.5)
-    with pytest.raises(ValueError, match="note 121/2 is between two keys"):
-        control(F(121, 2))
-    with pytest.raises(ValueError, match=MICROTONE):
-        note("c4").n(60.5)
+def test_a_fractional_note_is_a_microtone_kept_exact_never_rounded(control):
+    # The port decides (session/mpe.py): a bend on an MPE or microtonal output, a refusal elsewhere.
+    assert values(control(60.5)) == [{"note": 60.5}]
+    assert values(control(F(121, 2))) == [{"note": F(121, 2)}]
+    assert values(note("c4").n(60.5)) == [{"note": 60.5}]
 
 
 @pytest.mark.parametrize("make", [lambda: note("c4 60.5"), lambda: n("60 60.5"), lambda: note(mini("60 60.5"))])
-def test_a_fractional_note_in_mini_notation_is_refused_when_queried(make):
-    with pytest.raises(ValueError, match=MICROTONE):
-        values(make())
+def test_a_fractional_note_in_mini_notation_is_a_microtone(make):
+    assert values(make()) == [{"note": 60}, {"note": 60.5}]
 
 
-def test_a_computed_note_is_refused_until_it_is_rounded_where_it_is_made():
-    with pytest.raises(ValueError, match=r"microtonal notes do not exist yet.*\.fmap\(round\)"):
-        values(note(segment(8, sine.range(60, 72))))
-    assert values(note(segment(4, sine.range(60, 73)).fmap(round))) == [{"note": v} for v in (66, 73, 66, 60)]
+def test_a_note_out_of_range_is_still_refused_where_it_is_written():
+    with pytest.raises(ValueError, match=r"note expects a number 0..127, found 127.5"):
+        note(127.5)
+
+
+def test_pressure_and_timbre_are_controls():
+    assert values(note("c4").pressure(40).timbre(100.2)) == [{"note": 60, "pressure": 40, "timbre": 100}]
+    with pytest.raises(ValueError, match="timbre expects a number 0..127"):
+        timbre(128)
 
 
 def test_controls_make_dicts():

@@ -113,7 +113,8 @@ def test_a_fractional_note_is_refused_before_the_swap_and_the_old_pattern_plays_
     rig.session.p.bass = note("c3")
     rig.start()
     rig.run(0.5)
-    with pytest.raises(ValueError, match=r"note 60\.5 is between two keys, and microtonal notes do not exist yet"):
+    with pytest.raises(ValueError, match=r"note 60\.5 is between two keys, and output 'out' plays whole notes only: "
+                                         r"open it as an MPE output .* microtonal_channels=\[1, 2, 3, 4\]"):
         exec(f"p.bass = {text}", namespace(rig.session))
     rig.run(2)
     assert {n for _, n in rig.notes_on()} == {48}
