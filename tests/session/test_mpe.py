@@ -107,6 +107,23 @@ def test_overlapping_notes_get_distinct_member_channels_each_with_its_bend_befor
     assert not left or rig.session.tempo_map.running
 
 
+def test_key_pressure_and_an_nrpn_of_a_note_follow_it_to_its_member_channel_pressure_after_the_note_on():
+    rig = mpe_rig(members=4)
+    rig.start()
+    rig.session.p.a = note("[c4, e4]").nrpn(0x0120, 8192).polytouch(40)
+    rig.run(1.5)
+    stream = [(c, m) for c, m in sent_on(rig) if 0 <= c < 1]
+    channels = sorted({m.channel for _, m in stream if m.type == "note_on"})
+    assert len(channels) == 2 and all(1 <= ch <= 4 for ch in channels)
+    for channel in channels:
+        mine = [m for _, m in stream if m.channel == channel]
+        kinds = [m.type for m in mine]
+        on = kinds.index("note_on")
+        assert kinds[on + 1] == "polytouch" and mine[on + 1].value == 40 and mine[on + 1].note == mine[on].note
+        sequence = [(m.control, m.value) for m in mine[:on] if m.type == "control_change" and m.control != 74]
+        assert sequence == [(99, 2), (98, 32), (6, 64), (38, 0), (101, 127), (100, 127)]
+
+
 def test_the_least_recently_used_free_channel_comes_first_and_releases_free_channels():
     rig = mpe_rig(members=3)
     rig.start()
