@@ -19,8 +19,10 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -90,6 +92,29 @@ def stop_jackd(process) -> None:
 def client(backend, name: str) -> dict:
     """Options naming a port's client where `backend` can (rtmidi); libremidi's clients are 'libremidi client'."""
     return {"client_name": name} if backend.name.endswith(".rtmidi") else {}
+
+
+def collect(synth, seconds: float = 1.0) -> list:
+    """What input port `synth` receives in the next `seconds`."""
+    received = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        received += list(synth.iter_pending())
+        time.sleep(0.01)
+    return received
+
+
+def run_into(jack, jack_spec: str, unique: str, pattern_file, *options: str) -> list:
+    """Run ``livemidi run PATTERN_FILE OPTIONS`` on JACK into a virtual input named `unique` (the synth):
+    what it received. OPTIONS name the output, e.g. ``--port``, `unique`."""
+    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+        result = subprocess.run(
+            [sys.executable, "-m", "livemidi", "run", str(pattern_file), *options, "--backend", jack_spec],
+            capture_output=True, text=True, timeout=60, env=env,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return collect(synth)
 
 
 # Each real backend on the JACK API: the `jack` fixture's parameters.

@@ -7,18 +7,11 @@ what the offline render of the same file sends, message for message.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-from jackserver import client
+from jackserver import run_into
 
 from livemidi.messages.controllers import fold
 from livemidi.session.offline import render_pattern_file
 
-ROOT = Path(__file__).resolve().parents[2]
 
 SONG = """\
 tempo(240)
@@ -30,19 +23,7 @@ p.b = stack(note("g4").nrpn(0x0121, 16383).cc14(1, "<4096 9000>"), note("c5").nr
 def test_nrpn_rpn_cc14_and_polytouch_arrive_byte_for_byte_in_order(jack, jack_spec, unique, tmp_path):
     pattern_file = tmp_path / "song.py"
     pattern_file.write_text(SONG)
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        result = subprocess.run(
-            [sys.executable, "-m", "livemidi", "run", str(pattern_file), "--bars", "2", "--port", unique,
-             "--backend", jack_spec],
-            capture_output=True, text=True, timeout=60, env=env,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        deadline = time.monotonic() + 1.0
-        received = []
-        while time.monotonic() < deadline:
-            received += list(synth.iter_pending())
-            time.sleep(0.01)
+    received = run_into(jack, jack_spec, unique, pattern_file, "--bars", "2", "--port", unique)
     expected = [msg for track in render_pattern_file(pattern_file, 2).tracks[1:] for msg in track if not msg.is_meta]
     assert [msg.hex() for msg in received] == [msg.hex() for msg in expected]
     ccs = [(0, m.channel, m.control, m.value) for m in received if m.type == "control_change"]

@@ -7,33 +7,18 @@ ordinary synth.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-from jackserver import client
+from jackserver import client, collect, run_into
 
 from livemidi import Message
 from livemidi.pattern import note
 from livemidi.session import Session
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def rpn(channel, number, msb, lsb=0):
     cc = lambda control, value: Message("control_change", channel=channel, control=control, value=value)  # noqa: E731
     return [cc(101, 0), cc(100, number), cc(6, msb), cc(38, lsb), cc(101, 127), cc(100, 127)]
-
-
-def collect(synth, seconds=1.0):
-    received = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        received += list(synth.iter_pending())
-        time.sleep(0.01)
-    return received
 
 
 def notes_with_bends(received):
@@ -56,15 +41,7 @@ def notes_with_bends(received):
 def test_run_with_mpe_configures_the_zone_then_plays_each_note_on_a_channel_of_its_own(jack, jack_spec, unique, tmp_path):
     pattern_file = tmp_path / "mpe.py"
     pattern_file.write_text("tempo(240)\np.pad = note('[c4, e4, g4] [60.5, 64.25]').duration(0.4).timbre(100)\n")
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        result = subprocess.run(
-            [sys.executable, "-m", "livemidi", "run", str(pattern_file), "--bars", "1", "--mpe", unique,
-             "--mpe-members", "4", "--backend", jack_spec],
-            capture_output=True, text=True, timeout=60, env=env,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        received = collect(synth)
+    received = run_into(jack, jack_spec, unique, pattern_file, "--bars", "1", "--mpe", unique, "--mpe-members", "4")
     configuration = rpn(0, 6, 4) + rpn(0, 0, 2) + [m for channel in (1, 2, 3, 4) for m in rpn(channel, 0, 48)]
     assert received[: len(configuration)] == configuration  # the configuration comes first
     played = notes_with_bends(received[len(configuration):])

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-from jackserver import client
-
-ROOT = Path(__file__).resolve().parents[2]
+from jackserver import run_into
 
 
 def test_run_bars_plays_the_file_and_ends_every_note(jack, jack_spec, unique, tmp_path):
     pattern_file = tmp_path / "song.py"
     pattern_file.write_text("tempo(240)\np.lead = note('c4 e4 g4 ~').ch(2)\np.pad = note('c3').duration(3)\n")
-    with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        result = subprocess.run(
-            [sys.executable, "-m", "livemidi", "run", str(pattern_file), "--bars", "2", "--port", unique,
-             "--backend", jack_spec],
-            capture_output=True, text=True, timeout=60, env=env,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        deadline = time.monotonic() + 1.0
-        received = []
-        while time.monotonic() < deadline:
-            received += list(synth.iter_pending())
-            time.sleep(0.01)
+    received = run_into(jack, jack_spec, unique, pattern_file, "--bars", "2", "--port", unique)
     notes_on = [(msg.channel, msg.note) for msg in received if msg.type == "note_on" and msg.velocity]
     assert notes_on == [(2, 60), (0, 48), (2, 64), (2, 67)] * 2 or sorted(notes_on) == sorted(
         [(2, 60), (0, 48), (2, 64), (2, 67)] * 2
