@@ -117,6 +117,8 @@ def _controls(value: Any) -> dict:
 def _int(name: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         raise TypeError(f"{name} must be a number {low}..{high}, found {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):  # round() would raise its own words
+        raise ValueError(f"{name} must be in range {low}..{high}, found {value!r}")
     number = round(value)
     if not low <= number <= high:
         raise ValueError(f"{name} must be in range {low}..{high}, found {value!r}")

@@ -143,6 +143,9 @@ def test_a_whole_float_note_is_that_note():
         ({"channel": 16, "note": 60}, ValueError, "channel must be in range 0..15"),
         ({"cc7": "loud"}, TypeError, "cc7 must be a number"),
         ([1, 2], TypeError, "dicts of controls"),
+        ({"note": 60, "cc7": float("nan")}, ValueError, "cc7 must be in range 0..127, found nan"),
+        ({"note": 60, "velocity": float("-inf")}, ValueError, "velocity must be in range 0..127, found -inf"),
+        ({"note": 60, "bend": float("nan")}, ValueError, "bend must be in range -8192..8191, found nan"),
     ],
 )
 def test_bad_values_say_what_was_expected(value, error, text):

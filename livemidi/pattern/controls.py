@@ -27,6 +27,7 @@ queried; an out-of-range value raises ValueError naming the control.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -45,6 +46,8 @@ def _number(name: str, lo: int, hi: int, whole: bool = True) -> Callable[[Any], 
     def convert(v: Any) -> Any:
         if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
             raise TypeError(f"{name} expects a number {lo}..{hi}, found {type(v).__name__} {v!r}")
+        if isinstance(v, float) and not math.isfinite(v):  # round() would raise its own words
+            raise ValueError(f"{name} expects a number {lo}..{hi}, found {v!r}")
         if whole and not isinstance(v, int):
             v = round(v)
         if not lo <= v <= hi:
@@ -67,7 +70,7 @@ def _positive(name: str, exact: bool) -> Callable[[Any], Any]:
     def convert(v: Any) -> Any:
         if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
             raise TypeError(f"{name} expects a positive number, found {type(v).__name__} {v!r}")
-        if v <= 0:
+        if not v > 0 or v == math.inf:  # also NaN, which compares false with everything
             raise ValueError(f"{name} expects a positive number, found {v!r}")
         return to_time(v) if exact else v
 

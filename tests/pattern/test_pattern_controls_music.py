@@ -132,6 +132,11 @@ def test_structure_comes_from_the_left():
     (lambda: cc(128, 1), ValueError, "cc number expects a number 0..127"),
     (lambda: sysex([0xF0]), ValueError, "0..127 \\(without F0/F7\\)"),
     (lambda: sysex("zz"), ValueError, "hex data bytes"),
+    (lambda: cc(74, float("nan")), ValueError, "cc value expects a number 0..127, found nan"),
+    (lambda: velocity(float("inf")), ValueError, "velocity expects a number 0..127, found inf"),
+    (lambda: note(float("nan")), ValueError, "note expects a number 0..127, found nan"),
+    (lambda: legato(float("nan")), ValueError, "legato expects a positive number, found nan"),
+    (lambda: legato(float("inf")), ValueError, "legato expects a positive number, found inf"),
 ])
 def test_bad_control_values_say_what_was_expected(make, error, message):
     with pytest.raises(error, match=message):
