@@ -104,9 +104,9 @@ def collect(synth, seconds: float = 1.0) -> list:
     return received
 
 
-def run_into(jack, jack_spec: str, unique: str, pattern_file, *options: str) -> list:
+def run_into(jack, jack_spec: str, unique: str, pattern_file, *options: str) -> tuple[list, str]:
     """Run ``livemidi run PATTERN_FILE OPTIONS`` on JACK into a virtual input named `unique` (the synth):
-    what it received. OPTIONS name the output, e.g. ``--port``, `unique`."""
+    what it received, and what the command printed. OPTIONS name the output, e.g. ``--port``, `unique`."""
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
         env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
         result = subprocess.run(
@@ -114,7 +114,7 @@ def run_into(jack, jack_spec: str, unique: str, pattern_file, *options: str) -> 
             capture_output=True, text=True, timeout=60, env=env,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
-        return collect(synth)
+        return collect(synth), result.stdout
 
 
 # Each real backend on the JACK API: the `jack` fixture's parameters.

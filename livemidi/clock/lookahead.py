@@ -31,7 +31,7 @@ import time
 import traceback
 from collections.abc import Callable, Hashable, Iterable
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..errors import ClockStoppedError, SenderError
 from .events import ClockEvent
@@ -185,6 +185,11 @@ class Lookahead:
     def position(self) -> Position:
         with self._lock:
             return self.tempo.position(self._now())
+
+    def unrendered(self, then: Callable[[Fraction | None], Any]) -> Any:
+        """``then(the first cycle not rendered yet, None while stopped)``, with no window rendered meanwhile."""
+        with self._lock:
+            return then(self._next)
 
     # -- ports and tags ----------------------------------------------------------------
 

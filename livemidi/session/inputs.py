@@ -39,6 +39,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 from ..clock import Lookahead
@@ -152,24 +153,21 @@ class Inputs:
             state.control(message.channel, message.control, message.value)
         elif kind == "note_on" and message.velocity:
             state.note_on(message.channel, message.note, message.velocity)
-            start = self._start(box[0] if box else None)
-            if start is not None:
-                state.trigger(start, message.channel, message.note)
+            # Under the lookahead's lock: a window rendered between reading where rendering has
+            # reached and recording the trigger would have started the pattern in the past.
+            self.clock.unrendered(lambda rendered: self._trigger(state, rendered, box[0] if box else None, message))
         elif kind in ("note_on", "note_off"):
             state.note_off(message.channel, message.note)
 
-    def _start(self, port: Any):
-        """The cycle an `on_note` pattern starts at for a note that arrived now: the first one not rendered yet."""
+    def _trigger(self, state: InputState, rendered: Fraction | None, port: Any, message: Any) -> None:
+        """Start `on_note` patterns for a note that arrived now, at the first cycle not rendered yet."""
         tempo = self.clock.tempo
         if not tempo.running:
-            return None  # a stopped transport has nowhere to put it
+            return  # a stopped transport has nowhere to put it
         # A port stamps arrivals on time.perf_counter: on another clock (a virtual one, in tests) ask that clock.
         arrived = getattr(port, "arrival_time", None) if self._now is time.perf_counter else None
         cycle = tempo.cycle_at(self._now() if arrived is None else arrived)
-        # The lookahead has rendered up to its next window's start (read without its lock: one
-        # attribute, and a stale value only starts the pattern a window later, never in the past).
-        rendered = getattr(self.clock, "_next", None)
-        return cycle if rendered is None else max(cycle, rendered)
+        state.trigger(cycle if rendered is None else max(cycle, rendered), message.channel, message.note)
 
     # -- a port that disappears ----------------------------------------------------------
 

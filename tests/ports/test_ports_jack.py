@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from jackserver import client
+from jackserver import Witness, client
 from livemidi import Message, PortDisconnectedError
 from livemidi.ports import MultiPort
 
@@ -66,7 +66,7 @@ def test_notes_cc_pitchwheel_and_sysex(pair, receive_within):
     assert receive_within(inp) == sysex
 
 
-def test_messages_of_one_two_and_three_bytes_arrive_as_sent(pair, receive_within):
+def test_messages_of_one_two_and_three_bytes_arrive_as_sent(pair, receive_within, jack, jack_log):
     # pylibremidi's send_message(int, int) read two-byte messages wrongly: a program
     # change arrived as four program changes to 0, a quarter frame as garbage
     out, inp = pair
@@ -79,9 +79,13 @@ def test_messages_of_one_two_and_three_bytes_arrive_as_sent(pair, receive_within
         Message("songpos", pos=300),
         Message("polytouch", note=60, value=3),
     ]
-    for msg in sent:
-        out.send(msg)
-    assert [receive_within(inp) for _ in sent] == sent
+    with Witness(jack, None, jack_log) as witness:
+        for msg in sent:
+            out.send(msg)
+        received = [receive_within(inp) for _ in sent]
+    if received != sent:  # JACK repeats an event now and then when a cycle is lost (CI saw one)
+        witness.excuse("or repeated a message", [msg for msg in sent if msg not in received])
+    assert received == sent
     time.sleep(0.1)
     assert list(inp.iter_pending()) == []
 

@@ -23,7 +23,7 @@ p.b = stack(note("g4").nrpn(0x0121, 16383).cc14(1, "<4096 9000>"), note("c5").nr
 def test_nrpn_rpn_cc14_and_polytouch_arrive_byte_for_byte_in_order(jack, jack_spec, unique, tmp_path):
     pattern_file = tmp_path / "song.py"
     pattern_file.write_text(SONG)
-    received = run_into(jack, jack_spec, unique, pattern_file, "--bars", "2", "--port", unique)
+    received, _ = run_into(jack, jack_spec, unique, pattern_file, "--bars", "2", "--port", unique)
     expected = [msg for track in render_pattern_file(pattern_file, 2).tracks[1:] for msg in track if not msg.is_meta]
     assert [msg.hex() for msg in received] == [msg.hex() for msg in expected]
     ccs = [(0, m.channel, m.control, m.value) for m in received if m.type == "control_change"]

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction as F
 
 import pytest
@@ -96,6 +97,32 @@ def test_a_note_starts_an_on_note_pattern_within_one_lookahead(rig, memory, uniq
     assert hits[1][0] == start + F(1, 2)
     keys = [msg.note for _, msg in sent(rig, "note_on", 0)]
     assert keys[0] == 60 and keys[-1] == 60  # c2 latched: a pitch class 0 above c
+
+
+def test_a_window_rendered_while_a_note_arrives_never_starts_its_pattern_in_the_past(rig, memory, unique):
+    names = namespace(rig.session)
+    with memory.open_output(unique, virtual=True) as pads:
+        state = rig.session.inputs.add(unique, backend=MEMORY) and rig.session.inputs.state(unique)
+        run_code(names, "p.hit = on_note(note('a5 b5'), note='c2').ch(9)")
+        rig.start()
+        rig.run(1)
+        record, done = state.trigger, threading.Event()
+        other = threading.Thread(target=rig.session.clock.step)
+
+        def trigger_after_a_render(*args):
+            # The lookahead's thread renders the next window between the note's arrival and its trigger.
+            rig.t += 0.05
+            other.start()
+            other.join(0.5)  # (it cannot, once the trigger holds the lookahead's lock: it waits)
+            record(*args)
+            done.set()
+
+        state.trigger = trigger_after_a_render
+        pads.send(Message("note_on", note=36, velocity=90))
+        assert done.wait(10)
+        other.join(10)
+        rig.run(2)
+    assert [msg.note for _, msg in sent(rig, "note_on", 9)] == [81, 83]  # a5 was lost: rendered before its trigger
 
 
 def test_knob_with_no_input_is_an_error_where_it_is_written_and_nothing_changes(rig):

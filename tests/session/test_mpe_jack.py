@@ -41,7 +41,7 @@ def notes_with_bends(received):
 def test_run_with_mpe_configures_the_zone_then_plays_each_note_on_a_channel_of_its_own(jack, jack_spec, unique, tmp_path):
     pattern_file = tmp_path / "mpe.py"
     pattern_file.write_text("tempo(240)\np.pad = note('[c4, e4, g4] [60.5, 64.25]').duration(0.4).timbre(100)\n")
-    received = run_into(jack, jack_spec, unique, pattern_file, "--bars", "1", "--mpe", unique, "--mpe-members", "4")
+    received, _ = run_into(jack, jack_spec, unique, pattern_file, "--bars", "1", "--mpe", unique, "--mpe-members", "4")
     configuration = rpn(0, 6, 4) + rpn(0, 0, 2) + [m for channel in (1, 2, 3, 4) for m in rpn(channel, 0, 48)]
     assert received[: len(configuration)] == configuration  # the configuration comes first
     played = notes_with_bends(received[len(configuration):])
