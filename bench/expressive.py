@@ -2,9 +2,9 @@
 
 Each row is one loop played by a `Session` on a virtual clock (a
 `VirtualSender`: no process, no port; the bytes it would write are kept to be
-checked), 120 BPM, for a number of bars, after one bar of warm-up. Two figures
-are taken, each in a pass of its own (one `time.thread_time` call costs about
-half a microsecond here, too much to wrap each of a bar's 200 windows in):
+checked), 120 BPM, after one bar of warm-up. Two figures are taken, each from
+a session of its own (one `time.thread_time` call costs about half a
+microsecond here, too much to wrap each of a bar's 200 windows in):
 
 - **source**: ``Session.source(begin, end)`` called for consecutive windows of
   1/200 of a bar (10 ms, the lookahead's interval), the virtual time kept one
@@ -15,16 +15,22 @@ half a microsecond here, too much to wrap each of a bar's 200 windows in):
   bytes, deadlines, the hand-over to the sender), all of the lookahead
   thread's CPU for a bar. The sender's sends are made between bars, untimed.
 
-Figures are CPU per bar and per note played, the median of several repeats of
-``--bars`` bars each. The rows (64 notes a bar unless said):
+Figures are CPU µs (`time.thread_time`) per bar and per note played, the
+median of ``--rounds`` rounds of ``--bars`` bars each; every row (and the
+peer) plays its bars in each round in turn, so that a burst of load on a
+shared machine falls on all of them alike. ``+/note`` is a row's source per
+note above the ``silence`` row's: what a note adds to what any loop costs.
+The rows (64 notes a bar unless said):
 
+- ``silence``: ``note("~")``, no notes: what a loop costs a bar whatever it
+  plays (200 windows, each rendered within the loop's budget and guard);
 - ``ordinary``: ``note("[60 64 67 ...]*4").legato(3)``, 16 different keys four
   times a bar, each note lasting three steps (three sound at once);
 - ``mpe``: the same, on an output with ``mpe=True`` (15 member channels);
 - ``mpe fractional``: the same keys plus a quarter, a half or three quarters of
   a semitone, on the MPE output: a pitch bend per note;
 - ``microtonal 1-4``: the fractional notes on an ordinary output with
-  ``microtonal_channels=[1, 2, 3, 4]``;
+  ``microtonal_channels=[1, 2, 3, 4]`` (three at once: they fit);
 - ``held arp`` and ``chord arp``: ``held(kb).arp("updown").fast(4)`` with five
   keys held on an `InputState` (what a session's input port feeds), 32 notes
   a bar, and the same written as a chord, ``note("[c4,e4,g4,b4,d5]")``;
@@ -34,9 +40,9 @@ Figures are CPU per bar and per note played, the median of several repeats of
   ``.cc(74, saw * 127)``, ``.nrpn(0x0120, saw * 16383)``,
   ``.cc14(1, saw * 16383)``, ``.polytouch(saw * 127)``.
 
-After the timed bars the loop is stopped and played two more bars. Every row
+After the timed bars the loop is stopped and played three more bars. Every row
 then checks the bytes written: the notes played against the notes written
-(``dropped``), and the channels still holding a note (``busy``, 0 when every
+(``dropped``), and the channels still holding a note (``busy``: 0 when every
 note-on got its note-off); MPE rows also ask the session's channel pool.
 
 The peer, isobar 0.2.1's `MPEOutputDevice` (a dev-only dependency), is given
@@ -55,7 +61,9 @@ is dropped. The bench counts that (busy channels at the end, notes dropped),
 and times, for the ratio, isobar with that one line corrected (a subclass),
 so that both sides place every note.
 
-    python3 bench/expressive.py [--quick] [--bars N] [--repeats N] [--json PATH]
+    python3 bench/expressive.py [--quick] [--bars N] [--rounds N] [--json PATH]
+
+A full run takes about half a minute, ``--quick`` (4 bars, 3 rounds) a few seconds.
 
 The ratio printed is livemidi's CPU per bar ÷ isobar's (below 1: livemidi
 spends less), for the ``mpe`` rows' source and lookahead. The two do not do
@@ -96,6 +104,7 @@ def rows(kb: InputState) -> list[tuple[str, object, dict, int]]:
     micro = note(f"[{fractional}]*4").legato(LEGATO)
     c64 = note("c4*64")
     return [
+        ("silence", note("~"), {}, 0),
         ("ordinary", whole, {}, 64),
         ("mpe", whole, {"mpe": True}, 64),
         ("mpe fractional", micro, {"mpe": True}, 64),
@@ -123,6 +132,7 @@ class Virtual:
         self.session.add_output("bench", **options)
         self.session.p.x = pattern
         self.session.start()
+        self.asked = 0  # bars asked of the source by `source`
 
     def now(self) -> float:
         return self.t
@@ -140,18 +150,20 @@ class Virtual:
             self.sender.advance(self.t)
         return spent
 
-    def source(self, first: int, count: int) -> float:
-        """Ask the session's source for `count` bars of windows from bar `first`; its CPU seconds."""
+    def source(self, count: int) -> float:
+        """Ask the session's source for the next `count` bars of windows (not stepping the clock); its CPU seconds."""
         source, tempo = self.session.source, self.session.tempo_map
         lookahead = self.session.clock.lookahead
         spent = 0.0
-        for bar in range(first, first + count):
-            times = [tempo.time_at(Fraction(bar * WINDOWS + k, WINDOWS)) - lookahead for k in range(WINDOWS)]
+        for _ in range(count):
+            first = self.asked * WINDOWS
+            self.asked += 1
+            windows = [Fraction(first + k, WINDOWS) for k in range(WINDOWS + 1)]
+            times = [tempo.time_at(begin) - lookahead for begin in windows]  # as the clock asks: a lookahead ahead
             t0 = time.thread_time()
             for k in range(WINDOWS):
                 self.t = times[k]
-                begin = Fraction(bar * WINDOWS + k, WINDOWS)
-                source(begin, begin + Fraction(1, WINDOWS))
+                source(windows[k], windows[k + 1])
             spent += time.thread_time() - t0
         return spent
 
@@ -171,26 +183,46 @@ class Virtual:
                 sounding[channel, data[1]] -= 1
         busy = len({channel for (channel, _), count in sounding.items() if count})
         pools = [port.pool for port in self.session._voices._ports.values()]  # the MPE channel pool's own view
-        pool_busy = sum(len({held.channel for held in pool.sounding(Fraction(10**6))}) for pool in pools)
+        now = self.session.position().cycle
+        pool_busy = sum(len({held.channel for held in pool.sounding(now)}) for pool in pools)
         self.session.close()
         return {"played": played, "dropped": per_bar * int(stop) - played, "busy": busy, "pool_busy": pool_busy}
 
 
-def measure_row(name: str, pattern, options: dict, per_bar: int, bars: int, repeats: int) -> dict:
-    virtual = Virtual(pattern, options)
-    virtual.source(0, 1)  # warm-up
-    sources = [virtual.source(1 + r * bars, bars) / bars for r in range(repeats)]
-    virtual.session.close()
-    virtual = Virtual(pattern, options)
-    virtual.bars(1)
-    steps = [virtual.bars(bars) / bars for _ in range(repeats)]
-    check = virtual.finish(per_bar)
-    source, lookahead = statistics.median(sources) * 1e6, statistics.median(steps) * 1e6
-    row = {"name": name, "notes_per_bar": per_bar, "source_us_per_bar": source, "lookahead_us_per_bar": lookahead,
-           "source_us_per_note": source / per_bar, "lookahead_us_per_note": lookahead / per_bar} | check
-    print(f"{name:16s} {source:9.0f} {source / per_bar:7.1f} {lookahead:10.0f} {lookahead / per_bar:7.1f}"
-          f" {check['played']:7d} {check['dropped']:7d} {check['busy']:5d}")
-    return row
+class Row:
+    """One row: its pattern played in two sessions, one for each figure, measured a round at a time."""
+
+    def __init__(self, name: str, pattern, options: dict, per_bar: int) -> None:
+        self.name, self.per_bar = name, per_bar
+        self.by_source, self.by_clock = Virtual(pattern, options), Virtual(pattern, options)
+        self.by_source.source(1)  # the bar of warm-up
+        self.by_clock.bars(1)
+        self.sources: list[float] = []
+        self.steps: list[float] = []
+
+    def round(self, bars: int) -> None:
+        self.sources.append(self.by_source.source(bars) / bars)
+        self.steps.append(self.by_clock.bars(bars) / bars)
+
+    def result(self) -> dict:
+        self.by_source.session.close()
+        source, lookahead = statistics.median(self.sources) * 1e6, statistics.median(self.steps) * 1e6
+        each = max(self.per_bar, 1)
+        return {"name": self.name, "notes_per_bar": self.per_bar, "source_us_per_bar": source,
+                "lookahead_us_per_bar": lookahead, "source_us_per_note": source / each,
+                "lookahead_us_per_note": lookahead / each} | self.by_clock.finish(self.per_bar)  # fmt: skip
+
+
+def print_row(row: dict, silence: dict) -> None:
+    """A row of the table; ``+/note``: its source's CPU above silence's, per note."""
+    each = row["notes_per_bar"]
+    source, lookahead = row["source_us_per_bar"], row["lookahead_us_per_bar"]
+    per, extra, per_step = "-", "-", "-"
+    if each:
+        per, per_step = f"{source / each:.1f}", f"{lookahead / each:.1f}"
+        extra = f"{(source - silence['source_us_per_bar']) / each:.1f}"
+    print(f"{row['name']:16s} {source:9.0f} {per:>7s} {extra:>7s} {lookahead:10.0f} {per_step:>7s}"
+          f" {row['played']:7d} {row['dropped']:7d} {row['busy']:5d}")
 
 
 # -- the peer: isobar's MPE output --------------------------------------------------------------
@@ -229,95 +261,114 @@ def note_stream(bars: int) -> list[list[tuple]]:
     return by_bar
 
 
-def isobar_mpe(bars: int, repeats: int, fixed: bool) -> dict:
-    """isobar's MPEOutputDevice over the note stream: CPU per bar (median), notes dropped, channels busy."""
-    import mido
-    from isobar.io.midi.output import MidiOutputDevice
-    from isobar.io.mpe import MPEOutputDevice
+class Isobar:
+    """isobar's MPEOutputDevice (as shipped, or `fixed`) given the note stream a bar at a time, like a `Row`."""
 
-    class Fixed(MPEOutputDevice):
-        def note_off(self, note_index: int):  # isobar's own, the slot freed being the note's channel
-            note = self.note_assignments[note_index]
-            MidiOutputDevice.note_off(self, note_index, note.channel)
-            self.channel_assignments[note.channel] = None
-            self.note_assignments[note_index] = None
-            note.is_down = False
+    def __init__(self, fixed: bool, bars: int) -> None:
+        import mido
+        from isobar.io.midi.output import MidiOutputDevice
+        from isobar.io.mpe import MPEOutputDevice
 
-    before = mido.backend
-    mido.set_backend(mido_sink_backend())
-    try:
-        device = (Fixed if fixed else MPEOutputDevice)("sink")
-    finally:
-        mido.set_backend(before)
-    stream = note_stream(1 + bars * repeats)
-    sounding: dict[int, object] = {}
-    dropped = 0
-    per_bar = []
-    for number, bar in enumerate(stream):
-        t0 = time.thread_time()
-        for event in bar:
-            if event[0] == "on":
-                mpe_note = sounding[event[1]] = device.note_on(event[2], 100)
-                if mpe_note is None:
-                    dropped += 1
-                    continue
-                mpe_note.pitch_bend(0)  # what livemidi sends with each note on an MPE output
-                mpe_note.aftertouch(0)
-                mpe_note.control(74, 64)
-            else:
-                mpe_note = sounding.pop(event[1])
-                if mpe_note is not None:
-                    mpe_note.note_off()
-        spent = time.thread_time() - t0
-        if 1 <= number <= bars * repeats:  # the first bar is the warm-up; the last holds the last note-offs
-            per_bar.append(spent)
-    busy = sum(1 for channel in device.channels if device.channel_assignments[channel] is not None)
-    chunks = [sum(per_bar[r * bars : (r + 1) * bars]) / bars for r in range(repeats)]
-    return {"us_per_bar": statistics.median(chunks) * 1e6, "dropped": dropped, "busy": busy,
-            "notes": sum(1 for bar in stream for event in bar if event[0] == "on"), "sent": len(device.midi.sent)}
+        class Fixed(MPEOutputDevice):
+            def note_off(self, note_index: int):  # isobar's own, the slot freed being the note's channel
+                note = self.note_assignments[note_index]
+                MidiOutputDevice.note_off(self, note_index, note.channel)
+                self.channel_assignments[note.channel] = None
+                self.note_assignments[note_index] = None
+                note.is_down = False
+
+        before = mido.backend
+        mido.set_backend(mido_sink_backend())
+        try:
+            self.device = (Fixed if fixed else MPEOutputDevice)("sink")
+        finally:
+            mido.set_backend(before)
+        self.name = "isobar, fixed" if fixed else "isobar MPE"
+        self.stream = note_stream(bars)
+        self.sounding: dict[int, object] = {}
+        self.dropped = 0
+        self.played: list[float] = []
+        self.bars(1)  # the bar of warm-up
+
+    def bars(self, count: int) -> float:
+        device, sounding = self.device, self.sounding
+        spent = 0.0
+        for _ in range(count):
+            bar = self.stream.pop(0)
+            t0 = time.thread_time()
+            for event in bar:
+                if event[0] == "on":
+                    mpe_note = sounding[event[1]] = device.note_on(event[2], 100)
+                    if mpe_note is None:
+                        self.dropped += 1
+                        continue
+                    mpe_note.pitch_bend(0)  # what livemidi sends with each note on an MPE output
+                    mpe_note.aftertouch(0)
+                    mpe_note.control(74, 64)
+                else:
+                    mpe_note = sounding.pop(event[1])
+                    if mpe_note is not None:
+                        mpe_note.note_off()
+            spent += time.thread_time() - t0
+        return spent
+
+    def round(self, bars: int) -> None:
+        self.played.append(self.bars(bars) / bars)
+
+    def result(self) -> dict:
+        self.bars(len(self.stream))  # the last note-offs
+        busy = sum(1 for channel in self.device.channels if self.device.channel_assignments[channel] is not None)
+        notes = sum(1 for message in self.device.midi.sent if message.type == "note_on") + self.dropped
+        return {"name": self.name, "us_per_bar": statistics.median(self.played) * 1e6, "notes": notes,
+                "dropped": self.dropped, "busy": busy, "sent": len(self.device.midi.sent)}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="4 bars, 3 repeats (default 16 bars, 7 repeats)")
-    parser.add_argument("--bars", type=int, help="bars a repeat")
-    parser.add_argument("--repeats", type=int, help="repeats, of which the median is printed")
+    parser.add_argument("--quick", action="store_true", help="4 bars, 3 rounds (default 8 bars, 11 rounds)")
+    parser.add_argument("--bars", type=int, help="bars a round")
+    parser.add_argument("--rounds", type=int, help="rounds, of which the median is printed")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
     args = parser.parse_args(argv)
-    bars = args.bars or (4 if args.quick else 16)
-    repeats = args.repeats or (3 if args.quick else 7)
+    bars = args.bars or (4 if args.quick else 8)
+    rounds = args.rounds or (3 if args.quick else 11)
     kb = InputState("bench")
     kb.control(0, 21, 100)
     for key in CHORD:
         kb.note_on(0, key, 90)
-    print(f"{bars} bars × {repeats} repeats, 120 BPM, a window every {STEP * 1000:g} ms; CPU µs, median of repeats")
-    print(f"{'row':16s} {'source':>9s} {'/note':>7s} {'lookahead':>10s} {'/note':>7s} {'played':>7s} {'dropped':>7s} {'busy':>5s}")
-    results = [measure_row(*row, bars, repeats) for row in rows(kb)]
-    peer: dict = {}
+    measured: list = [Row(*row) for row in rows(kb)]
     try:
-        shipped, fixed = isobar_mpe(bars, repeats, False), isobar_mpe(bars, repeats, True)
+        measured += [Isobar(False, 1 + bars * rounds), Isobar(True, 1 + bars * rounds)]
     except ImportError as error:
         print(f"isobar: not measured ({error}); pip install -e '.[dev]'")
-    else:
-        peer = {"shipped": shipped, "fixed": fixed}
-        for label, figures in (("isobar MPE", shipped), ("isobar, fixed", fixed)):
-            print(f"{label:16s} {figures['us_per_bar']:9.0f} {figures['us_per_bar'] / 64:7.1f} {'':10s} {'':7s}"
-                  f" {figures['notes'] - figures['dropped']:7d} {figures['dropped']:7d} {figures['busy']:5d}")
+    for _ in range(rounds):  # round by round: a burst of load on the machine falls on every row alike
+        for each in measured:
+            each.round(bars)
+    results = [each.result() for each in measured]
+    rows_, peer = results[: len(rows(kb))], {r["name"]: r for r in results[len(rows(kb)) :]}
+    print(f"{bars} bars × {rounds} rounds, 120 BPM, a window every {STEP * 1000:g} ms; CPU µs, median of rounds")
+    print(f"{'row':16s} {'source':>9s} {'/note':>7s} {'+/note':>7s} {'lookahead':>10s} {'/note':>7s}"
+          f" {'played':>7s} {'dropped':>7s} {'busy':>5s}")
+    for row in rows_:
+        print_row(row, rows_[0])
+    for figures in peer.values():
+        print(f"{figures['name']:16s} {figures['us_per_bar']:9.0f} {figures['us_per_bar'] / 64:7.1f} {'':7s} {'':10s}"
+              f" {'':7s} {figures['notes'] - figures['dropped']:7d} {figures['dropped']:7d} {figures['busy']:5d}")
     ratios = {}
     if peer:
-        base = peer["fixed"]["us_per_bar"]
-        for row in results:
+        base = peer["isobar, fixed"]["us_per_bar"]
+        for row in rows_:
             if row["name"].startswith("mpe"):
                 for part in ("source", "lookahead"):
                     ratios[f"{row['name']} {part}"] = row[f"{part}_us_per_bar"] / base
-        print("livemidi ÷ isobar (fixed), CPU a bar: " + ", ".join(f"{k} {v:.2f}" for k, v in ratios.items()))
-        mpe = next(row for row in results if row["name"] == "mpe")
+        print("livemidi ÷ isobar (fixed), CPU a bar: " + ", ".join(f"{k} {v:.1f}" for k, v in ratios.items()))
+        mpe, shipped = next(row for row in rows_ if row["name"] == "mpe"), peer["isobar MPE"]
         print(f"member channels busy after the stream: livemidi {mpe['busy']} (its pool: {mpe['pool_busy']}), "
               f"isobar {shipped['busy']} ({shipped['dropped']} of {shipped['notes']} notes dropped), "
-              f"isobar fixed {fixed['busy']}")
+              f"isobar fixed {peer['isobar, fixed']['busy']}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"bars": bars, "repeats": repeats, "rows": results, "isobar": peer, "ratios": ratios}, f, indent=2)
+            json.dump({"bars": bars, "rounds": rounds, "rows": rows_, "isobar": peer, "ratios": ratios}, f, indent=2)
     return 0
 
 
