@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from livemidi.cli import main
-from livemidi.cli.mpeoptions import add_mpe_options, mode_outputs
+from livemidi.session.liveoptions import add_mpe_options, mode_outputs
 
 
 def parse(*argv):

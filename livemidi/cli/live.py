@@ -17,8 +17,8 @@ import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+from ..session.liveoptions import add_input_options, add_mpe_options, mode_outputs
 from .evalsession import add_eval_options, run_pipe_session, start_eval_server
-from .mpeoptions import add_mpe_options, mode_outputs
 
 __all__ = ["add_live_commands", "add_live_options", "cmd_repl", "end_startup"]
 
@@ -50,12 +50,7 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clock-out", action="append", default=[], metavar="NAME",
                         help="send MIDI clock, Start/Stop and Song Position to this output (an output of the "
                              "session or another existing port); repeatable")
-    parser.add_argument("--input", action="append", default=[], metavar="NAME",
-                        help="read this existing MIDI input (its name or a unique part of it) for knob(), held() "
-                             "and on_note(); the first input is their default; repeatable")
-    parser.add_argument("--virtual-input", action="append", default=[], metavar="NAME",
-                        help="create a virtual MIDI input with this name (a controller or program sends to it), "
-                             "read like --input; repeatable")
+    add_input_options(parser)
     parser.add_argument("--offset", action="append", default=[], type=offset_option, metavar="PORT=MS",
                         help="play this output MS milliseconds later, or earlier when negative (latency "
                              "compensation, -1000 to 1000; overrides the config file's); repeatable")

@@ -15,6 +15,7 @@ follows each cell, and ``%livemidi`` does the rest::
     %livemidi                   # the status line
     %livemidi hush | panic | stop | interrupt
     %livemidi start --port "IAC Driver Bus 1" --bpm 128   # (re)start a session in this kernel
+                                                        # (also --mpe PORT, --microtonal, --input NAME...)
     %livemidi statusline off    # no status line after each cell (on: again)
 
 ``%unload_ext livemidi`` ends a session started here (every note ends) and

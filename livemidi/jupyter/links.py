@@ -116,9 +116,13 @@ class Joined:
 
 def start_options(argv: list[str]) -> argparse.Namespace:
     """``%livemidi start``'s options, as the ``livemidi`` command takes them; ValueError for bad ones."""
+    from ..session.liveoptions import add_input_options, add_mpe_options
+
     parser = argparse.ArgumentParser(prog="%livemidi start", add_help=False, exit_on_error=False)
     parser.add_argument("--port", action="append", default=[], metavar="NAME")
     parser.add_argument("--virtual", action="append", default=[], metavar="NAME")
+    add_mpe_options(parser)
+    add_input_options(parser)
     parser.add_argument("--bpm", type=float, default=120.0)
     parser.add_argument("--beats", type=int, default=4)
     parser.add_argument("--backend")
@@ -130,8 +134,9 @@ def start_options(argv: list[str]) -> argparse.Namespace:
         raise ValueError(f"%livemidi start: {error}") from None
     if rest:
         raise ValueError(
-            f"%livemidi start takes --port NAME, --virtual NAME, --bpm N, --beats N, --backend B, --eval-port N "
-            f"and --no-eval; got {' '.join(rest)!r}"
+            f"%livemidi start takes --port NAME, --virtual NAME, --mpe PORT (with --mpe-zone, --mpe-members), "
+            f"--microtonal PORT=CHANNELS, --bend-range N, --input NAME, --virtual-input NAME, --bpm N, --beats N, "
+            f"--backend B, --eval-port N and --no-eval; got {' '.join(rest)!r}"
         )
     return options
 
@@ -148,6 +153,8 @@ class Hosted:
 
     def __init__(self, shell: Any, options: argparse.Namespace, say=print) -> None:
         from ..session import Session, namespace
+        from ..session.inputs import open_inputs
+        from ..session.liveoptions import mode_outputs
         from ..session.outputs import open_outputs
 
         self.notices: deque[str] = deque(maxlen=100)  # told after the next cell (a thread appends)
@@ -156,7 +163,9 @@ class Hosted:
         self.server: EvalServer | None = None
         self._held = None
         try:
-            self.monitor = open_outputs(session, options.port, options.virtual, backend=options.backend, say=say)
+            self.monitor = open_outputs(session, options.port, options.virtual, backend=options.backend, say=say,
+                                        modes=mode_outputs(options))
+            open_inputs(session, options.input, options.virtual_input, backend=options.backend)
             if self.monitor:  # no MIDI system: the notes are printed, as the REPL's monitor does
                 session.add_listener(_print_notes)
             names = {name: value for name, value in namespace(session).items() if not name.startswith("__")}

@@ -1,4 +1,10 @@
-"""The MPE and microtone options of the live commands: ``--mpe PORT``, ``--microtonal PORT=CHANNELS``.
+"""Options every live session takes (``livemidi``, ``livemidi run``, Jupyter's ``%livemidi start``).
+
+``--input NAME`` and ``--virtual-input NAME`` open the MIDI inputs that
+`knob`, `held` and `on_note` read (the first is their default); see
+`livemidi.session.inputs`.
+
+The MPE and microtone options: ``--mpe PORT``, ``--microtonal PORT=CHANNELS``.
 
 ``--mpe PORT`` opens an existing port (by name or a unique part of it, as
 ``--port`` does) as an MPE output: the lower zone, 15 member channels, unless
@@ -17,7 +23,17 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_mpe_options", "microtonal_option", "mode_outputs"]
+__all__ = ["add_input_options", "add_mpe_options", "microtonal_option", "mode_outputs"]
+
+
+def add_input_options(parser: argparse.ArgumentParser) -> None:
+    """Add --input and --virtual-input to a live command's parser."""
+    parser.add_argument("--input", action="append", default=[], metavar="NAME",
+                        help="read this existing MIDI input (its name or a unique part of it) for knob(), held() "
+                             "and on_note(); the first input is their default; repeatable")
+    parser.add_argument("--virtual-input", action="append", default=[], metavar="NAME",
+                        help="create a virtual MIDI input with this name (a controller or program sends to it), "
+                             "read like --input; repeatable")
 
 
 def add_mpe_options(parser: argparse.ArgumentParser) -> None:
