@@ -97,6 +97,7 @@ def add_live_commands(subparsers) -> None:
                              "Without it, each port the file names becomes a track")
     render.add_argument("--bpm", type=float, default=120.0, help="tempo (the file's tempo() wins)")
     render.add_argument("--beats", type=int, default=4, metavar="N", help="beats per bar (4)")
+    add_mpe_options(render)  # here --mpe NAME and --microtonal NAME=... name a track's output, not a port
     render.set_defaults(handler=cmd_render)
 
 
@@ -319,8 +320,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     notices: list[str] = []
     try:
         midi = render_pattern_file(args.file, args.bars, outputs=args.port or None, bpm=_bpm(args.bpm),
-                                   beats_per_bar=args.beats, notices=notices)
-    except PatternFileError as error:
+                                   beats_per_bar=args.beats, notices=notices, modes=mode_outputs(args))
+    except (PatternFileError, ValueError) as error:
         print(f"livemidi: {error}", file=sys.stderr)
         return 1
     for text in notices:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from ..clock import TempoMap, VirtualSender
@@ -66,12 +67,16 @@ def render_pattern_file(
     beats_per_bar: int = 4,
     ticks_per_beat: int = 480,
     notices: list[str] | None = None,
+    modes: Sequence[tuple[str, dict]] = (),
 ) -> MidiFile:
     """Render `bars` bars of the pattern file at `path`; returns the MidiFile (save it with ``.save``).
 
     `outputs` names the output ports the file's patterns may use (by index or
     name); each becomes a track. Without it, each port the patterns name
-    becomes a track (see the module docstring). Errors and notices from the
+    becomes a track (see the module docstring). `modes` are outputs played as
+    MPE or with microtonal channels: (name, `Session.add_output` options), e.g.
+    ``[("synth", {"mpe": True})]``; each is a track, its configuration at
+    tick 0. Errors and notices from the
     run are appended to `notices` when given. Raises PatternFileError if the
     file fails.
     """
@@ -87,6 +92,8 @@ def render_pattern_file(
     session = kind(sender, bpm=bpm, beats_per_bar=beats_per_bar, threaded=False, now=now, on_notice=log.append)
     for name in outputs or ():
         session.add_output(name)
+    for name, options in modes:
+        session.add_output(name, **options)
     load_pattern_file(session, path)
     session.end_at(bars)  # nothing starts on the last bar line
     session.start(0)
@@ -108,8 +115,8 @@ def render_pattern_file(
         times.set_tempo(change, at=cycle)
     ticks_per_cycle = beats_per_bar * ticks_per_beat
 
-    def tick(t: float) -> int:
-        return round(times.cycle_at(t) * ticks_per_cycle)
+    def tick(t: float) -> int:  # (an MPE output's configuration, sent at open, goes at tick 0)
+        return max(0, round(times.cycle_at(t) * ticks_per_cycle))
 
     midi = MidiFile(type=1, ticks_per_beat=ticks_per_beat)
     tempo_track = MidiTrack()

@@ -232,6 +232,29 @@ def test_render_without_ports_puts_loops_without_a_port_on_the_first_output(tmp_
     assert [track.name for track in first_named.tracks[1:]] == ["bass"]
 
 
+def test_render_plays_microtones_on_an_mpe_output_or_microtonal_channels_and_refuses_them_elsewhere(
+    tmp_path, capsys
+):
+    from livemidi.cli import main
+
+    path = write(tmp_path, "p.a = note('[c4, 60.5] e4').duration(0.25).port('synth')\n")
+    out = tmp_path / "out.mid"
+    assert main(["render", str(path), "--bars", "1", "-o", str(out)]) == 1
+    assert "note 60.5 is between two keys" in capsys.readouterr().err
+    assert main(["render", str(path), "--bars", "1", "-o", str(out), "--mpe", "synth", "--mpe-members", "3"]) == 0
+    track = MidiFile(out).tracks[1]
+    assert track.name == "synth"
+    ccs = [(msg.channel, msg.control, msg.value) for msg in track if msg.type == "control_change"]
+    assert ccs[:4] == [(0, 101, 0), (0, 100, 6), (0, 6, 3), (0, 38, 0)]  # RPN 6: three members, first, at tick 0
+    timed = [(msg.type, getattr(msg, "channel", None), getattr(msg, "note", None), getattr(msg, "pitch", None))
+             for msg in track if msg.type in ("note_on", "pitchwheel")]
+    assert timed[:4] == [("pitchwheel", 1, None, 0), ("note_on", 1, 60, None),
+                         ("pitchwheel", 2, None, -85), ("note_on", 2, 61, None)]
+    micro = render_pattern_file(path, 1, modes=[("synth", {"microtonal_channels": [3, 4]})])
+    ons = [(msg.channel, msg.note) for msg in micro.tracks[1] if msg.type == "note_on"]
+    assert ons == [(0, 60), (3, 61), (0, 64)]  # whole notes where they were; the microtone on a channel of its own
+
+
 def test_render_without_ports_refuses_a_port_number_that_no_name_made(tmp_path):
     with pytest.raises(PatternFileError, match="no output 2"):
         render_pattern_file(write(tmp_path, "p.a = note('c4').port(2)\n"), 1)
