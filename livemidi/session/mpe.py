@@ -150,9 +150,11 @@ def configuration(mode: PortMode) -> list[Message]:
 
 def _moved(event: ClockEvent, message: Message, cycle: Fraction | None = None) -> ClockEvent:
     """`event` with another message (and cycle); a note-on keeps where it was written."""
-    moved = event._replace(message=message, cycle=event.cycle if cycle is None else cycle)
-    if hasattr(event, "locations") and "locations" in getattr(event, "__dict__", {}):
-        moved.locations = event.locations  # type: ignore[attr-defined]
+    # Built directly (not `_replace`, which maps every field through a dict): several of these a note.
+    moved = event.__class__(event.cycle if cycle is None else cycle, message, event.port, event.tag, event.onset)
+    state = getattr(event, "__dict__", None)
+    if state and "locations" in state:
+        moved.locations = state["locations"]  # type: ignore[attr-defined]
     return moved
 
 

@@ -27,7 +27,9 @@ first for that reason.
 (`livemidi.session.mpe` calls them); `prune` drops what is long over.
 
 Misuse: the pool is not thread-safe (its owner locks), and it trusts that the
-notes it placed are played as placed.
+notes it placed are played as placed. Its `Held` notes are changed by the pool
+alone: it keeps a summary of each channel's (tests/pool_reference.py is the
+plain scan it must agree with), which a change from outside would leave stale.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from fractions import Fraction
 from typing import NamedTuple
 
 __all__ = ["Channels", "Held", "Placement", "Steal"]
+
+_NEVER = Fraction(-(10**12))  # where an unused channel's last note stopped: before any other's
+_QUARTER = Fraction(1, 4)
 
 
 class Held:
@@ -88,6 +93,12 @@ class Channels:
         self._used: dict[int, Fraction] = {}  # channel -> where its last note stops: least recent first
         self._order = {channel: index for index, channel in enumerate(self.channels)}
         self._pruned: Fraction | None = None  # where `prune` last cut
+        self._prune_next: Fraction | None = None  # a quarter of a cycle after it
+        # What `place` asks first, kept as the notes change, so that a note is placed in a few comparisons
+        # (Fraction ones are slow) rather than a scan of every held note: the channels least recently used
+        # first (by `_rank`), and each channel's (latest onset, latest stop, whether a note on it was cut).
+        self._lru = list(self.channels)
+        self._summary: dict[int, tuple[Fraction, Fraction, bool] | None] = dict.fromkeys(self.channels)
 
     @property
     def held(self) -> list[Held]:
@@ -96,6 +107,30 @@ class Channels:
 
     def _on(self, channel: int) -> list[Held]:
         return self._held[channel]
+
+    def _rank(self, channel: int) -> tuple[Fraction, int]:
+        return self._used.get(channel, _NEVER), self._order[channel]
+
+    def _summarize(self, channel: int) -> None:
+        notes = self._held[channel]
+        if not notes:
+            self._summary[channel] = None
+            return
+        cut = any(held.cut is not None for held in notes)
+        self._summary[channel] = (max(held.onset for held in notes), max(held.stop for held in notes), cut)
+
+    def _free(self, channel: int, key: int, onset: Fraction, end: Fraction) -> bool:
+        """Whether `channel` is free for the whole note: no note on it over any of it, no stale note-off of `key`."""
+        summary = self._summary[channel]
+        if summary is None:
+            return True
+        top, last, cuts = summary
+        notes = self._held[channel]
+        if top <= onset < end:  # (rendering forward) every note on it began by the onset: its last stop says
+            return last <= onset and (not cuts or self._yield_at(notes, key, onset, end) >= end)
+        if any(held.onset < end and held.stop > onset for held in notes):
+            return False  # taken for part of the note
+        return self._yield_at(notes, key, onset, end) >= end  # else a stale note-off of this key would cut it
 
     def _yield_at(self, notes: list[Held], key: int, onset: Fraction, end: Fraction) -> Fraction:
         """Where a note of `key` from `onset` must end on a channel with these `notes`: at the next one's
@@ -111,18 +146,9 @@ class Channels:
     def place(self, tag: Hashable, key: int, onset: Fraction, end: Fraction) -> Placement | None:
         """A channel for a note of `key` over ``[onset, end)``, or None when every channel holds a note
         that began at this very onset (nothing can be stolen)."""
-        best = None
-        for channel in self.channels:
-            notes = self._on(channel)
-            if any(held.onset < end and held.stop > onset for held in notes):
-                continue  # taken for part of the note
-            if self._yield_at(notes, key, onset, end) < end:
-                continue  # a stale note-off of this key would cut it
-            rank = (self._used.get(channel, Fraction(-(10**12))), self._order[channel])
-            if best is None or rank < best[0]:
-                best = (rank, channel)
-        if best is not None:
-            return self._take(tag, best[1], key, onset, end, None)
+        for channel in self._lru:  # the least recently used free channel: the first free one
+            if self._free(channel, key, onset, end):
+                return self._take(tag, channel, key, onset, end, None)
         partial = None
         for channel in self.channels:  # free at the onset, not to the end (a window rendered again)
             notes = self._on(channel)
@@ -142,12 +168,23 @@ class Channels:
         if victim.key == key:
             stop = min(stop, victim.end)  # its old note-off will come: end with it rather than be cut
         victim.cut, victim.cut_tag = onset, tag
+        self._summarize(victim.channel)
         return self._take(tag, victim.channel, key, onset, stop, Steal(onset, victim))
 
     def _take(self, tag: Hashable, channel: int, key: int, onset: Fraction, end: Fraction, steal) -> Placement:
         held = Held(tag, channel, key, onset, end)
         self._held[channel].append(held)
+        summary = self._summary[channel]
+        self._summary[channel] = (onset, end, False) if summary is None else (
+            max(summary[0], onset), max(summary[1], end), summary[2])  # fmt: skip
         self._used[channel] = max(self._used.get(channel, end), end)
+        lru = self._lru  # the channel moves to its rank: mostly the end (it was used last)
+        lru.remove(channel)
+        rank = self._rank(channel)
+        index = len(lru)
+        while index and self._rank(lru[index - 1]) > rank:
+            index -= 1
+        lru.insert(index, channel)
         return Placement(channel, end, steal, held)
 
     # -- keeping in step with what the lookahead cancels --------------------------------
@@ -185,6 +222,7 @@ class Channels:
     def _keep(self, keep) -> None:
         for channel, notes in self._held.items():
             self._held[channel] = [held for held in notes if keep(held)]
+            self._summarize(channel)  # (`release` changed ends and cuts too)
 
     def clear(self) -> None:
         """Everything was cancelled and every note ended (hush, panic, stop)."""
@@ -192,12 +230,12 @@ class Channels:
 
     def prune(self, before: Fraction) -> None:
         """Drop the notes whose sounding and stale note-off are both over before `before`."""
-        self._pruned = before
+        self._pruned, self._prune_next = before, before + _QUARTER
         self._keep(lambda held: held.end >= before)
 
     def prune_due(self, before: Fraction) -> bool:
         """Whether `prune(before)` would be worth its cost: a quarter of a cycle or more since the last."""
-        return self._pruned is None or before - self._pruned >= Fraction(1, 4) or before < self._pruned
+        return self._pruned is None or before >= self._prune_next or before < self._pruned  # type: ignore[operator]
 
     def sounding(self, cycle: Fraction) -> list[Held]:
         """The notes sounding at `cycle`."""
