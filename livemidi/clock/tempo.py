@@ -93,6 +93,7 @@ class TempoMap:
         self._bpm = check_bpm(bpm)
         self._segments: list[_Segment] = []
         self._stopped_at: Fraction | None = Fraction(0)
+        self._floats: tuple = (None, 0.0, 0.0)  # (segment, its first tick, its bpm) as floats, for tick_at
 
     # -- state -----------------------------------------------------------------------
 
@@ -160,7 +161,7 @@ class TempoMap:
         """The tempo in force at `cycle` (changes scheduled for later included)."""
         if not self._segments:
             return self._bpm
-        return self._segment_for(as_cycle(cycle)).bpm
+        return self._segment_for(cycle if type(cycle) is Fraction else as_cycle(cycle)).bpm
 
     def set_tempo(self, bpm, at=None, *, now: float | None = None) -> Fraction:
         """Change the tempo at cycle `at` (None: now), without a jump in position.
@@ -201,8 +202,11 @@ class TempoMap:
         return Fraction(60 * self.beats_per_bar) / bpm
 
     def _segment_for(self, cycle: Fraction) -> _Segment:
-        found = self._segments[0]
-        for segment in self._segments[1:]:
+        segments = self._segments
+        found = segments[0]
+        if len(segments) == 1:  # the usual case: no tempo change planned (no slice, no comparison)
+            return found
+        for segment in segments[1:]:
             if segment.cycle > cycle:
                 break
             found = segment
@@ -251,7 +255,10 @@ class TempoMap:
                 break
             found = segment
         per_cycle = self._ticks_per_cycle
-        ticks = math.floor(float(found.cycle) * per_cycle + (t - found.time) * float(found.bpm) * (TICKS_PER_BEAT / 60))
+        if self._floats[0] is not found:  # the segment's floats, made once (the loop asks twice a step)
+            self._floats = (found, float(found.cycle) * per_cycle, float(found.bpm))
+        _, first_tick, bpm = self._floats
+        ticks = math.floor(first_tick + (t - found.time) * bpm * (TICKS_PER_BEAT / 60))
         return Fraction(ticks, per_cycle)
 
     def position(self, now: float | None = None) -> Position:

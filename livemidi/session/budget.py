@@ -35,7 +35,6 @@ makes each pay for the others.
 from __future__ import annotations
 
 import gc
-import math
 import threading
 import time
 from collections.abc import Iterator
@@ -108,7 +107,7 @@ def trial(
     """
     spent: dict[int, list] = {}
     for beat, lo, hi in _pieces(start, start + cycles, pace.beats_per_bar):
-        yield from _render_piece(budget, spent, beat, pattern, lo, hi, channel, port, pace)
+        yield from _render_piece(budget, spent, beat, lo, hi, pattern, channel, port, pace)
 
 
 def render_within(
@@ -119,26 +118,37 @@ def render_within(
 
     Raises `BudgetError` as soon as a beat's events or time go over `budget`.
     """
-    first = math.floor(begin * pace.beats_per_bar)
+    pieces = _pieces(begin, end, pace.beats_per_bar)
+    first = begin.numerator * pace.beats_per_bar // begin.denominator  # floor(begin × beats), in integers
     for old in [beat for beat in spent if beat < first - 1]:
         del spent[old]
+    if len(pieces) == 1:  # the usual window, within one beat: its list as it is
+        return _render_piece(budget, spent, *pieces[0], pattern, channel, port, pace)
     out: list[Rendered] = []
-    for beat, lo, hi in _pieces(begin, end, pace.beats_per_bar):
-        out += _render_piece(budget, spent, beat, pattern, lo, hi, channel, port, pace)
+    for beat, lo, hi in pieces:
+        out += _render_piece(budget, spent, beat, lo, hi, pattern, channel, port, pace)
     return out
 
 
-def _pieces(begin: Fraction, end: Fraction, beats_per_bar: int) -> Iterator[tuple[int, Fraction, Fraction]]:
+def _pieces(begin: Fraction, end: Fraction, beats_per_bar: int) -> list[tuple[int, Fraction, Fraction]]:
     """``[begin, end)`` cut at beat lines, as (beat, from, to); beat n spans ``[n, n+1) / beats_per_bar``."""
-    beat = math.floor(begin * beats_per_bar)
+    # In integers (an int or a Fraction has a numerator and a denominator): a lookahead window
+    # is one piece, and comparing and flooring Fractions cost more than the rest of an empty one.
+    beat = begin.numerator * beats_per_bar // begin.denominator
+    if begin.numerator * end.denominator >= end.numerator * begin.denominator:
+        return []
+    if end.numerator * beats_per_bar <= (beat + 1) * end.denominator:
+        return [(beat, begin, end)]
+    pieces = []
     while begin < end:
         stop = min(end, Fraction(beat + 1, beats_per_bar))
-        yield beat, begin, stop
+        pieces.append((beat, begin, stop))
         begin, beat = stop, beat + 1
+    return pieces
 
 
 def _render_piece(
-    budget: Budget, spent: dict[int, list], beat: int, pattern: Any, begin: Fraction, end: Fraction,
+    budget: Budget, spent: dict[int, list], beat: int, begin: Fraction, end: Fraction, pattern: Any,
     channel: int, port: Any, pace: Pace,
 ) -> list[Rendered]:  # fmt: skip
     used = spent.setdefault(beat, [0, 0.0, begin])  # events played, seconds, how far the beat was rendered

@@ -42,9 +42,18 @@ def at_bar(cycle: Fraction, beats_per_bar: int) -> str:
     return f"bar {bar + 1} beat {math.floor((cycle - bar) * beats_per_bar) + 1}"
 
 
+_last_pace: tuple = (None, None)  # ((beats a bar, bpm), its Pace): every loop asks it at every window
+
+
 def pace_at(tempo: TempoMap, cycle: Fraction) -> Pace:
     """The tempo a budget is reckoned at, at `cycle`."""
-    return Pace(tempo.beats_per_bar, float(tempo.seconds_per_cycle(tempo.bpm_at(cycle))))
+    global _last_pace
+    key = (tempo.beats_per_bar, tempo.bpm_at(cycle))
+    known, pace = _last_pace  # (one read: another session's thread may replace it meanwhile)
+    if known != key:
+        pace = Pace(key[0], float(tempo.seconds_per_cycle(key[1])))
+        _last_pace = (key, pace)
+    return pace
 
 
 def refusal(name: str, error: BaseException, replacing: bool) -> str:

@@ -78,6 +78,8 @@ class Loop:
 
     def segments(self, begin: Fraction, end: Fraction) -> list[tuple[int, Fraction, Fraction]]:
         """``(timeline index, begin, end)`` for each part of ``[begin, end)`` with one pattern."""
+        if len(self.timeline) == 1 and self.timeline[0][0] <= begin:  # one pattern, playing: the whole window
+            return [(0, begin, end)] if begin < end else []
         out = []
         for index, (start, _pattern) in enumerate(self.timeline):
             stop = self.timeline[index + 1][0] if index + 1 < len(self.timeline) else None
