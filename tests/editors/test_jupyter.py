@@ -261,22 +261,21 @@ def test_start_opens_an_mpe_output_and_a_virtual_input_that_knobs_read(shell, ja
         assert run(shell, "inputs = session.inputs.names").success
         assert shell.user_ns["inputs"] == [f"{unique}kb"]
         with jack.open_output(f"{unique}kb") as knob_box:  # connects to the session's virtual input
-            knob_box.send(Message("control_change", control=7, value=99))
             deadline = time.monotonic() + 15
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline:  # sent again until the new JACK connection carries it
+                knob_box.send(Message("control_change", control=7, value=99))
+                time.sleep(0.1)
                 assert run(shell, "turned = session.inputs.state(None).value(7)").success
                 if shell.user_ns["turned"] == 99:
                     break
-                knob_box.send(Message("control_change", control=7, value=99))
-                time.sleep(0.1)
         assert shell.user_ns["turned"] == 99
         assert run(shell, 'p.m = note("[c4, 60.5]").duration(0.25)').success
         received = collect(synth, lambda messages: len(notes_on(messages)) >= 2, seconds=15)
         shell.run_line_magic("unload_ext", "livemidi")
         received += collect(synth, seconds=0.5)
     capsys.readouterr()
-    # (The configuration's bytes are checked in tests/session/test_mpe_jack.py: here a burst at open can
-    # meet a JACK graph change, and rtmidi's JACK input then repeats its first message.)
+    # (The configuration's bytes are checked in tests/session/test_mpe_jack.py. Here, with a second client
+    # opening just after it, an rtmidi input was seen to get the burst's first message 24 times: cause unknown.)
     assert Message("control_change", channel=0, control=101, value=0) in received
     ons = [m for m in received if m.type == "note_on" and m.velocity]
     assert {m.channel for m in ons[:2]} == {1, 2} and sorted(m.note for m in ons[:2]) == [60, 61]
