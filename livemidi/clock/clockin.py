@@ -100,6 +100,7 @@ class ClockIn:
         self._owns_port = False
         self._error: str | None = None
         self._checked_at = float("-inf")
+        self._jumps = 0  # seeks while playing: Song Position Pointer, Start (the follower compares counts)
         self._reset_state()
         self.port_name = None
         if port is not None:
@@ -171,6 +172,7 @@ class ClockIn:
         if kind == "clock":
             self._pulse(t)
         elif kind == "start":
+            self._jumps += self._playing  # Start while playing: back to the top
             self._next_pos = 0
             self._play(t)
         elif kind == "continue":
@@ -188,6 +190,7 @@ class ClockIn:
             position = msg.pos * PULSES_PER_16TH
             if self._playing:
                 self._offset = position - (self._tempo.index + 1)  # the next pulse is at the new position
+                self._jumps += 1
             else:
                 self._next_pos = position
 
@@ -218,17 +221,21 @@ class ClockIn:
                 return None
             per_cycle = PULSES_PER_BEAT * beats_per_bar
             running = self._running(now)
+            jumps = self._jumps
             if not self._playing:
                 if not self._transport_seen and not running:
                     return None
-                return SyncState(False, tempo.bpm, tempo.time_of(tempo.index + 1), Fraction(self._next_pos, per_cycle))
+                position = Fraction(self._next_pos, per_cycle)
+                return SyncState(False, tempo.bpm, tempo.time_of(tempo.index + 1), position, jumps)
             if not self._pulsed:
                 position = Fraction(self._first_k + self._offset, per_cycle)
                 if running:
-                    return SyncState(True, tempo.bpm, tempo.time_of(self._first_k), position)
-                return SyncState(True, tempo.bpm, self._start_time + tempo.interval, position)
+                    return SyncState(True, tempo.bpm, tempo.time_of(self._first_k), position, jumps)
+                return SyncState(True, tempo.bpm, self._start_time + tempo.interval, position, jumps)
             k = max(tempo.anchor, self._first_k)
-            return SyncState(True if running else None, tempo.bpm, tempo.time_of(k), Fraction(k + self._offset, per_cycle))
+            return SyncState(
+                True if running else None, tempo.bpm, tempo.time_of(k), Fraction(k + self._offset, per_cycle), jumps
+            )
 
     def _running(self, now: float) -> bool:
         """Whether pulses are coming: the last one is less than the estimator's timeout ago."""

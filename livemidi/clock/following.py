@@ -40,9 +40,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Following"]
 
-# Following a sync source: a phase difference up to FOLLOW_WITHIN is left alone,
-# one up to SEEK_AFTER is absorbed by retiming what was shipped, a bigger one is
-# a jump (a seek): what was shipped is cancelled and asked for again.
+# Following a sync source: a phase difference up to FOLLOW_WITHIN is left alone, a
+# bigger one is absorbed by retiming what was shipped. A jump (a seek) cancels what
+# was shipped and asks again from the source's position. A source that counts its
+# jumps (SyncState.jumps) is seeked when it says so, or when it is ahead of the loop
+# by more than the loop plays late (max_late): never on a lag, which only delays
+# the notes (a MIDI clock's late pulses replayed one note and skipped the next).
+# For a source that does not count them, a difference over SEEK_AFTER is a jump.
 FOLLOW_WITHIN = 0.0002
 SEEK_AFTER = 0.02
 JOIN_LATE = 0.03  # a downbeat this recent (s) still counts as the start when a sync source starts
@@ -64,6 +68,7 @@ class Following:
         self._origin_known = False  # set at a start on the source's timeline
         self._start_at = Fraction(0)  # our cycle where a start asked of the source begins
         self._problem: str | None = None
+        self._jumps: int | None = None  # the source's count of its jumps at the last step
         if hasattr(source, "on_change"):
             source.on_change = loop._wake.set  # a source that can tell of a change wakes the loop
 
@@ -139,6 +144,8 @@ class Following:
         state = self.state = self._poll(now)
         if state is None:
             return
+        jumped = state.jumps is not None and self._jumps is not None and state.jumps != self._jumps
+        self._jumps = state.jumps
         tempo = loop.tempo
         if state.playing is True and not tempo.running:
             self._start(state, self._start_at, now - JOIN_LATE)
@@ -155,7 +162,7 @@ class Following:
         bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
         wanted = self._source_time(state, cycle)
         difference = wanted - tempo.time_at(cycle)
-        if abs(difference) > SEEK_AFTER:
+        if jumped or self._far(state, difference):
             self._seek(state, now)
         elif bpm != tempo.bpm_at(cycle) or abs(difference) > FOLLOW_WITHIN:
             changed = bpm != tempo.bpm_at(cycle)
@@ -163,6 +170,12 @@ class Following:
             loop._retime(lambda record: True)
             if changed:
                 self._tempo_moved(wanted, bpm)
+
+    def _far(self, state: SyncState, difference: float) -> bool:
+        """Whether a phase difference (s; > 0: the source is behind the loop) is a jump the source did not say."""
+        if state.jumps is None:
+            return abs(difference) > SEEK_AFTER
+        return -difference > max(SEEK_AFTER, self.loop.max_late)
 
     # -- the source's timeline ---------------------------------------------------------
 

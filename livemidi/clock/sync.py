@@ -7,7 +7,12 @@ position at that instant, in cycles). Between polls the timeline is taken to
 be straight (constant tempo); the loop re-anchors its `TempoMap` to it on
 every step, retiming what it already shipped when the two drift apart, and
 jumps (a seek: the shipped events are cancelled and asked for again) when
-they are far apart.
+the source jumped. A source that counts its jumps (`SyncState.jumps`: MIDI
+clock in counts Song Position Pointers and Starts while playing) is seeked
+only when it says so, or when it is further ahead than the loop plays late
+(`max_late`); any other difference, however large, is absorbed by retiming,
+so a clock whose pulses arrived late never replays or skips a note. For a
+source that cannot count them (Link) a difference over 20 ms is a jump.
 
 A source is any object with these members::
 
@@ -48,13 +53,16 @@ class SyncState(NamedTuple):
     `playing` is None when the source does not drive the transport (Link with
     start/stop sync off): livemidi's own start and stop decide, and only the
     tempo and bar phase follow. `time` is ``time.perf_counter()`` seconds;
-    `cycle` is in bars of the loop's beats_per_bar quarter notes.
+    `cycle` is in bars of the loop's beats_per_bar quarter notes. `jumps`
+    counts the times the position jumped (a seek) since the source began, or
+    is None when the source cannot tell a jump from drift.
     """
 
     playing: bool | None
     bpm: float
     time: float
     cycle: float | Fraction
+    jumps: int | None = None
 
 
 def checked_state(state) -> SyncState:

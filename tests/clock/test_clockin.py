@@ -241,7 +241,7 @@ def test_start_with_a_known_tempo_predicts_the_first_pulse():
     assert state.playing is True and state.cycle == 0
     assert state.time == pytest.approx(master.t, abs=1e-6)  # the next pulse of the running clock
     master.pulse()
-    assert master.poll() == (True, state.bpm, pytest.approx(state.time, abs=1e-6), 0)
+    assert master.poll() == (True, state.bpm, pytest.approx(state.time, abs=1e-6), 0, 0)
     assert master.clock.status() == "clock in 128.0 BPM ▶"
 
 
@@ -326,6 +326,28 @@ def test_start_restarts_from_zero_and_continue_while_playing_does_nothing():
     master.start()
     master.pulse()
     assert master.poll().cycle == 0
+
+
+def test_jumps_count_song_position_and_start_while_playing_only():
+    # A follower seeks only when the count moves: everything else is drift, absorbed by retiming.
+    master = Master(120)
+    master.clock.feed(spp(8), master.t)  # stopped: where Continue starts, not a jump
+    master.start()
+    master.pulse(30)
+    assert master.poll().jumps == 0
+    master.clock.feed(CONTINUE, master.t - 0.001)  # while playing: nothing
+    master.pulse(2)
+    assert master.poll().jumps == 0
+    master.song_position(64)
+    master.pulse(2)
+    assert master.poll().jumps == 1
+    master.start()  # back to the top while playing
+    master.pulse(2)
+    assert master.poll().jumps == 2
+    master.clock.feed(STOP, master.t - 0.001)
+    master.clock.feed(CONTINUE, master.t)
+    master.pulse(2)
+    assert master.poll().jumps == 2
 
 
 def test_system_reset_stops_and_goes_back_to_zero():
@@ -724,3 +746,4 @@ def test_first_pulses_bunched_at_a_fraction_of_the_interval_do_not_lock_a_multip
     assert state.bpm == pytest.approx(240, abs=0.3)
     assert state.cycle == Fraction(len(sent) - 1, 96)  # every pulse counted
     assert -0.001 < state.time - sent[-1] < PERIOD + 0.001
+

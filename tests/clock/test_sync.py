@@ -8,7 +8,7 @@ from fractions import Fraction as F
 import pytest
 
 from clock_helpers import INTERVAL, START_DELAY, Rig, notes
-from livemidi.clock import ClockSyncError, MidiClockOut, SyncState
+from livemidi.clock import ClockEvent, ClockSyncError, MidiClockOut, SyncState
 
 
 class Timeline:
@@ -338,3 +338,72 @@ def test_a_source_that_says_nan_never_poisons_the_loop():
     for t in onsets:
         beats = timeline.cycle_at(t) * 4
         assert beats == pytest.approx(round(beats), abs=1e-5)
+
+
+class Counting(Timeline):
+    """A position source that counts its jumps, as MIDI clock in does."""
+
+    def __init__(self, rig, bpm=120.0):
+        super().__init__(rig, bpm, playing=True, follows_position=True, phase=0.0)
+        self.jumps = 0
+        self.lag = 0.0  # how late its estimate runs behind the true timeline (s)
+
+    def jump(self, cycle):
+        super().jump(cycle)
+        self.jumps += 1
+
+    def poll(self, now, beats_per_bar):
+        state = super().poll(now, beats_per_bar)
+        return SyncState(state.playing, state.bpm, now + self.lag, state.cycle, self.jumps)
+
+
+def beat_numbers(rig):
+    return [int(data.split()[1], 16) for _, _, data in rig.sent() if data.startswith("90")]
+
+
+def numbered(begin, end):
+    """A note a beat whose number is its beat."""
+    k = math.ceil(begin * 4)
+    events = []
+    while F(k, 4) < end:
+        events += [ClockEvent(F(k, 4), [0x90, k % 128, 100]), ClockEvent(F(k, 4) + F(1, 8), [0x80, k % 128, 0], 0, None, F(k, 4))]
+        k += 1
+    return events
+
+
+@pytest.mark.parametrize("lag", [0.03, 0.2])
+def test_a_source_that_lags_for_a_while_delays_notes_but_never_replays_or_skips_them(lag):
+    rig = Rig(numbered)
+    source = Counting(rig)
+    rig.loop.follow(source)
+    rig.run(1.51)
+    source.lag = lag  # just after beat 3 its estimate falls behind (late pulses) for a while, then catches up
+    rig.run(1.8)
+    source.lag = 0.0
+    rig.run(3.2)
+    onsets = [(round(t, 3), int(data.split()[1], 16)) for t, _, data in rig.sent() if data.startswith("90")]
+    assert onsets == [(0.5, 1), (1.0, 2), (1.5, 3), (2.0, 4), (2.5, 5), (3.0, 6)]  # a seek back played beat 3 twice
+    assert not rig.problems
+
+
+def test_a_source_that_does_not_count_its_jumps_is_seeked_on_a_lag_over_20_ms():
+    rig = Rig(numbered)
+    source = Timeline(rig, 120.0, playing=True, follows_position=True, phase=0.0)
+    rig.loop.follow(source)
+    rig.run(1.55)
+    source.jump(source.cycle_at(rig.t) - 0.05)  # 100 ms back: a seek, and beat 3 is played again
+    rig.run(3.2)
+    assert beat_numbers(rig) == [1, 2, 3, 3, 4, 5, 6]
+
+
+def test_a_counted_jump_seeks_and_a_source_far_ahead_is_caught_up_by_skipping():
+    rig = Rig(numbered)
+    source = Counting(rig)
+    rig.loop.follow(source)
+    rig.run(1.55)
+    source.jump(source.cycle_at(rig.t) - 0.05)  # counted: a seek back, as the master asked
+    rig.run(2.2)
+    assert beat_numbers(rig) == [1, 2, 3, 3, 4]
+    source.lag = -0.45  # far ahead, uncounted: beat 5 is past on its timeline, and is skipped
+    rig.run(4.0)
+    assert beat_numbers(rig) == [6, 7, 8]
