@@ -10,7 +10,9 @@ rest of the work, and the session speaks for them (it is the one face the
 performer sees): `Outputs` (outputs.py: the output ports, their latency
 offsets, MIDI clock out), `SessionSync` (sync.py: Link, MIDI clock in),
 `Recording` (recording.py: what was sent, handed to the monitor and the
-recorder; inputs kept for `capture`) and `Voices` (mpe.py: MPE, microtones).
+recorder; inputs kept for `capture`), `Voices` (mpe.py: MPE, microtones),
+`Mixer` (mixer.py: mute, solo, hush) and `TempoLog` (tempolog.py: the tempo
+changes asked for, for rendering and the recorder).
 
 Rules the performer can count on:
 
@@ -50,26 +52,25 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from ..clock import ClockEvent, Lookahead, Position, Sender, TempoMap
-from ..clock.tempo import as_cycle, check_bpm
+from ..clock.tempo import as_cycle
 from ..pattern import reify
 from .budget import Budget, trial
 from .capture import Listener
 from .guard import pace_at, refusal, render_segment
 from .inputs import Inputs
 from .latency import stored_offsets
-from .loops import Loop, Loops, no_such_loop
+from .loops import Loop, Loops
+from .mixer import Mixer
 from .mpe import Voices
 from .outputs import Outputs
 from .record import Recorder
 from .recording import Recording
 from .sync import SessionSync
+from .tempolog import ALWAYS, TempoLog
 
 __all__ = ["LoopState", "PatternError", "Session", "SessionStatus", "TRIAL_CYCLES"]
 
 TRIAL_CYCLES = 4  # how far ahead a new pattern is tried before it takes over
-# While the transport is stopped a change holds from the very beginning, so it
-# plays wherever the next start begins.
-ALWAYS = Fraction(-(10**12))
 
 
 class PatternError(ValueError):
@@ -146,24 +147,24 @@ class Session:
         )  # fmt: skip
         self.loops: dict[str, Loop] = {}
         self.p = Loops(self)
-        self._solo: set[str] = set()
         self._lock = threading.RLock()
         self._now = now
         self.errors = 0
-        self._later_tempo: list[tuple[Fraction, Any]] = []
-        # Every tempo change asked for, as (the cycle it takes effect, bpm), in order.
-        self.tempo_log: list[tuple[Fraction, Fraction]] = [(ALWAYS, self.tempo_map.bpm)]
-        # The same in wall time, (perf_counter seconds, bpm), for the recorder.
-        self.tempo_history: list[tuple[float, Fraction]] = []
         # The collaborators (see the module's docstring); swaps, hushes... go through _voices (mpe.py).
         self._voices = Voices(self)
+        self._mixer = Mixer(self.loops, self._lock, self._voices)  # mute and solo (mixer.py)
+        self._solo = self._mixer.soloed
+        self._tempo = TempoLog(self.clock, lambda: self.sync)  # what tempo() asked for (tempolog.py)
+        # Every tempo change asked for, as (the cycle it takes effect, bpm), in order; and the
+        # same in wall time, (perf_counter seconds, bpm), for the recorder.
+        self.tempo_log, self.tempo_history = self._tempo.log, self._tempo.history
         self._outputs = Outputs(self.clock, stored, stored_from, self._notice, self._voices.configure)
         self.outputs: list[str] = self._outputs.names  # the output ports' names, in order
         self._sync = SessionSync(self.clock, self._notice)
         self._recording = Recording(
             self.clock, now=now, notice=self._notice, tempo_history=self.tempo_history, next_boundary=self.next_boundary
         )
-        self.clock.on_tempo = self._followed_tempo
+        self.clock.on_tempo = self._tempo.followed
         self.inputs = Inputs(self.clock, self._notice, now=now)  # MIDI inputs that patterns read (knob, held, on_note)
 
     # -- outputs (Outputs' work, outputs.py) -----------------------------------------------
@@ -240,38 +241,15 @@ class Session:
         While stopped, a change `at` a cycle waits for the next start.
         """
         if bpm is not None:
-            if at is not None and not self.tempo_map.running and self.sync is None:
-                at = as_cycle(at, "at")
-                self._later_tempo.append((at, check_bpm(bpm)))
-            elif self.sync is not None:
-                at = self.clock.set_tempo(bpm, at)  # asked of Link (the tempo track hears it back)
-            else:
-                at = self.clock.set_tempo(bpm, at)
-                self._note_tempo(at, check_bpm(bpm))
-            self.tempo_log.append((at, check_bpm(bpm)))
+            self._tempo.set(bpm, at)
         return self.clock.bpm
-
-    def _followed_tempo(self, t: float, bpm: Fraction) -> None:
-        # The sync source moved the tempo (called from the lookahead thread).
-        if not self.tempo_history or self.tempo_history[-1][1] != bpm:
-            self.tempo_history.append((t, bpm))
-
-    def _note_tempo(self, cycle: Fraction, bpm: Fraction) -> None:
-        # The tempo in wall time, for the recorder: from this instant, this BPM.
-        if self.tempo_map.running:
-            self.tempo_history.append((self.tempo_map.time_at(cycle), bpm))
 
     # -- transport -------------------------------------------------------------------------
 
     def start(self, cycle=0) -> None:
         """Play from `cycle` (default 0)."""
         self._voices.start(cycle)
-        self._note_tempo(as_cycle(cycle), self.tempo_map.bpm_at(cycle))
-        later, self._later_tempo = self._later_tempo, []
-        for at, bpm in sorted(later, key=lambda item: item[0]):
-            if at >= cycle:
-                self.clock.set_tempo(bpm, at)
-                self._note_tempo(at, bpm)
+        self._tempo.started(cycle)  # and the changes asked at= a cycle while stopped
 
     def stop(self) -> None:
         """Stop the transport; sounding notes end. `resume` goes on from here."""
@@ -279,9 +257,7 @@ class Session:
 
     def resume(self) -> None:
         self.clock.resume()
-        if self.tempo_map.running:
-            cycle = self.position().cycle
-            self._note_tempo(cycle, self.tempo_map.bpm_at(cycle))
+        self._tempo.resumed()
 
     # -- sync: Ableton Link, MIDI clock in (SessionSync's work, sync.py) and out -------------
 
@@ -389,50 +365,28 @@ class Session:
         self._voices.requery(cycle)
 
     def _loop(self, name: str) -> Loop:
-        if name not in self.loops:
-            raise no_such_loop(name, self.loops)
-        return self.loops[name]
+        return self._mixer.loop(name)
+
+    # -- mute, solo, hush (the Mixer's work, mixer.py) ---------------------------------------
 
     def mute(self, *names: str) -> None:
         """Silence loops now, sounding notes included; `unmute` brings them back in phase."""
-        self._change_audible(lambda: [setattr(loop, "muted", True) for loop in self._loops(names)])
+        self._mixer.mute(names)
 
     def unmute(self, *names: str) -> None:
-        self._change_audible(lambda: [loop.unmute() for loop in self._loops(names)])
+        self._mixer.unmute(names)
 
     def solo(self, *names: str) -> None:
         """From now only these loops (and others soloed before) sound."""
-        self._change_audible(lambda: self._loops(names) and self._solo.update(names))
+        self._mixer.solo(names)
 
     def unsolo(self, *names: str) -> None:
         """Take loops out of solo (all of them, with no names)."""
-        self._loops([name for name in names if name not in self._solo])  # a name that is neither: say so
-        self._change_audible(lambda: self._solo.difference_update(names) if names else self._solo.clear())
-
-    def _loops(self, names) -> list[Loop]:
-        return [self._loop(name) for name in names]
-
-    def _change_audible(self, change: Callable[[], Any]) -> None:
-        # A loop that goes quiet loses everything queued (its sounding notes
-        # end at once); one that comes back is asked for again from now.
-        # The clock is called after the session's lock is let go: the
-        # lookahead thread takes the two locks in the other order.
-        with self._lock:
-            before = {name: self.audible(loop) for name, loop in self.loops.items()}
-            change()
-            after = {name: self.audible(loop) for name, loop in self.loops.items()}
-        for name, audible in after.items():
-            if before.get(name) and not audible:
-                self._voices.hush(tag=name)
-            elif audible and not before.get(name, True):
-                self._voices.requery(None, tag=name)
+        self._mixer.unsolo(names)
 
     def hush(self) -> None:
         """Stop every loop now; sounding notes end."""
-        with self._lock:
-            self.loops.clear()
-            self._solo.clear()
-        self._voices.hush()
+        self._mixer.hush()
 
     def panic(self) -> None:
         """Hush, then note-off for every note on every channel, sustain off, pitch bend centred."""
@@ -442,7 +396,7 @@ class Session:
     # -- what the lookahead loop asks ------------------------------------------------------
 
     def audible(self, loop: Loop) -> bool:
-        return not loop.muted and (not self._solo or loop.name in self._solo)
+        return self._mixer.audible(loop)
 
     def source(self, begin: Fraction, end: Fraction) -> list[ClockEvent]:
         """The events of every audible loop with onsets in ``[begin, end)``, tagged with the loop's name."""
