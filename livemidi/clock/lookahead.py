@@ -16,7 +16,9 @@ an exception from the source is reported (`on_error`) and that window is
 skipped; a bad event is reported and dropped; the thread never dies. See
 docs/scheduling.md for the whole path and for what happens in a stall.
 Following a sync source (Link, MIDI clock in: `follow`) is the work of a
-`Following` (following.py) that the loop holds and calls at each step.
+`Following` (following.py) that the loop holds and calls at each step;
+the record of what was shipped, which retimes and cancels it, is a
+`Shipped` (shipped.py).
 
 Misuse: every method may be called from any thread (one lock guards the
 state), but the source is called with that lock held, so a source must not
@@ -39,12 +41,11 @@ from .following import Following
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
 from .reach import Reach
+from .shipped import PRUNE_AFTER, Shipment, Shipped
 from .sync import SyncSource, SyncState
 from .tempo import Position, TempoMap, as_cycle
 
 __all__ = ["Lookahead", "LoopStatus"]
-
-PRUNE_AFTER = 1.0  # seconds after its deadline that a shipped record is forgotten
 
 
 class LoopStatus(NamedTuple):
@@ -59,17 +60,6 @@ class LoopStatus(NamedTuple):
     stalls: int  # times the loop woke too late and jumped forward, not playing the past
     errors: int  # source errors and bad events reported
     sync: str = ""  # what the sync source says ("Link 2 peers"), "" when there is none
-
-
-class _Shipped:
-    __slots__ = ("onset", "cycle", "port", "tag", "deadline")
-
-    def __init__(self, onset: Fraction, cycle: Fraction, port: int, tag: int, deadline: float) -> None:
-        self.onset = onset
-        self.cycle = cycle
-        self.port = port
-        self.tag = tag
-        self.deadline = deadline
 
 
 def _default_on_error(error: BaseException, where: str) -> None:
@@ -143,13 +133,10 @@ class Lookahead:
         self._closing = False
         self._thread: threading.Thread | None = None
         self._next: Fraction | None = None  # where the next window begins; None while stopped
-        self._shipped: dict[int, _Shipped] = {}
-        self._tags: dict[Hashable, int] = {None: 0}
-        self._latency: dict[int, float] = {}
-        self._most_early = 0.0  # the largest latency (s): the horizon reaches this much further
-        self._last_prune = float("-inf")
+        self.shipments = Shipped(sender)  # what was shipped, the tags and the ports' latency (shipped.py)
+        self._shipped = self.shipments.records
+        self._tags = self.shipments.tags
         self.reach = Reach(interval)  # ships further ahead after the thread was starved (see reach.py)
-        self.skipped = 0
         self.stalls = 0
         self.errors = 0
         self.last_error: BaseException | None = None
@@ -179,8 +166,13 @@ class Lookahead:
             sync = "" if self._following is None else self._following.status()
             return LoopStatus(
                 self.tempo.position(self._now()), self.tempo.bpm, self.tempo.running,
-                stats.late, stats.worst_late, self.skipped, self.stalls, self.errors, sync,
+                stats.late, stats.worst_late, self.shipments.skipped, self.stalls, self.errors, sync,
             )  # fmt: skip
+
+    @property
+    def skipped(self) -> int:
+        """Events not shipped because their onset was more than `max_late` in the past (a stall)."""
+        return self.shipments.skipped
 
     def position(self) -> Position:
         with self._lock:
@@ -199,30 +191,20 @@ class Lookahead:
             raise ValueError(f"latency must be a number of milliseconds from -1000 to 1000, got {ms!r}")
         with self._lock:
             index = self.sender.port_index(port)
-            self._latency[index] = float(ms) / 1000
-            self._most_early = max(0.0, *self._latency.values())
+            self.shipments.set_latency(index, float(ms) / 1000)
             if self.tempo.running:
                 self._retime(lambda record: record.port == index)
 
     def latency(self, port: int | str) -> float:
         """`port`'s latency in milliseconds."""
-        return self._latency.get(self.sender.port_index(port), 0.0) * 1000
+        return self.shipments.latency.get(self.sender.port_index(port), 0.0) * 1000
 
     def tag_name(self, number: int) -> Hashable:
         """The tag (a loop's name...) that the sender's number `number` stands for; None if unknown."""
-        for tag, known in self._tags.items():
-            if known == number:
-                return tag
-        return None
+        return self.shipments.tag_name(number)
 
     def _tag(self, tag: Hashable) -> int:
-        number = self._tags.get(tag)
-        if number is None:
-            try:
-                number = self._tags[tag] = len(self._tags)
-            except TypeError:
-                raise TypeError(f"a tag must be hashable (a loop name, a number...), got {tag!r}") from None
-        return number
+        return self.shipments.tag(tag)
 
     # -- one step ----------------------------------------------------------------------
 
@@ -234,10 +216,10 @@ class Lookahead:
                 self._following.step(now)
             if self._next is None or not self.tempo.running:
                 return 0
-            if now - self._last_prune >= PRUNE_AFTER / 2:
-                self._prune(now)
+            if now - self.shipments.last_prune >= PRUNE_AFTER / 2:
+                self.shipments.prune(now)
             tempo = self.tempo
-            horizon = self.reach.horizon(now, now + self.lookahead + self._most_early, tempo.time_at(self._next))
+            horizon = self.reach.horizon(now, now + self.lookahead + self.shipments.most_early, tempo.time_at(self._next))
             end = tempo.tick_at(horizon)
             if end <= self._next:
                 return 0
@@ -286,45 +268,10 @@ class Lookahead:
         return (onset, cycle, self.sender.port_index(event.port), self._tag(event.tag), message_bytes(event.message))
 
     def _ship(self, events: list[tuple], now: float) -> int:
-        tempo = self.tempo
-        latency = self._latency
-        cutoff = now - self.max_late
-        records = []
-        kept = []
-        times: dict[Fraction, float] = {}
-        for onset, cycle, port, tag, data in events:
-            early = latency.get(port, 0.0)
-            onset_time = times.get(onset)
-            if onset_time is None:
-                onset_time = times[onset] = tempo.time_at(onset)
-            if onset_time - early < cutoff:
-                self.skipped += 1
-                continue
-            deadline = (onset_time if cycle == onset else tempo.time_at(cycle)) - early
-            records.append((deadline, port, data, tag))
-            kept.append(_Shipped(onset, cycle, port, tag, deadline))
-        if not records:
-            return 0
-        ids = self.sender.schedule(records)
-        for id, record in zip(ids, kept):
-            self._shipped[id] = record
-        return len(records)
+        return self.shipments.ship(events, self.tempo, now - self.max_late)
 
-    def _prune(self, now: float) -> None:
-        self._last_prune = now
-        old = now - PRUNE_AFTER
-        for id in [id for id, record in self._shipped.items() if record.deadline < old]:
-            del self._shipped[id]
-
-    def _retime(self, chosen: Callable[[_Shipped], bool]) -> int:
-        tempo = self.tempo
-        pairs = []
-        for id, record in self._shipped.items():
-            if chosen(record):
-                record.deadline = tempo.time_at(record.cycle) - self._latency.get(record.port, 0.0)
-                pairs.append((id, record.deadline))
-        self.sender.retime(pairs)
-        return len(pairs)
+    def _retime(self, chosen: Callable[[Shipment], bool]) -> int:
+        return self.shipments.retime(chosen, self.tempo)
 
     # -- following a sync source (the work is Following's) -----------------------------
 
@@ -365,10 +312,7 @@ class Lookahead:
                 return
             if old is not None:
                 clock = self._tags.get(MIDI_CLOCK)
-                drop = [id for id, record in self._shipped.items() if record.tag == clock]
-                self.sender.cancel_ids(drop)
-                for id in drop:
-                    del self._shipped[id]
+                self.shipments.drop(lambda record: record.tag == clock)
                 now = self._now()
                 gone = [(port, data) for port, data in old.stop() if midi_clock is None or port not in midi_clock.ports]
                 if gone:
@@ -417,13 +361,7 @@ class Lookahead:
             number = None if tag is None else self._tags.get(tag)
             if tag is not None and number is None:
                 number = self._tag(tag)  # nothing shipped yet; the new answer may have some
-            drop = [
-                id for id, record in self._shipped.items()
-                if record.onset >= cycle and (number is None or record.tag == number)
-            ]  # fmt: skip
-            self.sender.cancel_ids(drop)
-            for id in drop:
-                del self._shipped[id]
+            self.shipments.drop(lambda record: record.onset >= cycle and (number is None or record.tag == number))
             if cycle < self._next:
                 self._ship(self._query(cycle, self._next, only_tag=number), now)
 
@@ -434,21 +372,14 @@ class Lookahead:
             number = None if tag is None else self._tags.get(tag)
             if tag is not None and number is None:
                 return
-            drop = [
-                id for id, record in self._shipped.items()
-                if (record.tag == number if number is not None else record.tag != clock)
-            ]  # fmt: skip
-            self.sender.cancel_ids(drop)
-            for id in drop:
-                del self._shipped[id]
+            self.shipments.drop(lambda record: record.tag == number if number is not None else record.tag != clock)
 
     def panic(self, port: int | str | None = None) -> None:
         """The sender's panic on a port (or all), then the MIDI clock's pulses are shipped again."""
         with self._lock:
             index = None if port is None else self.sender.port_index(port)
             self.sender.panic(index)
-            for id in [id for id, record in self._shipped.items() if index is None or record.port == index]:
-                del self._shipped[id]
+            self.shipments.drop(lambda record: index is None or record.port == index, cancel=False)
             if self.midi_clock is not None and MIDI_CLOCK in self._tags:
                 self.requery(tag=MIDI_CLOCK)
 
