@@ -163,7 +163,7 @@ class Following:
         wanted = self._source_time(state, cycle)
         difference = wanted - tempo.time_at(cycle)
         if jumped or self._far(state, difference):
-            self._seek(state, now)
+            self._seek(state, now, back=jumped or state.jumps is None)
         elif bpm != tempo.bpm_at(cycle) or abs(difference) > FOLLOW_WITHIN:
             changed = bpm != tempo.bpm_at(cycle)
             tempo.anchor(cycle, wanted, bpm)
@@ -237,14 +237,21 @@ class Following:
         self._tempo_moved(tempo.time_at(start), bpm)
         loop._begin(start, loop.midi_clock.start(start, tempo.beats_per_bar) if loop.midi_clock else [])
 
-    def _seek(self, state: SyncState, now: float) -> None:
-        """The source jumped (Song Position Pointer while playing; a Link peer forced a beat)."""
+    def _seek(self, state: SyncState, now: float, back: bool = True) -> None:
+        """The source jumped (Song Position Pointer while playing; a Link peer forced a beat).
+
+        Without `back` (a source that counts its jumps ran ahead, uncounted)
+        the loop never goes back before what it already asked the source for:
+        after a lag was retimed, the source's position can still be behind it.
+        """
         loop = self.loop
         tempo = loop.tempo
         bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
         loop.sender.cancel()  # sounding notes end now
         loop._shipped.clear()
         start = self._first_tick(self._source_cycle(state, now))
+        if not back and loop._next is not None:
+            start = max(start, loop._next)  # nothing asked for twice: no note played again
         tempo.anchor(start, self._source_time(state, start), bpm)
         self._tempo_moved(tempo.time_at(start), bpm)
         transport = []

@@ -6,6 +6,8 @@ import math
 from fractions import Fraction as F
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clock_helpers import INTERVAL, START_DELAY, Rig, notes
 from livemidi.clock import ClockEvent, ClockSyncError, MidiClockOut, SyncState
@@ -407,3 +409,22 @@ def test_a_counted_jump_seeks_and_a_source_far_ahead_is_caught_up_by_skipping():
     source.lag = -0.45  # far ahead, uncounted: beat 5 is past on its timeline, and is skipped
     rig.run(4.0)
     assert beat_numbers(rig) == [6, 7, 8]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.05, 0.6), st.floats(-0.5, 0.5)), min_size=1, max_size=12))
+def test_a_source_that_counts_its_jumps_never_has_a_note_played_twice_whatever_its_estimate_does(changes):
+    # Each change: after that many seconds, the estimate runs that late (negative: early). Without a
+    # counted jump, a beat may be late or (when the source runs far ahead) skipped, never repeated.
+    rig = Rig(numbered)
+    source = Counting(rig)
+    rig.loop.follow(source)
+    rig.run(0.6)
+    for seconds, lag in changes:
+        source.lag = lag
+        rig.run(rig.t + seconds)
+    source.lag = 0.0
+    rig.run(rig.t + 1.0)
+    beats = beat_numbers(rig)
+    assert beats and all(later > earlier for earlier, later in zip(beats, beats[1:])), beats
+    assert not rig.problems
