@@ -68,7 +68,8 @@ class SyncState(NamedTuple):
 def checked_state(state) -> SyncState:
     """`state` as a `SyncState`; ValueError/TypeError if no loop can follow it.
 
-    A loop follows a tempo from 1 to 1000 BPM and a finite time and position.
+    A loop follows a tempo from 1 to 1000 BPM and a finite time and position,
+    with `jumps` a count or None.
     A source that says otherwise (a MIDI clock's first pulses that arrived
     bunched gave 1200 BPM; a NaN would poison every later deadline) is
     ignored for that poll: the loop runs on at its last tempo.
@@ -77,6 +78,9 @@ def checked_state(state) -> SyncState:
     check_bpm(float(state.bpm))
     if not (math.isfinite(float(state.time)) and math.isfinite(float(state.cycle))):
         raise ValueError(f"a sync state needs a finite time and position, got {state.time!r} and {state.cycle!r}")
+    jumps = state.jumps
+    if jumps is not None and (isinstance(jumps, bool) or not isinstance(jumps, int) or jumps < 0):
+        raise TypeError(f"a sync state's jumps is a count (an int from 0) or None, got {jumps!r}")
     return state
 
 

@@ -342,6 +342,20 @@ def test_a_source_that_says_nan_never_poisons_the_loop():
         assert beats == pytest.approx(round(beats), abs=1e-5)
 
 
+@pytest.mark.parametrize("jumps", ["1", 1.5, -1, True])
+def test_a_jump_count_that_is_not_a_count_is_reported_and_the_loop_plays_on(jumps):
+    rig = Rig(numbered)
+    source = Counting(rig)
+    rig.loop.follow(source)
+    rig.run(1.3)
+    source.jumps = jumps
+    rig.run(2.2)
+    assert len(rig.problems) == 1 and "a count" in str(rig.problems[0][0])
+    source.jumps = 0
+    rig.run(3.2)
+    assert beat_numbers(rig) == [1, 2, 3, 4, 5, 6]
+
+
 class Counting(Timeline):
     """A position source that counts its jumps, as MIDI clock in does."""
 
