@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import pytest
 
-from jackserver import client
+from jackserver import Witness, client
 from livemidi import Message
 from livemidi.backends import Backend
 from livemidi.clock import ClockIn, Lookahead, MidiClockOut, Sender, TempoMap
@@ -101,7 +101,7 @@ def follow(clock: ClockIn, loop: Lookahead, seconds: float) -> list[float]:
     return errors
 
 
-def test_follows_livemidis_own_clock_out_on_jack(master, jack_spec, unique, capsys):
+def test_follows_livemidis_own_clock_out_on_jack(master, jack, jack_spec, jack_log, unique, capsys):
     loop = master
     heard = []  # what JACK delivered to a second listener: under load it drops (or repeats) an event
 
@@ -113,12 +113,15 @@ def test_follows_livemidis_own_clock_out_on_jack(master, jack_spec, unique, caps
 
     with ClockIn(unique, backend=jack_spec) as clock, Backend(jack_spec).open_input(unique) as monitor:
         monitor.callback = lambda msg: heard.append(msg.type)
-        loop.start(0)
-        errors = follow(clock, loop, 2.0)
-        state = clock.poll(time.perf_counter(), 4)
+        with Witness(jack, None, jack_log) as witness:
+            loop.start(0)
+            errors = follow(clock, loop, 2.0)
+            state = clock.poll(time.perf_counter(), 4)
         if state.playing is not True:
             dropped("start")
         assert state.playing is True
+        if state.bpm != pytest.approx(133, abs=0.3):  # CI read 137.47 while the server logged 63 lost cycles
+            witness.excuse(f"or bunched clock pulses (the tempo read {state.bpm:.2f} BPM)")
         assert state.bpm == pytest.approx(133, abs=0.3)
         late = errors[len(errors) // 2 :]  # once the line has a few beats
         # The clock arrives up to a JACK period (5.3 ms) late, plus the period it waits in the server.

@@ -25,6 +25,8 @@ def pair(jack, unique):
     """A virtual output on one client, and an input on another client connected to it."""
     out = jack.open_output(unique, virtual=True, **client(jack, f"{unique}src"))
     inp = jack.open_input(unique)  # a unique part of 'tXXXXsrc:tXXXX' is enough
+    # JACK makes the connection at a later cycle: what is sent before that reaches no one
+    Witness(jack, None, None).connected(out.send, [inp])
     yield out, inp
     inp.close()
     out.close()
@@ -47,7 +49,7 @@ def test_virtual_port_is_listed_with_its_client_name(jack, unique):
     assert not [name for name in jack.get_input_names() if name.endswith(unique)]
 
 
-def test_notes_cc_pitchwheel_and_sysex(pair, receive_within):
+def test_notes_cc_pitchwheel_and_sysex(pair, receive_within, jack, jack_log):
     out, inp = pair
     sent = [
         Message("note_on", note=60, velocity=112),
@@ -56,9 +58,13 @@ def test_notes_cc_pitchwheel_and_sysex(pair, receive_within):
         Message("pitchwheel", pitch=8191),
         Message("note_off", note=60, velocity=0),
     ]
-    for msg in sent:
-        out.send(msg)
-    assert [receive_within(inp) for _ in sent] == sent
+    with Witness(jack, None, jack_log) as witness:
+        for msg in sent:
+            out.send(msg)
+        received = [receive_within(inp, lost_ok=True) for _ in sent]
+    if received != sent:  # CI: nothing arrived while the server logged 58 lost cycles
+        witness.excuse("messages", [msg for msg in sent if msg not in received])
+    assert received == sent
     # A big sysex goes alone: rtmidi's JACK input sometimes repeats a large sysex
     # and loses the event after it in the same period (see docs/ports.md).
     sysex = Message("sysex", data=[i % 128 for i in range(1024)])
@@ -131,6 +137,7 @@ def test_timing_and_active_sensing_options(jack, unique, receive_within):
         with jack.open_input(unique) as default, jack.open_input(
             unique, ignore_timing=True, ignore_active_sensing=False, ignore_sysex=True
         ) as other:
+            Witness(jack, None, None).connected(out.send, [default, other])
             for msg in (Message("clock"), Message("active_sensing"), Message("sysex", data=[1]), Message("stop")):
                 out.send(msg)
             assert [receive_within(default).type for _ in range(3)] == ["clock", "sysex", "stop"]
