@@ -24,7 +24,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from editor_session import QUIET, ROOT, collect, hanging, live_session, notes_on  # noqa: E402
-from jackserver import client  # noqa: E402
+from jackserver import Witness, client  # noqa: E402
 
 from livemidi import Message
 from livemidi.evalserver import connect
@@ -173,8 +173,10 @@ def _interrupt_when_busy(server_file) -> None:
             time.sleep(0.02)
 
 
-def test_starts_a_session_in_the_kernel(shell, jack, jack_spec, unique, tmp_path, capsys):
+def test_starts_a_session_in_the_kernel(shell, jack, jack_spec, jack_log, unique, tmp_path, capsys):
     from livemidi.jupyter.extension import CellError
+
+    jack_log.mark()  # a note-off lost by an overloaded server excuses a note left on (below)
 
     server_file = tmp_path / "server.json"
     with jack.open_input(unique, virtual=True, **client(jack, f"{unique}rx")) as synth:
@@ -249,6 +251,8 @@ def test_starts_a_session_in_the_kernel(shell, jack, jack_spec, unique, tmp_path
         assert "every note ended" in capsys.readouterr().out
         assert not server_file.exists()
         received += collect(synth, seconds=0.5)
+    if hanging(received):  # CI: (6, 68) left on, while the server logged lost cycles all through the run
+        Witness(jack, None, jack_log).excuse("a note-off", sorted(hanging(received)))
     assert not hanging(received), f"left on: {hanging(received)}"
 
 

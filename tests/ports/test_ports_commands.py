@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-
+from jackserver import Witness
 import livemidi
 from livemidi import Message
 from livemidi.cli import main
@@ -116,7 +116,8 @@ def _free_port():
         return probe.portno
 
 
-def test_serve_forwards_to_a_real_port_and_silences_on_ctrl_c(jack, jack_spec, unique, receive_within):
+def test_serve_forwards_to_a_real_port_and_silences_on_ctrl_c(jack, jack_spec, jack_log, unique, receive_within):
+    jack_log.mark()  # a message lost by an overloaded server excuses what did not arrive (below)
     with jack.open_input(unique, virtual=True) as synth:
         portno = _free_port()
         server = _livemidi("serve", f"127.0.0.1:{portno}", unique, "--backend", jack_spec)
@@ -129,7 +130,10 @@ def test_serve_forwards_to_a_real_port_and_silences_on_ctrl_c(jack, jack_spec, u
             assert server.wait(10) == 130
         finally:
             server.kill()
-        rest = [receive_within(synth, 5) for _ in range(33)]
+        rest = [receive_within(synth, 5, lost_ok=True) for _ in range(33)]
+        if any(msg is None for msg in rest):  # CI: nothing arrived within 5 s, while the server logged lost cycles
+            Witness(jack, None, jack_log).excuse("the note-off or the panic after Ctrl-C", [None])
+        assert all(msg is not None for msg in rest)
         assert rest[0] == Message("note_off", note=62, velocity=0)
 
 
