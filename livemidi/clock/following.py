@@ -248,7 +248,7 @@ class Following:
         tempo = loop.tempo
         bpm = Fraction(round(float(state.bpm) * BPM_GRAIN), BPM_GRAIN)
         loop.sender.cancel()  # sounding notes end now
-        loop._shipped.clear()
+        loop.shipments.clear()
         start = self._first_tick(self._source_cycle(state, now))
         if not back and loop._next is not None:
             start = max(start, loop._next)  # nothing asked for twice: no note played again

@@ -134,8 +134,6 @@ class Lookahead:
         self._thread: threading.Thread | None = None
         self._next: Fraction | None = None  # where the next window begins; None while stopped
         self.shipments = Shipped(sender)  # what was shipped, the tags and the ports' latency (shipped.py)
-        self._shipped = self.shipments.records
-        self._tags = self.shipments.tags
         self.reach = Reach(interval)  # ships further ahead after the thread was starved (see reach.py)
         self.stalls = 0
         self.errors = 0
@@ -219,7 +217,8 @@ class Lookahead:
             if now - self.shipments.last_prune >= PRUNE_AFTER / 2:
                 self.shipments.prune(now)
             tempo = self.tempo
-            horizon = self.reach.horizon(now, now + self.lookahead + self.shipments.most_early, tempo.time_at(self._next))
+            reach = now + self.lookahead + self.shipments.most_early
+            horizon = self.reach.horizon(now, reach, tempo.time_at(self._next))
             end = tempo.tick_at(horizon)
             if end <= self._next:
                 return 0
@@ -235,7 +234,7 @@ class Lookahead:
         raw: list = []
         if self.midi_clock is not None:
             raw.extend(self.midi_clock.pulses(begin, end, self.tempo.beats_per_bar))
-        clock_only = only_tag is not None and only_tag == self._tags.get(MIDI_CLOCK)
+        clock_only = only_tag is not None and only_tag == self.shipments.tags.get(MIDI_CLOCK)
         if self.source is not None and not clock_only:
             try:
                 raw.extend(self.source(begin, end) or ())
@@ -311,7 +310,7 @@ class Lookahead:
             if not self.tempo.running or self._next is None:
                 return
             if old is not None:
-                clock = self._tags.get(MIDI_CLOCK)
+                clock = self.shipments.tags.get(MIDI_CLOCK)
                 self.shipments.drop(lambda record: record.tag == clock)
                 now = self._now()
                 gone = [(port, data) for port, data in old.stop() if midi_clock is None or port not in midi_clock.ports]
@@ -358,7 +357,7 @@ class Lookahead:
             now = self._now()
             current = self.tempo.snap(self.tempo.cycle_at(now))
             cycle = current if from_cycle is None else max(as_cycle(from_cycle, "from_cycle"), current)
-            number = None if tag is None else self._tags.get(tag)
+            number = None if tag is None else self.shipments.tags.get(tag)
             if tag is not None and number is None:
                 number = self._tag(tag)  # nothing shipped yet; the new answer may have some
             self.shipments.drop(lambda record: record.onset >= cycle and (number is None or record.tag == number))
@@ -368,8 +367,8 @@ class Lookahead:
     def hush(self, tag: Hashable = None) -> None:
         """Cancel what was shipped (of one tag, or all but the MIDI clock); sounding notes end now."""
         with self._lock:
-            clock = self._tags.get(MIDI_CLOCK)
-            number = None if tag is None else self._tags.get(tag)
+            clock = self.shipments.tags.get(MIDI_CLOCK)
+            number = None if tag is None else self.shipments.tags.get(tag)
             if tag is not None and number is None:
                 return
             self.shipments.drop(lambda record: record.tag == number if number is not None else record.tag != clock)
@@ -380,7 +379,7 @@ class Lookahead:
             index = None if port is None else self.sender.port_index(port)
             self.sender.panic(index)
             self.shipments.drop(lambda record: index is None or record.port == index, cancel=False)
-            if self.midi_clock is not None and MIDI_CLOCK in self._tags:
+            if self.midi_clock is not None and MIDI_CLOCK in self.shipments.tags:
                 self.requery(tag=MIDI_CLOCK)
 
     # -- transport ---------------------------------------------------------------------
@@ -447,7 +446,7 @@ class Lookahead:
         now = self._now()
         cycle = self.tempo.stop(now=now)
         self.sender.cancel()
-        self._shipped.clear()
+        self.shipments.clear()
         self._next = None
         if send_stop and self.midi_clock is not None:
             self.sender.schedule([(now, port, data, self._tag(MIDI_CLOCK)) for port, data in self.midi_clock.stop()])
@@ -517,4 +516,4 @@ class Lookahead:
         return False
 
     def __repr__(self) -> str:
-        return f"<Lookahead {self.tempo!r}, {self.lookahead * 1000:g} ms ahead, {len(self._shipped)} shipped>"
+        return f"<Lookahead {self.tempo!r}, {self.lookahead * 1000:g} ms ahead, {len(self.shipments)} shipped>"

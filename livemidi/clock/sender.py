@@ -307,9 +307,9 @@ class SenderProcess:
         `spin`. A dense stream sleeps once an instant, so that p99 is its
         notes' p99: on the project's VM at 1000 notes/s the 4th-worst of 64
         (~p94) left notes p99 0.26-1.2 ms late under a busy thread, this
-        5-250 µs, for ~10 points more of a core (issue 15's note). At normal priority a sleep also
-        waits for a free core, which a measure taken while idle does not
-        foresee: the whole `spin` is used.
+        5-250 µs, for ~10 points more of a core (issue 15's note). At normal
+        priority a sleep also waits for a free core, which a measure taken
+        while idle does not foresee: the whole `spin` is used.
         """
         samples, ordered = self.wake_samples, self.wake_sorted
         if len(samples) == samples.maxlen:
