@@ -121,6 +121,11 @@ class SenderCore:
         self.late_count = 0
         self.worst_late = 0.0
         self.arrived_late = 0  # events that reached the queue more than late_threshold after their deadline
+        # Why the late ones were late (`record_instant`): the sender's sleep ended after their
+        # deadline, or it was held off the CPU; the worst lateness with neither cause.
+        self.late_woke = 0
+        self.late_held = 0
+        self.worst_other_late = 0.0
         self.errors: dict[str, int] = {}  # message -> how many times, since last taken
 
     # -- the queue ---------------------------------------------------------------------
@@ -216,19 +221,37 @@ class SenderCore:
             batch.append((deadline, entry.port, entry.data, entry.tag))
         return batch
 
-    def record_instant(self, batch: Instant, outcomes: list) -> None:
-        """Account for the writes of an instant: `outcomes` has each one's stamp, or the error it raised."""
+    def record_instant(
+        self, batch: Instant, outcomes: list, woke: float = float("-inf"), held: float = 0.0
+    ) -> None:
+        """Account for the writes of an instant: `outcomes` has each one's stamp, or the error it raised.
+
+        `woke`: when the sender woke from the sleep before this instant, if
+        that sleep ended after it was due (-inf otherwise); `held`: seconds it
+        was off the CPU since then (or since the previous instant), up to the
+        last write. They say why a late message was late (`record`).
+        """
         record = self.record
         for (deadline, port, data, tag), outcome in zip(batch, outcomes):
             if isinstance(outcome, Exception):
                 record(port, data, deadline, 0.0, outcome, tag)
             else:
-                record(port, data, deadline, outcome, tag=tag)
+                record(port, data, deadline, outcome, tag=tag, woke=woke, held=held)
 
     def record(
-        self, port: int, data: bytes, deadline: float, stamp: float, error: Exception | None = None, tag: int = 0
-    ) -> None:
-        """Account for a write of `data` on `port` at `stamp` (perf_counter s), or for its failure."""
+        self, port: int, data: bytes, deadline: float, stamp: float, error: Exception | None = None, tag: int = 0,
+        woke: float = float("-inf"), held: float = 0.0,
+    ) -> None:  # fmt: skip
+        """Account for a write of `data` on `port` at `stamp` (perf_counter s), or for its failure.
+
+        A message sent more than `late_threshold` after its deadline is late
+        (`late_count`). It counts in `late_woke` when the sender's sleep ended
+        at least half its lateness after the deadline (`woke`), else in
+        `late_held` when the sender was off the CPU at least that long
+        (`held`): either way the operating system or the hypervisor did not
+        run the sender in time. Any other late message (the sender's own work,
+        a slow write, an event that arrived late) sets `worst_other_late`.
+        """
         if error is not None:
             text = f"could not send {data.hex(' ')} on port {port}: {error}"
             self.errors[text] = self.errors.get(text, 0) + 1
@@ -240,6 +263,12 @@ class SenderCore:
             self.late_count += 1
             if late > self.worst_late:
                 self.worst_late = late
+            if woke - deadline >= late / 2:
+                self.late_woke += 1
+            elif held >= late / 2:
+                self.late_held += 1
+            elif late > self.worst_other_late:
+                self.worst_other_late = late
         if self.keep_sent:
             self.sent.append(Sent(stamp, deadline, port, data, tag))
 

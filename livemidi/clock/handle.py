@@ -58,6 +58,16 @@ class SenderStats(NamedTuple):
     sounding: int = 0  # notes on, per the ledger
     cpu_seconds: float = 0.0  # the sender process's CPU time so far
     arrived_late: int = 0  # events that reached the sender more than late_threshold after their deadline
+    # Of the late ones: the sender's sleep ended after the deadline; it was held off the CPU (by the
+    # operating system or the hypervisor). The worst lateness with neither cause, in seconds.
+    late_woke: int = 0
+    late_held: int = 0
+    worst_other_late: float = 0.0
+
+    @property
+    def late_machine(self) -> int:
+        """The late messages that the machine made late: it woke the sender late, or held it off the CPU."""
+        return self.late_woke + self.late_held
 
 
 def checked_event(event) -> tuple[float, object, bytes, int]:

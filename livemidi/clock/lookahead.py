@@ -60,6 +60,7 @@ class LoopStatus(NamedTuple):
     stalls: int  # times the loop woke too late and jumped forward, not playing the past
     errors: int  # source errors and bad events reported
     sync: str = ""  # what the sync source says ("Link 2 peers"), "" when there is none
+    late_machine: int = 0  # of `late`, those the machine made late (SenderStats.late_machine)
 
 
 def _default_on_error(error: BaseException, where: str) -> None:
@@ -165,6 +166,7 @@ class Lookahead:
             return LoopStatus(
                 self.tempo.position(self._now()), self.tempo.bpm, self.tempo.running,
                 stats.late, stats.worst_late, self.shipments.skipped, self.stalls, self.errors, sync,
+                stats.late_machine,
             )  # fmt: skip
 
     @property

@@ -19,7 +19,8 @@ sender → main::
 
     H  hello    JSON {pid, realtime}
     S  sent     n × (time f64, deadline f64, port u8, length u16, data)
-    T  stats    sent u64, late u64, worst_late f64, queued u32, sounding u32, cpu f64, arrived_late u64
+    T  stats    sent u64, late u64, worst_late f64, queued u32, sounding u32, cpu f64, arrived_late u64,
+                late_woke u64, late_held u64, worst_other_late f64
     F  flushed  seq u32
     O  opened   seq u32, JSON {index, name} or {error, type}
     !  error    UTF-8 text
@@ -47,7 +48,7 @@ _PORT = struct.Struct("<B")
 _FLUSH = struct.Struct("<IB")
 _SEQ = struct.Struct("<I")
 _SENT = struct.Struct("<ddBIH")  # time, deadline, port, tag, length
-_STATS = struct.Struct("<QQdIIdQ")
+_STATS = struct.Struct("<QQdIIdQQQd")
 
 
 # -- main -> sender ----------------------------------------------------------------------
@@ -155,12 +156,15 @@ def unpack_sent(payload: bytes) -> list[tuple[float, float, int, bytes, int]]:
 
 
 def pack_stats(
-    sent: int, late: int, worst_late: float, queued: int, sounding: int, cpu: float, arrived_late: int = 0
-) -> bytes:
-    return b"T" + _STATS.pack(sent, late, worst_late, queued, sounding, cpu, arrived_late)
+    sent: int, late: int, worst_late: float, queued: int, sounding: int, cpu: float, arrived_late: int = 0,
+    late_woke: int = 0, late_held: int = 0, worst_other_late: float = 0.0,
+) -> bytes:  # fmt: skip
+    return b"T" + _STATS.pack(
+        sent, late, worst_late, queued, sounding, cpu, arrived_late, late_woke, late_held, worst_other_late
+    )
 
 
-def unpack_stats(payload: bytes) -> tuple[int, int, float, int, int, float, int]:
+def unpack_stats(payload: bytes) -> tuple[int, int, float, int, int, float, int, int, int, float]:
     return _STATS.unpack_from(payload, 1)
 
 

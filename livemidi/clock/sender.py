@@ -31,7 +31,6 @@ import json
 import os
 import select
 import signal
-import struct
 import sys
 import threading
 import time
@@ -41,6 +40,7 @@ from . import protocol
 from .core import SenderCore
 from .instant import prepare, write_all
 from .margin import sparse_margin
+from .priority import ask_realtime, hold_idle_latency, tighten_timer_slack
 
 CONNECT_TIMEOUT = 60.0  # seconds to wait for the main process to connect, then give up
 HOUSEKEEPING = 0.05  # the longest wait without looking at the parent and the reports (s)
@@ -56,55 +56,10 @@ RT_RETRY = 2.0  # seconds at normal priority after a busy spell before asking fo
 WAKE_SAMPLES = 256  # the oversleeps a dense stream's spin is measured on (~0.25 s at 1000 notes/s)
 WAKE_RANK = 3  # the spin covers the 3rd-worst of them (~p99), times 1.25, plus 75 µs
 SPARSE_RECENT = 64  # a sparse event's margin follows the worst of the latest this many (margin.py)
-
-
-def ask_realtime(priority: int) -> tuple[bool, str]:
-    """Ask for SCHED_FIFO at `priority`; (granted, what happened)."""
-    if not hasattr(os, "sched_setscheduler"):
-        return False, "real-time scheduling: not available on this OS; running at normal priority"
-    try:
-        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        return False, f"real-time scheduling not granted ({reason}); running at normal priority"
-    return True, f"SCHED_FIFO priority {priority}"
-
-
-def hold_idle_latency(path: str = "/dev/cpu_dma_latency") -> tuple[int | None, str]:
-    """Linux: ask the CPUs to wake from idle at once while the sender lives; (the file held open, what happened).
-
-    Writing 0 to the PM QoS file keeps the CPUs out of deep idle states for
-    as long as it stays open, as cyclictest and tuned audio systems do. A
-    sleeping sender wakes on a timer; from a deep idle state (or a halted
-    virtual CPU) that took up to ms here: at 1000 notes a second on the
-    project's VM, p99 0.7-0.9 ms late without it, 0.05-0.08 ms with it. It
-    costs power while a session plays. Only root, or a user a udev rule lets
-    write the file (e.g. the audio group), may: otherwise nothing changes.
-    """
-    if not sys.platform.startswith("linux"):
-        return None, ""
-    try:
-        fd = os.open(path, os.O_WRONLY)
-    except OSError as error:
-        return None, f"; CPU idle latency not held ({error.strerror or error})"
-    try:
-        os.write(fd, struct.pack("i", 0))
-    except OSError as error:
-        os.close(fd)
-        return None, f"; CPU idle latency not held ({error.strerror or error})"
-    return fd, "; CPU idle latency held at 0 µs"
-
-
-def tighten_timer_slack() -> None:
-    """Linux: wake from sleeps within ~1 µs of the asked time instead of ~50 µs."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(29, 1, 0, 0, 0)  # PR_SET_TIMERSLACK, 1 ns
-    except (OSError, AttributeError):
-        pass
+# The sender's CPU time, to tell how long it was off the CPU (wall time − CPU time). Windows counts a
+# thread's CPU time in whole scheduler ticks (~16 ms), too coarse: there the wall clock stands in, and
+# no lateness is put down to being held off the CPU.
+THREAD_CPU = time.thread_time if os.name == "posix" else time.perf_counter
 
 
 def _writable(conn) -> bool:
@@ -246,10 +201,11 @@ class SenderProcess:
         sent = core.take_sent()
         for start in range(0, len(sent), MAX_SENT_BATCH):
             self.messages.append(protocol.pack_sent(sent[start : start + MAX_SENT_BATCH]))
-        stats = (core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), core.arrived_late)
+        stats = (core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), core.arrived_late,
+                 core.late_woke, core.late_held, core.worst_other_late)  # fmt: skip
         if stats != self.stats_sent or not self.messages:
             self.stats_sent = stats
-            self.messages.append(protocol.pack_stats(*stats[:5], time.process_time(), stats[5]))
+            self.messages.append(protocol.pack_stats(*stats[:5], time.process_time(), *stats[5:]))
 
     def send_reports(self, block: bool = False) -> None:
         """Write waiting reports; without `block`, only while the pipe has room."""
@@ -385,6 +341,10 @@ class SenderProcess:
         perf = time.perf_counter
         spin = self.current_spin
         last = float("-inf")  # the deadline of the last message sent
+        # For telling why a message was late (SenderCore.record): when the last sleep ended, if that
+        # was after it was due (-inf otherwise), and the wall and CPU clocks since then or the last instant.
+        woke = float("-inf")
+        mark, mark_cpu = perf(), THREAD_CPU()
         while self.stop_reason is None:
             deadline = core.next_deadline()
             now = perf()
@@ -421,9 +381,11 @@ class SenderProcess:
                 prepared = prepare(batch, self._writer)
                 spun_from = perf()
                 outcomes = write_all(prepared, perf, deadline)  # spin, then each stamped right before its write
+                ended, ended_cpu = perf(), THREAD_CPU()
                 self.spun += max(0.0, deadline - spun_from)
                 self.sends += len(batch)
-                core.record_instant(batch, outcomes)
+                core.record_instant(batch, outcomes, woke, (ended - mark) - (ended_cpu - mark_cpu))
+                woke, mark, mark_cpu = float("-inf"), ended, ended_cpu
                 last = batch[-1][0]
                 continue
             slack = HOUSEKEEPING if deadline is None else deadline - now - margin
@@ -444,8 +406,10 @@ class SenderProcess:
                 except (EOFError, OSError):
                     self.stop_reason = "the main process died"
                     continue
+                mark, mark_cpu = perf(), THREAD_CPU()
+                woke = mark if mark > wake else float("-inf")  # a sleep that ended after it was due
                 if not woken_by_command:  # every timed-out sleep says how late sleeps end
-                    spin = self.observe_wake(perf() - wake)
+                    spin = self.observe_wake(mark - wake)
 
     def finish(self) -> None:
         """End every sounding note (paced), report (if the main process listens), close the ports."""

@@ -119,8 +119,9 @@ class VirtualSender:
     def stats(self) -> SenderStats:
         core = self._core
         return SenderStats(
-            core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), 0.0, core.arrived_late
-        )
+            core.sent_count, core.late_count, core.worst_late, len(core), len(core.ledger), 0.0, core.arrived_late,
+            core.late_woke, core.late_held, core.worst_other_late,
+        )  # fmt: skip
 
     @property
     def ledger(self):

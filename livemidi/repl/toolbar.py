@@ -41,11 +41,13 @@ def toolbar_text(session: Session, *, recording: Any = None, monitor: bool = Fal
         outputs += " (monitor)"
     record = f"rec {recording}" if recording else "rec off"
     errors = f" │ errors {status.errors}" if status.errors else ""
+    machine = getattr(status, "late_machine", 0)
+    late = f"{status.late} (machine {machine})" if machine else f"{status.late}"
     sync = f" {status.sync}" if status.sync else ""
     inputs = getattr(session, "inputs", None)
     read = inputs.describe() if inputs is not None else ""  # the inputs patterns read, and their latency
     outputs += f" │ {read}" if read else ""
     return (
         f" {status.position} │ {float(status.bpm):g} BPM {transport}{sync} │ {loops} │ → {outputs} │ {record}"
-        f" │ late {status.late}{errors} │ F8 hush  F9 panic"
+        f" │ late {late}{errors} │ F8 hush  F9 panic"
     )

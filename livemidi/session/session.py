@@ -96,6 +96,7 @@ class SessionStatus(NamedTuple):
     sync: str = ""  # what livemidi follows, e.g. "Link 2 peers" ("" when nothing)
     clock_out: tuple[str, ...] = ()  # the outputs that get MIDI clock
     offsets: tuple[float, ...] = ()  # each output's latency offset in ms (negative: earlier), as `outputs`
+    late_machine: int = 0  # of `late`, those the machine made late: it woke or ran the sender late
 
 
 def _default_notice(text: str) -> None:
@@ -439,6 +440,7 @@ class Session:
         return SessionStatus(
             loop_status.position, loop_status.bpm, loop_status.running, loops, list(self.outputs),
             loop_status.late, self.errors, loop_status.sync, self._outputs.clock_out_names(), offsets,
+            loop_status.late_machine,
         )  # fmt: skip
 
     def _state(self, loop: Loop, cycle: Fraction) -> str:

@@ -260,6 +260,29 @@ def test_events_that_arrive_after_their_deadline_are_counted_as_shipped_late():
     assert core.arrived_late == 1 and len(core) == 4
 
 
+def test_a_late_message_is_put_down_to_a_late_wake_to_being_held_off_the_cpu_or_to_neither():
+    core = SenderCore(Wire().write, late_threshold=0.001)
+    core.record(0, ON, 10.0, 10.004, woke=10.0035)  # the sleep ended 3.5 ms after the deadline
+    core.record(0, ON, 11.0, 11.004, woke=11.0019, held=0.0021)  # woke 1.9 ms late, off the CPU 2.1 ms
+    core.record(0, ON, 12.0, 12.003, woke=11.9995, held=0.0005)  # woke in time, off the CPU only 0.5 ms
+    core.record(0, ON, 13.0, 13.0005, woke=14.0)  # not late: no cause counted
+    core.record(0, ON, 14.0, 14.002)  # no sleep, never off the CPU
+    assert (core.late_count, core.late_woke, core.late_held) == (4, 1, 1)
+    assert core.worst_other_late == pytest.approx(0.003)
+    assert core.worst_late == pytest.approx(0.004)
+
+
+def test_record_instant_gives_each_message_the_instants_wake_and_time_off_the_cpu():
+    core = SenderCore(Wire().write, late_threshold=0.001)
+    batch = [(1.0, 0, OFF, 0), (1.0, 0, ON, 0), (0.997, 0, ON, 0)]  # the last one was 3 ms overdue already
+    core.record_instant(batch, [1.002, 1.0021, ValueError("gone")], woke=1.0015)
+    assert (core.late_count, core.late_woke, core.late_held, core.worst_other_late) == (2, 2, 0, 0.0)
+    core.record_instant([(2.0, 0, ON, 0), (1.996, 0, OFF, 0)], [2.0025, 2.0026], held=0.002)
+    # the held 2 ms covers half of 2.5 ms, not half of 6.6 ms
+    assert (core.late_count, core.late_woke, core.late_held) == (4, 2, 1)
+    assert core.worst_other_late == pytest.approx(0.0066)
+
+
 def test_ledger():
     ledger = Ledger()
     ledger.update(0, bytes((0x90, 60, 100)))
@@ -287,7 +310,9 @@ def test_protocol_round_trips():
     assert protocol.unpack_json(protocol.pack_json(b"O", 3, {"name": "x"})) == (3, {"name": "x"})
     sent = [(1.0, 0.5, 1, b"\xf8", 0), (2.0, 1.5, 0, b"\x80\x3c\x00", 2**32 - 1)]
     assert protocol.unpack_sent(protocol.pack_sent(sent)) == sent
-    assert protocol.unpack_stats(protocol.pack_stats(1, 2, 0.5, 3, 4, 1.25, 5)) == (1, 2, 0.5, 3, 4, 1.25, 5)
+    assert protocol.unpack_stats(protocol.pack_stats(1, 2, 0.5, 3, 4, 1.25, 5)) == (1, 2, 0.5, 3, 4, 1.25, 5, 0, 0, 0.0)
+    stats = (1, 2, 0.5, 3, 4, 1.25, 5, 6, 7, 0.25)
+    assert protocol.unpack_stats(protocol.pack_stats(*stats)) == stats
     # a batch of a window's events is small: 19 bytes a record plus the message
     assert len(protocol.pack_events([(0.0, 1, 0, 0, b"\x90\x3c\x64")] * 100)) == 1 + 100 * 22
 

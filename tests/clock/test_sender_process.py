@@ -60,6 +60,49 @@ def test_events_are_sent_in_order_at_their_deadlines(sender):
     assert sender.stats.arrived_late == 1 and sender.stats.late == stats.late + 1
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="needs SIGSTOP to hold the sender off the CPU")
+def test_a_message_late_because_the_sender_was_not_run_is_put_down_to_the_machine(sender):
+    """SIGSTOP stands in for a host that does not run the sender's CPU: the message is late, and the
+    machine's; one shipped after its deadline is late too, and not the machine's."""
+    before = sender.stats
+    deadline = time.perf_counter() + 0.3
+    sender.schedule([(deadline, 0, Message("note_on", note=60))])
+    sender.flush()
+    time.sleep(max(0.0, deadline - 0.02 - time.perf_counter()))
+    os.kill(sender.pid, signal.SIGSTOP)
+    try:
+        time.sleep(0.06)
+    finally:
+        os.kill(sender.pid, signal.SIGCONT)
+    sender.flush()
+    stats = sender.stats
+    assert stats.late == before.late + 1 and stats.worst_late > 0.03
+    assert stats.late_machine == before.late_machine + 1, stats
+    sender.schedule([(time.perf_counter() - 0.5, 0, Message("note_off", note=60))])  # shipped too late
+    sender.flush()
+    stats = sender.stats
+    assert stats.late == before.late + 2 and stats.late_machine == before.late_machine + 1, stats
+    assert stats.worst_other_late > 0.4 and stats.arrived_late == before.arrived_late + 1
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="needs SIGSTOP to hold the sender off the CPU")
+def test_a_sender_stopped_while_it_spins_was_held_off_the_cpu():
+    with Sender(spin=0.05, realtime=False) as sender:  # at normal priority it spins the whole 50 ms
+        sender.open_port("probe", virtual=True, backend=MEMORY)
+        deadline = time.perf_counter() + 0.3
+        sender.schedule([(deadline, 0, Message("note_on", note=60))])
+        sender.flush()
+        time.sleep(max(0.0, deadline - 0.02 - time.perf_counter()))
+        os.kill(sender.pid, signal.SIGSTOP)
+        try:
+            time.sleep(0.06)
+        finally:
+            os.kill(sender.pid, signal.SIGCONT)
+        sender.flush()
+        stats = sender.stats
+    assert (stats.late, stats.late_held, stats.late_woke) == (1, 1, 0), stats
+
+
 def test_cancel_releases_sounding_notes_at_once(sender):
     sender.take_sent()
     now = time.perf_counter()
@@ -178,7 +221,7 @@ def test_the_idle_latency_request_is_held_or_says_why_not(tmp_path):
     import struct
     import sys
 
-    from livemidi.clock.sender import hold_idle_latency
+    from livemidi.clock.priority import hold_idle_latency
 
     if not sys.platform.startswith("linux"):
         assert hold_idle_latency(str(tmp_path / "qos")) == (None, "")

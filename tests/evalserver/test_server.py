@@ -93,6 +93,7 @@ def test_status_says_what_plays(served):
     assert status["loops"] == [{"name": "bass", "muted": False, "state": "playing", "channel": 3}]
     assert status["outputs"] == ["out"] and status["protocol"] == 1 and status["session"] == "session"
     assert (status["bar"], status["beat"]) == (1, 1.0)
+    assert (status["late"], status["late_machine"], status["errors"]) == (0, 0, 0)
 
 
 def test_hush_panic_and_stop_act_on_the_session(served):

@@ -124,6 +124,15 @@ def test_the_toolbar_shows_position_tempo_loops_ports_and_late_count(session):
         assert part in text
 
 
+def test_the_toolbar_says_how_many_late_messages_the_machine_made_late(session):
+    text = toolbar_text(session)
+    assert "late 0 │" in text and "machine" not in text
+    core = session.sender._core  # a VirtualSender's counters, as a real sender would report them
+    core.late_count, core.late_woke, core.late_held = 3, 1, 1
+    assert "late 3 (machine 2) │" in toolbar_text(session)
+    assert session.status().late_machine == 2
+
+
 def test_the_toolbar_shows_what_the_session_follows_and_where_the_clock_goes(session):
     from livemidi.clock import ClockIn
 
