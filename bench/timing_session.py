@@ -29,6 +29,7 @@ from timingprobe import read_probe
 __all__ = ["CASES", "Case", "run_session"]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+LATE = 50e-6  # the sender counts messages later than this, and why (the p99 target)
 
 
 class Case:
@@ -64,7 +65,12 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
     _sender_pythonpath(os.path.dirname(os.path.dirname(os.path.abspath(livemidi.__file__))))
     notices: list[str] = []
     path = os.path.join(tempfile.mkdtemp(prefix="livemidi-timing-"), "probe.bin")
-    session = Session(bpm=case.bpm, offsets={}, on_notice=notices.append)
+    from livemidi.clock import Sender
+
+    # The sender counts each message over LATE late, and why (woke late, held off the CPU, or its own
+    # doing): a reporting threshold only, which changes nothing in when it sends.
+    sender = Sender(late_threshold=LATE, on_error=lambda text: notices.append(f"sender: {text}"))
+    session = Session(sender=sender, bpm=case.bpm, offsets={}, on_notice=notices.append)
     sent = []
     try:
         session.add_output("probe", virtual=True, backend="timingprobe", path=path)
@@ -82,6 +88,7 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
             time.sleep(min(0.5, max(0.0, end - time.perf_counter())))
             sent += sender.take_sent()  # the sender's reports are kept 100,000 at most
         sender.flush()
+        why = _why_late(sender.stats)
         used = {
             "sender": sender.stats.cpu_seconds - cpu_sender,
             "lookahead": session.clock.cpu_seconds,
@@ -107,8 +114,16 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
         "cpu": {what: 100 * value / elapsed for what, value in used.items()},
         "others": watch.others, "steal": watch.steal, "stalls": stalls, "skipped": skipped, "arrived_late": arrived_late,
         "preempted": preempted, "policy_at_end": policy,
-        "realtime": detail, "notices": notices,
+        "realtime": detail, "notices": notices, "why_late": why,
     }  # fmt: skip
+
+
+def _why_late(stats) -> dict | None:
+    """The sender's split of its messages over `LATE` late (None from a livemidi that cannot tell)."""
+    if not hasattr(stats, "late_woke"):
+        return None
+    return {"messages": stats.sent, "late": stats.late, "woke": stats.late_woke, "held": stats.late_held,
+            "other": stats.late - stats.late_woke - stats.late_held, "worst_other_us": stats.worst_other_late * 1e6}  # fmt: skip
 
 
 def _against_grid(case: Case, t0: float, seconds: float, stamps, data, sent) -> dict:

@@ -226,10 +226,10 @@ class SenderCore:
     ) -> None:
         """Account for the writes of an instant: `outcomes` has each one's stamp, or the error it raised.
 
-        `woke`: when the sender woke from the sleep before this instant, if
-        that sleep ended after it was due (-inf otherwise); `held`: seconds it
-        was off the CPU since then (or since the previous instant), up to the
-        last write. They say why a late message was late (`record`).
+        `woke`: when the sender woke from its last sleep, if that sleep ended
+        after it was due (-inf otherwise); `held`: seconds it was off the CPU
+        since then (or since the last instant it sent on time), up to the last
+        write. They say why a late message was late (`record`).
         """
         record = self.record
         for (deadline, port, data, tag), outcome in zip(batch, outcomes):

@@ -38,7 +38,7 @@ from multiprocessing.connection import Listener
 
 from . import protocol
 from .core import SenderCore
-from .instant import prepare, write_all
+from .instant import prepare, write_watched
 from .margin import sparse_margin
 from .priority import ask_realtime, hold_idle_latency, tighten_timer_slack
 
@@ -342,7 +342,8 @@ class SenderProcess:
         spin = self.current_spin
         last = float("-inf")  # the deadline of the last message sent
         # For telling why a message was late (SenderCore.record): when the last sleep ended, if that
-        # was after it was due (-inf otherwise), and the wall and CPU clocks since then or the last instant.
+        # was after it was due (-inf otherwise; it counts only for messages due before), and the wall
+        # and CPU clocks since then or since the last instant sent on time.
         woke = float("-inf")
         mark, mark_cpu = perf(), THREAD_CPU()
         while self.stop_reason is None:
@@ -380,12 +381,17 @@ class SenderProcess:
                 batch = core.pop_instant(now)
                 prepared = prepare(batch, self._writer)
                 spun_from = perf()
-                outcomes = write_all(prepared, perf, deadline)  # spin, then each stamped right before its write
+                outcomes, overshot = write_watched(prepared, perf, deadline)  # spin, then stamp and write each
                 ended, ended_cpu = perf(), THREAD_CPU()
                 self.spun += max(0.0, deadline - spun_from)
                 self.sends += len(batch)
-                core.record_instant(batch, outcomes, woke, (ended - mark) - (ended_cpu - mark_cpu))
-                woke, mark, mark_cpu = float("-inf"), ended, ended_cpu
+                late_before = core.late_count
+                # Held off the CPU: the wall time it did not get as CPU time, or a jump of the clock across
+                # the deadline in the spin (a hypervisor that takes the CPU may count it as the sender's).
+                held = max((ended - mark) - (ended_cpu - mark_cpu), overshot)
+                core.record_instant(batch, outcomes, woke, held)
+                if core.late_count == late_before:  # else the backlog behind it was late for the same cause
+                    mark, mark_cpu = ended, ended_cpu
                 last = batch[-1][0]
                 continue
             slack = HOUSEKEEPING if deadline is None else deadline - now - margin

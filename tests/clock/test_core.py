@@ -72,6 +72,20 @@ def test_the_messages_of_one_instant_are_written_back_to_back_and_accounted_for_
     assert core.sent_count == 9 and len(core.ledger) == 8 and len(core.take_sent()) == 9
 
 
+def test_the_spin_says_how_far_past_the_deadline_its_last_reading_was():
+    from livemidi.clock.instant import write_all, write_watched
+
+    readings = iter([0.0, 0.00001, 0.00002, 0.00032, 0.00033, 0.00041, 0.0005, 0.00051])
+    written = []
+    outcomes, overshoot = write_watched([(written.append, ON)], lambda: next(readings), until=0.0001)
+    assert outcomes == [0.00033] and written == [ON]
+    assert overshoot == pytest.approx(0.00022)  # 0.02 ms → 0.32 ms: the CPU was elsewhere across the deadline
+    readings = iter([0.0, 0.00001, 0.00032, 0.00033, 0.00034])
+    assert write_watched([(written.append, ON)], lambda: next(readings), until=0.0003)[1] == pytest.approx(0.00002)
+    assert write_watched([(None, ON)], lambda: 1.0, until=0.5)[1] == 0.0  # no spin: nothing to say
+    assert isinstance(write_all([(None, ON)], lambda: 1.0)[0], ValueError)  # a missing port is an error
+
+
 def test_an_instant_is_popped_whole_with_what_is_overdue_and_nothing_later():
     """What the sender sends in one burst: one deadline's events, plus those already due."""
     core = Wire().core()
