@@ -17,8 +17,9 @@ Misuse: bench/ must be importable in the sender process (``PYTHONPATH``);
 
 from __future__ import annotations
 
-import os
+import gc
 import math
+import os
 import tempfile
 import time
 from fractions import Fraction
@@ -81,12 +82,16 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
         watch = CpuWatch(pids)
         cpu_sender, cpu_reader = sender.stats.cpu_seconds, thread_cpu(reader)
         switched = preemptions(sender.pid)
+        collections = _CollectionWatch()
         session.start()
         t0 = session.tempo_map.time_at(0)
         end = t0 + seconds
         while time.perf_counter() < end:
             time.sleep(min(0.5, max(0.0, end - time.perf_counter())))
-            sent += sender.take_sent()  # the sender's reports are kept 100,000 at most
+            # The sender's reports are kept 100,000 at most. Kept here as (deadline, data): plain tuples,
+            # which the garbage collector stops tracking, so that the bench adds no collection time a
+            # performer's session would not have.
+            sent += [(record.deadline, record.data) for record in sender.take_sent()]
         sender.flush()
         why = _why_late(sender.stats)
         used = {
@@ -95,13 +100,14 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
             "reader": thread_cpu(reader) - cpu_reader,
         }
         watch.stop(pids)
+        collections.stop()
         after = preemptions(sender.pid)
         preempted = None if switched is None or after is None else after[0] - switched[0]
         policy = None if after is None else after[1]
         elapsed = time.perf_counter() - watch.started
         session.clock.close()
         sender.flush()
-        sent += sender.take_sent()
+        sent += [(record.deadline, record.data) for record in sender.take_sent()]
         stalls, skipped = session.clock.stalls, session.clock.skipped
         arrived_late = getattr(sender.stats, "arrived_late", None)  # (a livemidi before issue 15 has none)
         detail = sender.realtime_detail
@@ -114,8 +120,27 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
         "cpu": {what: 100 * value / elapsed for what, value in used.items()},
         "others": watch.others, "steal": watch.steal, "stalls": stalls, "skipped": skipped, "arrived_late": arrived_late,
         "preempted": preempted, "policy_at_end": policy,
-        "realtime": detail, "notices": notices, "why_late": why,
+        "realtime": detail, "notices": notices, "why_late": why, "gc_max_ms": collections.longest * 1e3,
     }  # fmt: skip
+
+
+class _CollectionWatch:
+    """The longest garbage collection of the main process while it is on (it holds the GIL throughout)."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._began = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.longest = max(self.longest, time.perf_counter() - self._began)
+
+    def stop(self) -> None:
+        if self._callback in gc.callbacks:
+            gc.callbacks.remove(self._callback)
 
 
 def _why_late(stats) -> dict | None:
@@ -128,7 +153,7 @@ def _why_late(stats) -> dict | None:
 
 def _against_grid(case: Case, t0: float, seconds: float, stamps, data, sent) -> dict:
     """Pair each write the probe saw with the sender's report of it; errors of the note-ons (s)."""
-    if len(stamps) != len(sent) or any(s.data != d for s, d in zip(sent, data)):
+    if len(stamps) != len(sent) or any(s[1] != d for s, d in zip(sent, data)):
         raise RuntimeError(
             f"the probe saw {len(stamps)} writes and the sender reported {len(sent)}: they must be the same"
         )
@@ -136,15 +161,14 @@ def _against_grid(case: Case, t0: float, seconds: float, stamps, data, sent) -> 
     pairs = []  # (ideal, stamp) of each note-on
     gaps = []  # stamp − the previous stamp, for a message due at the same instant as the previous one
     off_grid = 0
-    for k, (stamp, record) in enumerate(zip(stamps, sent)):
-        if k and record.deadline == sent[k - 1].deadline:
+    for k, (stamp, (deadline, d)) in enumerate(zip(stamps, sent)):
+        if k and deadline == sent[k - 1][0]:
             gaps.append(stamp - stamps[k - 1])
-        d = record.data
         if d[0] & 0xF0 != 0x90 or d[2] == 0:
             continue
-        index = round((record.deadline - t0) / period)
+        index = round((deadline - t0) / period)
         ideal = t0 + index * period
-        if abs(record.deadline - ideal) > 1e-6:
+        if abs(deadline - ideal) > 1e-6:
             off_grid += 1
         if t0 <= ideal < t0 + seconds:
             pairs.append((ideal, stamp))

@@ -158,7 +158,10 @@ class Sender:
         self._seq = itertools.count(1)
         self._flushed: set[int] = set()
         self._opened: dict[int, dict] = {}
-        self._sent: collections.deque[Sent] = collections.deque(maxlen=keep_sent)
+        # Kept as plain tuples of numbers and bytes, which the garbage collector stops tracking: a
+        # session that nobody records keeps 100,000 of them, and as `Sent` (a tuple subclass, always
+        # tracked) every full collection of the main process walked them all, with the GIL held.
+        self._sent: collections.deque[tuple] = collections.deque(maxlen=keep_sent)
         self._stats = SenderStats()
         self._flags = {"stopping": False}  # shared with the finalizer: a stop on purpose is no error
         self.ports: list[str] = []  # the names of the open ports, by index
@@ -247,7 +250,7 @@ class Sender:
                 break
             kind = payload[:1]
             if kind == b"S":
-                self._sent.extend(Sent(*record) for record in protocol.unpack_sent(payload))
+                self._sent.extend(protocol.unpack_sent(payload))
             elif kind == b"T":
                 self._stats = SenderStats(*protocol.unpack_stats(payload))
             elif kind == b"F":
@@ -416,9 +419,10 @@ class Sender:
     def take_sent(self) -> list[Sent]:
         """Every message sent since the last call: `Sent(time, deadline, port, data, tag)`, in order."""
         taken = []
+        make = Sent._make
         while True:
             try:
-                taken.append(self._sent.popleft())
+                taken.append(make(self._sent.popleft()))
             except IndexError:
                 return taken
 

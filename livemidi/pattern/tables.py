@@ -9,7 +9,8 @@ builders in `compose`, `Pattern.fmap` / `filter_values` / `app_left` and
 `fast` / `slow` / `rev` / `every` compile tables into tables, so the query of a
 whole mini-notation sequence with controls attached is a lookup:
 
-- each cycle's events are built once and cached (a bar costs one list copy);
+- each cycle's events are built once and cached (a bar costs one list copy), a
+  few cycles' worth (`CACHED_EVENTS`);
 - a partial query compares integers (offsets over a common denominator),
   not Fractions;
 - evenly spaced steps share their spans with every other pattern of the same
@@ -44,6 +45,12 @@ Cycles = tuple  # one tuple of entries per cycle of the period
 
 MAX_PERIOD = 64
 MAX_ENTRIES = 4096
+# The events a table keeps built, about: each cycle's events are cached for the queries that follow
+# (the lookahead asks for a cycle in ~20 windows), up to 128 cycles and at least 4. Each event kept
+# is walked by every full garbage collection, with the GIL held: 128 cycles of ``c4*2000`` (256,000
+# events) made the collections of a playing session's main process grow to 0.1 s within a minute,
+# and the lookahead thread waited that long.
+CACHED_EVENTS = 4096
 _tuple_new = tuple.__new__
 
 enabled = True
@@ -78,8 +85,9 @@ def table(cycles: Sequence[Sequence[Entry]]) -> Pattern:
         if len(entries) == 1 and entries[0][0] == 0 and entries[0][1] == 1:
             return _atom(entries[0][2], entries[0][3])
     layouts = [_layout(entries) for entries in cycles]
+    most = max(1, max(len(entries) for entries in cycles))
 
-    @functools.lru_cache(maxsize=128)
+    @functools.lru_cache(maxsize=max(4, min(128, CACHED_EVENTS // most)))
     def cycle_events(c: int) -> tuple[Event, ...]:
         denom, ints, values, steps, entries = layouts[c % period]
         if steps is not None:

@@ -205,12 +205,15 @@ def cycle_span(c: int) -> TimeSpan:
     return _new(TimeSpan, (_int_time_any(c), _int_time_any(c + 1)))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def step_span(k: int, n: int) -> TimeSpan:
     """The span ``[k/n, (k+1)/n)``: step `k` of a cycle cut into `n` equal steps.
 
     Shared between every sequence with the same number of steps, which is why
-    eight voices of sixteen steps build their step spans only once.
+    eight voices of sixteen steps build their step spans only once. `k`
+    counts from cycle 0, so only the cycles being played share: the cache
+    holds a few of them (each span and its two Fractions kept are walked by
+    every full garbage collection, with the GIL held).
     """
     if n == 1:
         return cycle_span(k)

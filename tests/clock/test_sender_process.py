@@ -103,6 +103,23 @@ def test_a_sender_stopped_while_it_spins_was_held_off_the_cpu():
     assert (stats.late, stats.late_held, stats.late_woke) == (1, 1, 0), stats
 
 
+def test_what_nobody_takes_of_the_sent_records_gives_the_garbage_collector_nothing_to_walk(sender):
+    """A session that nobody records keeps up to 100,000 sent records; as tracked objects, every
+    full collection of the main process walked them all with the GIL held (issue 15)."""
+    import gc
+
+    sender.take_sent()
+    gc.collect()
+    before = len(gc.get_objects())
+    now = time.perf_counter()
+    sender.schedule([(now + k * 0.0001, 0, [0xB0, 1, k % 128]) for k in range(3000)])
+    sender.drain(timeout=10)
+    gc.collect()
+    assert len(gc.get_objects()) - before < 300
+    sent = sender.take_sent()
+    assert len(sent) == 3000 and sent[-1].data == bytes((0xB0, 1, 2999 % 128)) and sent[-1].port == 0
+
+
 def test_cancel_releases_sounding_notes_at_once(sender):
     sender.take_sent()
     now = time.perf_counter()

@@ -52,3 +52,35 @@ def test_rational_helpers_match_fraction(a, b):
     if b:
         assert rational.div(a, b) == a / b and hash(rational.div(a, b)) == hash(a / b)
     assert rational.to_float(a) == float(a)
+
+
+def _live(kind: type) -> int:
+    import gc
+
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if type(o) is kind)
+
+
+def test_a_dense_table_played_for_minutes_keeps_a_few_cycles_of_events_not_128():
+    """A table caches each cycle's events for the queries that follow, and the garbage collector
+    walks every event kept: ``c4*2000`` played for 200 cycles kept 128 cycles (256,000 events), and
+    a playing session's full collections grew to 0.1 s within a minute (issue 15)."""
+    from livemidi.pattern import mini
+    from livemidi.pattern.core import Event
+
+    pattern = mini("c4*2000")
+    before = _live(Event)
+    for cycle in range(200):
+        for quarter in range(4):  # as the lookahead asks: a window at a time
+            pattern.query(TimeSpan(F(cycle) + F(quarter, 4), F(cycle) + F(quarter + 1, 4)))
+    assert _live(Event) - before <= 4 * 2000
+
+
+def test_step_spans_are_shared_for_the_cycles_being_played_only():
+    from livemidi.pattern.time import step_span
+
+    before = _live(TimeSpan)
+    spans = [step_span(k, 2000) for k in range(100_000)]
+    assert step_span(99_999, 2000) is spans[-1]  # the latest are shared
+    del spans
+    assert _live(TimeSpan) - before <= 4096
