@@ -148,7 +148,7 @@ def _why_late(stats) -> dict | None:
     if not hasattr(stats, "late_woke"):
         return None
     return {"messages": stats.sent, "late": stats.late, "woke": stats.late_woke, "held": stats.late_held,
-            "other": stats.late - stats.late_woke - stats.late_held, "worst_other_us": stats.worst_other_late * 1e6}  # fmt: skip
+            "other": stats.late - stats.late_machine, "worst_other_us": stats.worst_other_late * 1e6}  # fmt: skip
 
 
 def _against_grid(case: Case, t0: float, seconds: float, stamps, data, sent) -> dict:

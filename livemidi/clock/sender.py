@@ -58,7 +58,7 @@ WAKE_RANK = 3  # the spin covers the 3rd-worst of them (~p99), times 1.25, plus 
 SPARSE_RECENT = 64  # a sparse event's margin follows the worst of the latest this many (margin.py)
 # The sender's CPU time, to tell how long it was off the CPU (wall time − CPU time). Windows counts a
 # thread's CPU time in whole scheduler ticks (~16 ms), too coarse: there the wall clock stands in, and
-# no lateness is put down to being held off the CPU.
+# only a jump of the clock in the spin is put down to being held off the CPU.
 THREAD_CPU = time.thread_time if os.name == "posix" else time.perf_counter
 
 

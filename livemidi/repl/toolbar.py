@@ -41,8 +41,7 @@ def toolbar_text(session: Session, *, recording: Any = None, monitor: bool = Fal
         outputs += " (monitor)"
     record = f"rec {recording}" if recording else "rec off"
     errors = f" │ errors {status.errors}" if status.errors else ""
-    machine = getattr(status, "late_machine", 0)
-    late = f"{status.late} (machine {machine})" if machine else f"{status.late}"
+    late = f"{status.late} (machine {status.late_machine})" if status.late_machine else f"{status.late}"
     sync = f" {status.sync}" if status.sync else ""
     inputs = getattr(session, "inputs", None)
     read = inputs.describe() if inputs is not None else ""  # the inputs patterns read, and their latency
