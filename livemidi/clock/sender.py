@@ -38,7 +38,7 @@ from multiprocessing.connection import Listener
 
 from . import protocol
 from .core import SenderCore
-from .instant import prepare, write_watched
+from .instant import OffCpu, prepare, write_watched
 from .margin import sparse_margin
 from .priority import ask_realtime, hold_idle_latency, tighten_timer_slack
 
@@ -345,7 +345,7 @@ class SenderProcess:
         # was after it was due (-inf otherwise; it counts only for messages due before), and the wall
         # and CPU clocks since then or since the last instant sent on time.
         woke = float("-inf")
-        mark, mark_cpu = perf(), THREAD_CPU()
+        off_cpu = OffCpu(perf, THREAD_CPU)
         while self.stop_reason is None:
             deadline = core.next_deadline()
             now = perf()
@@ -386,12 +386,11 @@ class SenderProcess:
                 self.spun += max(0.0, deadline - spun_from)
                 self.sends += len(batch)
                 late_before = core.late_count
-                # Held off the CPU: the wall time it did not get as CPU time, or a jump of the clock across
-                # the deadline in the spin (a hypervisor that takes the CPU may count it as the sender's).
-                held = max((ended - mark) - (ended_cpu - mark_cpu), overshot)
-                core.record_instant(batch, outcomes, woke, held)
+                # Held off the CPU: the wall time it did not get as CPU time, or jumps of the clock across
+                # deadlines in the spin (a hypervisor that takes the CPU may count it as the sender's).
+                core.record_instant(batch, outcomes, woke, off_cpu.held(ended, ended_cpu, overshot))
                 if core.late_count == late_before:  # else the backlog behind it was late for the same cause
-                    mark, mark_cpu = ended, ended_cpu
+                    off_cpu.mark(ended, ended_cpu)
                 last = batch[-1][0]
                 continue
             slack = HOUSEKEEPING if deadline is None else deadline - now - margin
@@ -412,10 +411,10 @@ class SenderProcess:
                 except (EOFError, OSError):
                     self.stop_reason = "the main process died"
                     continue
-                mark, mark_cpu = perf(), THREAD_CPU()
-                woke = mark if mark > wake else float("-inf")  # a sleep that ended after it was due
+                off_cpu.mark()
+                woke = off_cpu.at if off_cpu.at > wake else float("-inf")  # a sleep that ended after it was due
                 if not woken_by_command:  # every timed-out sleep says how late sleeps end
-                    spin = self.observe_wake(mark - wake)
+                    spin = self.observe_wake(off_cpu.at - wake)
 
     def finish(self) -> None:
         """End every sounding note (paced), report (if the main process listens), close the ports."""

@@ -86,6 +86,26 @@ def test_the_spin_says_how_far_past_the_deadline_its_last_reading_was():
     assert isinstance(write_all([(None, ON)], lambda: 1.0)[0], ValueError)  # a missing port is an error
 
 
+def test_the_notes_behind_a_spin_the_machine_stalled_are_the_machines_too():
+    """Seen on the project's VM (issue 15): a spin's clock jumped 2.2 ms across its deadline, with
+    the stall counted as the sender's CPU time. That note went down as the machine's, and the next
+    one, 1.3 ms late with nothing else in between, as the sender's own."""
+    from livemidi.clock.instant import OffCpu
+
+    core = SenderCore(Wire().write, late_threshold=0.0001)
+    off = OffCpu(lambda: 0.0, lambda: 0.0)  # woke at 0.0 (wall, CPU)
+    core.record_instant([(0.001, 0, ON, 0)], [0.0032], held=off.held(0.0032, 0.0032, overshot=0.0022))
+    assert (core.late_count, core.late_held) == (1, 1)
+    core.record_instant([(0.002, 0, ON, 0)], [0.0033], held=off.held(0.0033, 0.0033, overshot=0.0))
+    assert (core.late_count, core.late_held, core.worst_other_late) == (2, 2, 0.0)  # the backlog: the same cause
+    off.mark(0.0040, 0.0040)  # an instant on time
+    core.record_instant([(0.005, 0, ON, 0)], [0.0062], held=off.held(0.0062, 0.0062, overshot=0.0))
+    assert (core.late_count, core.late_held) == (3, 2) and core.worst_other_late == pytest.approx(0.0012)
+    off.mark(0.0070, 0.0070)
+    assert off.held(0.0090, 0.0075, overshot=0.0003) == pytest.approx(0.0015)  # 2 ms wall, 0.5 ms CPU
+    assert off.held(0.0092, 0.0077, overshot=0.0019) == pytest.approx(0.0022)  # the jumps add up
+
+
 def test_an_instant_is_popped_whole_with_what_is_overdue_and_nothing_later():
     """What the sender sends in one burst: one deadline's events, plus those already due."""
     core = Wire().core()
