@@ -206,12 +206,29 @@ def _start(session) -> None:
 
 
 def _close(session, args: argparse.Namespace) -> None:
-    """Stop the session (every note ends, a recording is finished) and say so."""
+    """Stop the session (every note ends, a recording is finished) and say so, and what went late."""
     recording = session.recording
+    try:
+        trouble = timing_trouble(session.status())
+    except Exception:  # closing comes first
+        trouble = ""
     session.close()
     if recording:
         print(f"livemidi: recorded to {args.record}.", flush=True)
     print("livemidi: stopped; every note ended.", flush=True)
+    if trouble:
+        print(f"livemidi: timing: {trouble}.", file=sys.stderr, flush=True)
+
+
+def timing_trouble(status) -> str:
+    """What went wrong with the timing of a session, from its `SessionStatus`; "" when nothing did."""
+    parts = []
+    if status.stalls:
+        parts.append(f"{status.stalls} stall{'s' if status.stalls != 1 else ''} skipped music")
+    if status.late:
+        parts.append(f"{status.late} message{'s' if status.late != 1 else ''} over 1 ms late "
+                     f"(the machine's: {status.late_machine})")
+    return "; ".join(parts)
 
 
 def cmd_repl(args: argparse.Namespace) -> int:

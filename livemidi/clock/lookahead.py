@@ -143,6 +143,8 @@ class Lookahead:
         self._following: Following | None = None  # while following a sync source (`follow`)
         # Called as on_tempo(time, bpm) when a sync source moves the tempo (a recorder's tempo track).
         self.on_tempo: Callable[[float, Fraction], None] | None = None
+        # Called as on_stall(seconds) when a stall skips that much music (`step`); with the lock held.
+        self.on_stall: Callable[[float], None] | None = None
         for port, ms in (latency or {}).items():
             self.set_latency(port, ms)
         if sync is not None:
@@ -226,8 +228,14 @@ class Lookahead:
                 return 0
             earliest = tempo.tick_at(now - self.max_late)
             if self._next < earliest:  # a stall: do not replay the past
+                lost = tempo.time_at(earliest) - tempo.time_at(self._next)
                 self._next = earliest
                 self.stalls += 1
+                if self.on_stall is not None:
+                    try:
+                        self.on_stall(lost)
+                    except Exception as error:
+                        self._report(error, "on_stall")
             begin, self._next = self._next, end
             return self._ship(self._query(begin, end), now)
 

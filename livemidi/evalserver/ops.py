@@ -112,7 +112,7 @@ def status(session: Any) -> dict[str, Any]:
         "playing": bool(now.running), "bpm": float(now.bpm), "bar": int(position.bar),
         "beat": float(position.beat + position.phase), "cycle": float(position.cycle), "loops": loops,
         "outputs": list(now.outputs), "recording": session.recording, "late": now.late,
-        "late_machine": now.late_machine, "errors": now.errors,
+        "late_machine": now.late_machine, "stalls": now.stalls, "errors": now.errors,
         "protocol": PROTOCOL, "livemidi": __version__,
     }  # fmt: skip
 

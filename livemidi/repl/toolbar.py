@@ -7,7 +7,10 @@ Following Ableton Link or a MIDI clock adds what it says after the tempo
 
 ● playing, ○ muted (or silent under solo), ↻ a change waits for the next bar,
 · stopped. An output with a latency offset shows it in brackets (negative:
-earlier). The late count is how many events the sender had to send late.
+earlier). The late count is how many events the sender had to send late
+(``late 3 (machine 2)``: two of them because the machine did not run it in
+time). ``skipped 1×`` appears once the clock did not run in time and skipped
+music rather than play it late (`livemidi.session.stalls`).
 While patterns read a MIDI input (`knob`, `held`, `on_note`) it shows
 after the outputs, with the latency of what is played on it (the lookahead):
 ``│ in nanoKONTROL ≤100 ms``.
@@ -42,6 +45,7 @@ def toolbar_text(session: Session, *, recording: Any = None, monitor: bool = Fal
     record = f"rec {recording}" if recording else "rec off"
     errors = f" │ errors {status.errors}" if status.errors else ""
     late = f"{status.late} (machine {status.late_machine})" if status.late_machine else f"{status.late}"
+    late += f" │ skipped {status.stalls}×" if status.stalls else ""
     sync = f" {status.sync}" if status.sync else ""
     inputs = getattr(session, "inputs", None)
     read = inputs.describe() if inputs is not None else ""  # the inputs patterns read, and their latency

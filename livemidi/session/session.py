@@ -65,6 +65,7 @@ from .mpe import Voices
 from .outputs import Outputs
 from .record import Recorder
 from .recording import Recording
+from .stalls import StallNotices
 from .sync import SessionSync
 from .tempolog import ALWAYS, TempoLog
 
@@ -97,6 +98,7 @@ class SessionStatus(NamedTuple):
     clock_out: tuple[str, ...] = ()  # the outputs that get MIDI clock
     offsets: tuple[float, ...] = ()  # each output's latency offset in ms (negative: earlier), as `outputs`
     late_machine: int = 0  # of `late`, those the machine made late: it woke or ran the sender late
+    stalls: int = 0  # times the clock did not run in time and skipped music rather than play it late
 
 
 def _default_notice(text: str) -> None:
@@ -166,6 +168,7 @@ class Session:
             self.clock, now=now, notice=self._notice, tempo_history=self.tempo_history, next_boundary=self.next_boundary
         )
         self.clock.on_tempo = self._tempo.followed
+        self.clock.on_stall = StallNotices(self._notice, now)  # a skip is told (stalls.py)
         self.inputs = Inputs(self.clock, self._notice, now=now)  # MIDI inputs that patterns read (knob, held, on_note)
 
     # -- outputs (Outputs' work, outputs.py) -----------------------------------------------
@@ -440,7 +443,7 @@ class Session:
         return SessionStatus(
             loop_status.position, loop_status.bpm, loop_status.running, loops, list(self.outputs),
             loop_status.late, self.errors, loop_status.sync, self._outputs.clock_out_names(), offsets,
-            loop_status.late_machine,
+            loop_status.late_machine, loop_status.stalls,
         )  # fmt: skip
 
     def _state(self, loop: Loop, cycle: Fraction) -> str:

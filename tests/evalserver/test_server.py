@@ -93,7 +93,9 @@ def test_status_says_what_plays(served):
     assert status["loops"] == [{"name": "bass", "muted": False, "state": "playing", "channel": 3}]
     assert status["outputs"] == ["out"] and status["protocol"] == 1 and status["session"] == "session"
     assert (status["bar"], status["beat"]) == (1, 1.0)
-    assert (status["late"], status["late_machine"], status["errors"]) == (0, 0, 0)
+    assert (status["late"], status["late_machine"], status["stalls"], status["errors"]) == (0, 0, 0, 0)
+    served.session.clock.stalls = 2  # the clock was held up twice and skipped music (tests/session/test_stalls.py)
+    assert client.request("status")["stalls"] == 2
 
 
 def test_hush_panic_and_stop_act_on_the_session(served):

@@ -133,6 +133,12 @@ def test_the_toolbar_says_how_many_late_messages_the_machine_made_late(session):
     assert session.status().late_machine == 2
 
 
+def test_the_toolbar_says_when_a_stall_skipped_music(session):
+    assert "skipped" not in toolbar_text(session)
+    session.clock.stalls = 2  # as the lookahead loop counts them (tests/session/test_stalls.py)
+    assert "late 0 │ skipped 2× │" in toolbar_text(session)
+
+
 def test_the_toolbar_shows_what_the_session_follows_and_where_the_clock_goes(session):
     from livemidi.clock import ClockIn
 
