@@ -87,6 +87,8 @@ def test_run_follows_a_master_clock_from_start_to_the_last_bar(jack, jack_spec, 
                 offs = [msg for msg in received if msg.type == "note_off" or (msg.type == "note_on" and not msg.velocity)]
                 if notes[:8] != [60, 64, 67, 72] * 2 or len(offs) != len(notes):
                     witness.excuse("clock pulses or notes")  # what livemidi played depends on every pulse
+                    if "the clock did not run in time" in err:  # held up past its lookahead: it skips, by design
+                        pytest.skip(f"the machine held livemidi up and it skipped notes, as it should: {err.strip()}")
         finally:
             if process.poll() is None:
                 process.kill()
