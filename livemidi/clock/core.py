@@ -245,12 +245,13 @@ class SenderCore:
         """Account for a write of `data` on `port` at `stamp` (perf_counter s), or for its failure.
 
         A message sent more than `late_threshold` after its deadline is late
-        (`late_count`). It counts in `late_woke` when the sender's sleep ended
-        at least half its lateness after the deadline (`woke`), else in
-        `late_held` when the sender was off the CPU at least that long
-        (`held`): either way the operating system or the hypervisor did not
-        run the sender in time. Any other late message (the sender's own work,
-        a slow write, an event that arrived late) sets `worst_other_late`.
+        (`late_count`). It is the machine's when the time the sender slept
+        past the deadline (its sleep ended at `woke`) and the time it was off
+        the CPU since (`held`) make up at least half its lateness: the
+        operating system or the hypervisor did not run the sender in time. It
+        counts in `late_woke` when the first is the bigger part, else in
+        `late_held`. Any other late message (the sender's own work, a slow
+        write, an event that arrived late) sets `worst_other_late`.
         """
         if error is not None:
             text = f"could not send {data.hex(' ')} on port {port}: {error}"
@@ -263,10 +264,12 @@ class SenderCore:
             self.late_count += 1
             if late > self.worst_late:
                 self.worst_late = late
-            if woke - deadline >= late / 2:
-                self.late_woke += 1
-            elif held >= late / 2:
-                self.late_held += 1
+            asleep = max(woke - deadline, 0.0)
+            if asleep + held >= late / 2:
+                if asleep >= held:
+                    self.late_woke += 1
+                else:
+                    self.late_held += 1
             elif late > self.worst_other_late:
                 self.worst_other_late = late
         if self.keep_sent:

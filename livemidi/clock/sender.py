@@ -38,7 +38,9 @@ from multiprocessing.connection import Listener
 
 from . import protocol
 from .core import SenderCore
-from .instant import OffCpu, prepare, write_watched
+from .instant import (
+    BOUNDED_COMMANDS, COMMAND_BYTE_WORK, MESSAGE_WORK, SHORT_WORK, OffCpu, prepare, write_watched,
+)
 from .margin import sparse_margin
 from .priority import ask_realtime, hold_idle_latency, tighten_timer_slack
 
@@ -346,6 +348,9 @@ class SenderProcess:
         # and CPU clocks since then or since the last instant sent on time.
         woke = float("-inf")
         off_cpu = OffCpu(perf, THREAD_CPU)
+        # The last clock reading since which the sender did only short work (no commands, no
+        # housekeeping), and how many messages of that work were bookkeeping (OffCpu.gap).
+        quiet, quiet_work = off_cpu.at, 0
         while self.stop_reason is None:
             deadline = core.next_deadline()
             now = perf()
@@ -357,7 +362,13 @@ class SenderProcess:
             if deadline is None or deadline - now > COMMAND_MARGIN:
                 try:
                     while self.pending():
-                        self.handle_safely(conn.recv_bytes())
+                        payload = conn.recv_bytes()
+                        self.handle_safely(payload)
+                        done = perf()
+                        if payload[:1] in BOUNDED_COMMANDS:  # since `quiet`: looking, reading, unpacking
+                            bound = SHORT_WORK + MESSAGE_WORK * quiet_work + COMMAND_BYTE_WORK * len(payload)
+                            off_cpu.gap(done - quiet, bound)
+                        quiet, quiet_work = done, 0
                         deadline = core.next_deadline()
                         if deadline is not None and deadline - perf() <= COMMAND_MARGIN:
                             break
@@ -365,7 +376,8 @@ class SenderProcess:
                     self.stop_reason = "the main process died"
                     break
                 if self.flushes:
-                    self.answer_flushes()
+                    self.answer_flushes()  # waits for the pipe: not short work
+                    quiet, quiet_work = perf(), 0
                 if self.realtime_wanted and now - self.load_at >= LOAD_EVERY:
                     self.check_load(now)
                     spin = self.current_spin
@@ -381,6 +393,7 @@ class SenderProcess:
                 batch = core.pop_instant(now)
                 prepared = prepare(batch, self._writer)
                 spun_from = perf()
+                off_cpu.gap(spun_from - quiet, SHORT_WORK + MESSAGE_WORK * (quiet_work + len(batch)))
                 outcomes, overshot = write_watched(prepared, perf, deadline)  # spin, then stamp and write each
                 ended, ended_cpu = perf(), THREAD_CPU()
                 self.spun += max(0.0, deadline - spun_from)
@@ -388,9 +401,11 @@ class SenderProcess:
                 late_before = core.late_count
                 # Held off the CPU: the wall time it did not get as CPU time, or jumps of the clock across
                 # deadlines in the spin (a hypervisor that takes the CPU may count it as the sender's).
-                core.record_instant(batch, outcomes, woke, off_cpu.held(ended, ended_cpu, overshot))
+                spun = max(spun_from, deadline + overshot)  # the spin's end, or its start when it was due already
+                core.record_instant(batch, outcomes, woke, off_cpu.held(ended, ended_cpu, overshot, outcomes, spun))
                 if core.late_count == late_before:  # else the backlog behind it was late for the same cause
-                    off_cpu.mark(ended, ended_cpu)
+                    off_cpu.on_time(ended, ended_cpu, outcomes)
+                quiet, quiet_work = ended, len(batch)
                 last = batch[-1][0]
                 continue
             slack = HOUSEKEEPING if deadline is None else deadline - now - margin
@@ -402,7 +417,8 @@ class SenderProcess:
                     continue
                 except Exception as error:  # the sender never dies of its own bookkeeping
                     self.report_error(f"housekeeping failed: {error!r}")
-                slack = HOUSEKEEPING if deadline is None else deadline - perf() - margin
+                quiet, quiet_work = perf(), 0
+                slack = HOUSEKEEPING if deadline is None else deadline - quiet - margin
             if slack > 0:
                 timeout = min(slack, HOUSEKEEPING)
                 wake = perf() + timeout
@@ -412,6 +428,7 @@ class SenderProcess:
                     self.stop_reason = "the main process died"
                     continue
                 off_cpu.mark()
+                quiet, quiet_work = off_cpu.at, 0
                 woke = off_cpu.at if off_cpu.at > wake else float("-inf")  # a sleep that ended after it was due
                 if not woken_by_command:  # every timed-out sleep says how late sleeps end
                     spin = self.observe_wake(off_cpu.at - wake)
