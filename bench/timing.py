@@ -104,7 +104,7 @@ def summarize(system: str, case: str, condition: str, run: dict) -> dict:
         "gap_max_us": gaps[-1] if gaps else None,
     }  # fmt: skip
     for key in ("cpu", "others", "steal", "stalls", "skipped", "arrived_late", "preempted", "policy_at_end", "missing",
-                "off_grid", "realtime", "notices", "why_late", "gc_max_ms"):
+                "off_grid", "realtime", "notices", "why_late", "gc_max_ms", "gc_frozen"):
         if key in run:
             row[key] = run[key]
     if run.get("first") is not None:
@@ -154,7 +154,7 @@ def run_notes(args, seconds_for, floors: dict) -> list[dict]:
                         extra = (f"  first {r.get('first_us', float('nan')):6.0f} µs  stalls {r['stalls']} "
                                  f"shipped late {r.get('arrived_late')} preempted {r.get('preempted')} "
                                  f"missing {r['missing']}  others {r['others'] or 0:.2f} cores, steal {100 * (r['steal'] or 0):.1f} %"
-                                 f"  longest collection {r.get('gc_max_ms', 0):.0f} ms")  # fmt: skip
+                                 f"  longest collection {r.get('gc_max_ms', 0):.0f} ms{' (start-up frozen)' if r.get('gc_frozen') else ''}")  # fmt: skip
                     print(f"  {system:8} {case:7} {name:20} p50 {r['p50_us']:8.1f}  p99 {r['p99_us']:8.1f}  "
                           f"max {r['max_us']:8.1f} µs{extra}", flush=True)  # fmt: skip
                     why = r.get("why_late")

@@ -11,6 +11,7 @@ Ctrl-C, Ctrl-D and SIGTERM end every sounding note before the command exits.
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 import time
@@ -114,6 +115,20 @@ def end_startup() -> None:
     guard.end()
     if guard.pressed:
         raise KeyboardInterrupt
+
+
+def settle_memory() -> None:
+    """Start-up is over: what it made is kept out of the garbage collector's full collections.
+
+    The collector's full collections walk every object that may be in a
+    cycle, with the interpreter held: the lookahead thread waits them out.
+    What start-up made (modules, the session, the REPL) lives as long as the
+    command: `gc.freeze` leaves it out of them. A session playing
+    ``note("c4*2000")`` through the modules the REPL loads (issue 15): full
+    collections of up to 38 ms before, 5.7 ms after, on the project's VM.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @contextmanager
@@ -241,9 +256,11 @@ def cmd_repl(args: argparse.Namespace) -> int:
             _start(session)
             if getattr(args, "pipe", False):
                 end_startup()
+                settle_memory()
                 return run_pipe_session(session, args)
             server = start_eval_server(session, args, "repl")
             end_startup()
+            settle_memory()
             return run_repl(session, monitor=monitor, history_path=default_history_path(), server=server)
         except KeyboardInterrupt:
             return 130
@@ -287,6 +304,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             server = start_eval_server(session, args, "run")
             print(f"Playing {path} ({', '.join(sorted(playing)) or 'no loops'}); Ctrl-C stops.", flush=True)
             end_startup()
+            settle_memory()
             while True:
                 time.sleep(0.1)
                 if end is not None and session.position().cycle >= end:
