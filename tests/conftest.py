@@ -17,6 +17,7 @@ has no JACK, those tests skip, saying why, unless LIVEMIDI_REQUIRE_JACK=1
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 import uuid
@@ -25,6 +26,12 @@ import pytest
 
 import livemidi
 from jackserver import JACK_BACKENDS, jack_backend_missing, start_jackd, stop_jackd
+
+# A suite started with Ctrl-C ignored (put in the background by a non-interactive shell, `cmd &`)
+# cannot test Ctrl-C: the tests that send it to themselves waited forever in a `while True` block,
+# and the commands they start inherited the ignoring and played on. The suite takes Ctrl-C back.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 
