@@ -26,8 +26,6 @@ from collections.abc import Callable, Sequence
 
 __all__ = ["Instant", "OffCpu", "prepare", "write_all", "write_watched"]
 
-# One message of an instant: (deadline, port, data, tag), as SenderCore.pop_instant gives it.
-
 # The bounds of the sender's short work (OffCpu.gap), cold, generous: the few lines from a wake (or
 # an instant, or commands) to the next spin, and each message popped or accounted for then; a
 # backend's write (µs; one that blocks is off the CPU anyway); the commands of events, retimes and
@@ -37,6 +35,8 @@ MESSAGE_WORK = 0.00003
 WRITE_WORK = 0.001
 BOUNDED_COMMANDS = (b"E", b"R", b"X")
 COMMAND_BYTE_WORK = 0.000002
+
+# One message of an instant: (deadline, port, data, tag), as SenderCore.pop_instant gives it.
 Instant = Sequence[tuple[float, int, bytes, int]]
 
 
@@ -102,8 +102,9 @@ class OffCpu:
     The same holds for work of the sender's whose cost is short and bounded
     (`gap`): the few lines between its wake (or its last instant, or the
     commands it read) and its spin, the step from the spin to the first
-    write, unpacking a command of events, a backend's write. The time past the bound is counted as a jump. On the
-    project's VM, under load, each of these took 1-20 ms now and then
+    write, unpacking a command of events, a backend's write. The time past
+    the bound is counted as a jump. On the project's VM, under load, each of
+    these took 1-20 ms now and then
     (popping an instant of 2 messages, a command of 18 events, one write),
     with most of it counted as the sender's CPU time: notes up to 20 ms late
     went down as the sender's own.

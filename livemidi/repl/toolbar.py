@@ -45,12 +45,12 @@ def toolbar_text(session: Session, *, recording: Any = None, monitor: bool = Fal
     record = f"rec {recording}" if recording else "rec off"
     errors = f" │ errors {status.errors}" if status.errors else ""
     late = f"{status.late} (machine {status.late_machine})" if status.late_machine else f"{status.late}"
-    late += f" │ skipped {status.stalls}×" if status.stalls else ""
+    skipped = f" │ skipped {status.stalls}×" if status.stalls else ""
     sync = f" {status.sync}" if status.sync else ""
     inputs = getattr(session, "inputs", None)
     read = inputs.describe() if inputs is not None else ""  # the inputs patterns read, and their latency
     outputs += f" │ {read}" if read else ""
     return (
         f" {status.position} │ {float(status.bpm):g} BPM {transport}{sync} │ {loops} │ → {outputs} │ {record}"
-        f" │ late {late}{errors} │ F8 hush  F9 panic"
+        f" │ late {late}{skipped}{errors} │ F8 hush  F9 panic"
     )
