@@ -14,7 +14,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import NamedTuple
 
-__all__ = ["ClockEvent"]
+from .tempo import as_cycle
+
+__all__ = ["ClockEvent", "in_window"]
 
 
 class ClockEvent(NamedTuple):
@@ -30,3 +32,17 @@ class ClockEvent(NamedTuple):
     port: int | str = 0
     tag: object = None
     onset: Fraction | None = None
+
+
+def in_window(event: object, begin: Fraction, end: Fraction) -> tuple[ClockEvent, Fraction, Fraction]:
+    """(the event as a ClockEvent, its onset, its cycle), for an onset in ``[begin, end)``; else TypeError/ValueError."""
+    if not isinstance(event, tuple) or not 2 <= len(event) <= 5:
+        raise TypeError(f"an event is ClockEvent(cycle, message, port=0, tag=None, onset=None), got {event!r}")
+    event = ClockEvent(*event)
+    cycle = as_cycle(event.cycle, "an event's cycle")
+    onset = cycle if event.onset is None else as_cycle(event.onset, "an event's onset")
+    if not begin <= onset < end:
+        raise ValueError(f"an event's onset must be in the window asked for, [{begin}, {end}), got {onset}")
+    if cycle < onset:
+        raise ValueError(f"an event cannot come before its onset: cycle {cycle} < onset {onset}")
+    return event, onset, cycle

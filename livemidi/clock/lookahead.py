@@ -36,7 +36,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from ..errors import ClockStoppedError, SenderError
-from .events import ClockEvent
+from .events import in_window
 from .following import Following
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
@@ -145,6 +145,9 @@ class Lookahead:
         self.on_tempo: Callable[[float, Fraction], None] | None = None
         # Called as on_stall(seconds) when a stall skips that much music (`step`); with the lock held.
         self.on_stall: Callable[[float], None] | None = None
+        # True while what the source renders follows live input (a knob, a key): the loop then ships no
+        # further than its lookahead, so that it is heard within it (`step`). Called with the lock held.
+        self.responsive: Callable[[], bool] | None = None
         for port, ms in (latency or {}).items():
             self.set_latency(port, ms)
         if sync is not None:
@@ -223,6 +226,9 @@ class Lookahead:
             tempo = self.tempo
             reach = now + self.lookahead + self.shipments.most_early
             horizon = self.reach.horizon(now, reach, tempo.time_at(self._next))
+            if self.responsive is not None and self.responsive():
+                horizon = reach
+                self._take_back(tempo.tick_at(reach))
             end = tempo.tick_at(horizon)
             if end <= self._next:
                 return 0
@@ -238,6 +244,12 @@ class Lookahead:
                         self._report(error, "on_stall")
             begin, self._next = self._next, end
             return self._ship(self._query(begin, end), now)
+
+    def _take_back(self, cycle: Fraction) -> None:
+        """Cancel what was shipped from `cycle` on and ship from there again (the next windows ask anew)."""
+        if self._next is not None and self._next > cycle:
+            self.shipments.drop(lambda record: record.onset >= cycle)
+            self._next = cycle
 
     def _query(self, begin: Fraction, end: Fraction, only_tag: int | None = None) -> list[tuple]:
         """The events with onsets in [begin, end) as (onset, cycle, port, tag, data), checked."""
@@ -265,15 +277,7 @@ class Lookahead:
         return events
 
     def _check(self, event, begin: Fraction, end: Fraction) -> tuple:
-        if not isinstance(event, tuple) or not 2 <= len(event) <= 5:
-            raise TypeError(f"an event is ClockEvent(cycle, message, port=0, tag=None, onset=None), got {event!r}")
-        event = ClockEvent(*event)
-        cycle = as_cycle(event.cycle, "an event's cycle")
-        onset = cycle if event.onset is None else as_cycle(event.onset, "an event's onset")
-        if not begin <= onset < end:
-            raise ValueError(f"an event's onset must be in the window asked for, [{begin}, {end}), got {onset}")
-        if cycle < onset:
-            raise ValueError(f"an event cannot come before its onset: cycle {cycle} < onset {onset}")
+        event, onset, cycle = in_window(event, begin, end)
         return (onset, cycle, self.sender.port_index(event.port), self._tag(event.tag), message_bytes(event.message))
 
     def _ship(self, events: list[tuple], now: float) -> int:

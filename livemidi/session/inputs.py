@@ -85,6 +85,7 @@ class Inputs:
         self._watching = threading.Event()
         self._watcher: threading.Thread | None = None
         self._reads: dict[str, tuple[int, float]] = {}  # port name -> (reads seen, when they last changed)
+        self._all_reads = (0, -LIVE_FOR)  # (reads of every input seen, when they last changed): read_lately
 
     @property
     def names(self) -> list[str]:
@@ -225,6 +226,20 @@ class Inputs:
             if now - when < LIVE_FOR:
                 live.append(key)
         return live
+
+    def read_lately(self) -> bool:
+        """True if patterns read an input in the last `LIVE_FOR` seconds; never waits for a lock.
+
+        The lookahead thread asks at every step (`Lookahead.responsive`): while
+        patterns read an input, it ships no further than its lookahead, so that a
+        knob turned or a key struck is heard within it.
+        """
+        reads = sum(opened.state.reads for opened in list(self._opened.values()))
+        seen, when = self._all_reads
+        now = time.monotonic()
+        if reads != seen:
+            self._all_reads = seen, when = reads, now
+        return now - when < LIVE_FOR
 
     def describe(self) -> str:
         """``in Keyboard ≤100 ms`` while patterns read an input (the latency is the lookahead); '' otherwise."""

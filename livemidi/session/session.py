@@ -170,6 +170,7 @@ class Session:
         self.clock.on_tempo = self._tempo.followed
         self.clock.on_stall = StallNotices(self._notice, now)  # a skip is told (stalls.py)
         self.inputs = Inputs(self.clock, self._notice, now=now)  # MIDI inputs that patterns read (knob, held, on_note)
+        self.clock.responsive = self.inputs.read_lately  # what they read is heard within the lookahead
 
     # -- outputs (Outputs' work, outputs.py) -----------------------------------------------
 

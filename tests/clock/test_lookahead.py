@@ -185,6 +185,38 @@ def test_a_starved_loop_ships_further_ahead_for_a_while():
     assert reach(rig.t) == pytest.approx(LOOKAHEAD, abs=0.002)
 
 
+def test_a_responsive_loop_ships_no_further_than_its_lookahead_and_takes_back_what_it_had():
+    """While what the source renders follows live input (`Lookahead.responsive`), the extra reach
+    after a starvation would delay what a knob or a key changes by as much: the loop ships no
+    further than its lookahead, cancels what it shipped past it, and asks for it again."""
+    rig = Rig(notes(every=F(1, 16), length=F(1, 32)))
+    rig.loop.start()
+    rig.run(1.0)
+    rig.t = 1.3  # starved for 0.3 s
+    rig.loop.step()
+    rig.run(1.5)
+
+    def reach(now):  # how far past `now` the loop has shipped (s)
+        return rig.tempo.time_at(rig.calls[-1][1]) - now
+
+    assert reach(1.5) > LOOKAHEAD + 0.3
+    shipped_past = [id for id, record in rig.loop.shipments.records.items()
+                    if rig.tempo.time_at(record.onset) >= 1.5 + LOOKAHEAD + INTERVAL]
+    assert shipped_past
+    rig.loop.responsive = lambda: True
+    rig.run(1.5 + INTERVAL)
+    assert rig.tempo.time_at(rig.loop._next) - rig.t == pytest.approx(LOOKAHEAD, abs=0.002)
+    assert not any(id in rig.loop.shipments.records for id in shipped_past)
+    rig.run(3.0)
+    assert reach(3.0) == pytest.approx(LOOKAHEAD, abs=0.002)
+    # nothing taken back was lost or doubled: every sixteenth after the starvation, once
+    ons = [t for t, _, data in rig.sent() if data == ON and t >= 1.4]
+    assert ons == [ons[0] + i * 0.125 for i in range(len(ons))] and ons[0] < 1.55 and ons[-1] >= 2.9
+    rig.loop.responsive = lambda: False  # inputs no longer read: the extra comes back
+    rig.run(3.5)
+    assert reach(3.5) > LOOKAHEAD + 0.3
+
+
 def test_requery_swaps_one_tag_from_a_cycle_on():
     current = {"bass": 60}
 

@@ -221,3 +221,52 @@ def test_a_name_that_is_part_of_two_inputs_is_refused_saying_which(rig, memory, 
         with pytest.raises(ValueError, match=rf"several inputs \({unique} A, {unique} B\)"):
             knob(21, unique)
         assert knob(21, f"{unique} B") is not None
+
+
+def test_what_patterns_read_is_heard_within_one_lookahead_even_after_a_starvation(rig, memory, unique):
+    """After a starvation the loop ships further ahead than its lookahead (livemidi.clock.reach), for
+    30 s. A key, a held chord or a knob read by a pattern was then heard that much later: a pad hit
+    300 ms after the GIL was held 200 ms sounded ~400 ms late. While patterns read an input, the loop
+    ships no further than its lookahead, and takes back what it shipped past it."""
+    names = namespace(rig.session)
+    with memory.open_output(unique, virtual=True) as pads:
+        rig.session.inputs.add(unique, backend=MEMORY)
+        run_code(names, "p.hit = on_note(note('a5 b5'), note='c2').ch(9)\np.lead = note('c5*8').velocity(knob(7, range=(40, 127)))")
+        rig.start()
+        rig.run(1)
+        rig.t += 0.2  # the lookahead thread could not run for 0.2 s
+        rig.session.clock.step()
+        rig.run(F(1, 4))
+        pads.send(Message("note_on", note=36, velocity=90))
+        struck = rig.session.position().cycle
+        rig.run(F(1, 4))
+        pads.send(Message("control_change", control=7, value=127))
+        turned = rig.session.position().cycle
+        rig.run(2)
+    within = F(rig.session.clock.lookahead / 2) + F(1, 100)  # one lookahead, in cycles, and a step
+    hits = [cycle for cycle, msg in sent(rig, "note_on", 9)]
+    assert len(hits) == 2 and struck <= hits[0] <= struck + within
+    loud = [cycle for cycle, msg in sent(rig, "note_on", 0) if msg.velocity == 127]
+    assert loud and turned <= loud[0] <= turned + within + F(1, 8)  # the next eighth after it
+    assert not any(msg.velocity == 40 for cycle, msg in sent(rig, "note_on", 0) if cycle > turned + within)
+
+
+def test_a_pattern_that_starts_reading_an_input_after_a_starvation_takes_back_the_extra(rig, memory, unique):
+    names = namespace(rig.session)
+    with memory.open_output(unique, virtual=True) as pads:
+        rig.session.inputs.add(unique, backend=MEMORY)
+        run_code(names, "p.beat = note('c3*4')")
+        rig.start()
+        rig.run(1)
+        rig.t += 0.3  # starved before any pattern read an input: the loop ships ~0.45 s further ahead
+        rig.session.clock.step()
+        rig.run(F(1, 2))
+        run_code(names, "p.hit = on_note(note('a5 b5'), note='c2').ch(9)")
+        rig.run(F(3, 4))  # it starts at the next bar
+        pads.send(Message("note_on", note=36, velocity=90))
+        struck = rig.session.position().cycle
+        rig.run(2)
+    hits = [cycle for cycle, msg in sent(rig, "note_on", 9)]
+    assert len(hits) == 2 and struck <= hits[0] <= struck + F(rig.session.clock.lookahead / 2) + F(1, 100)
+    beats = [cycle for cycle, msg in sent(rig, "note_on", 0)]
+    assert beats[-8:] == [beats[-8] + F(i, 4) for i in range(8)]  # the beat taken back and shipped again, once
