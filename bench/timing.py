@@ -206,7 +206,8 @@ def print_tables(results: list[dict], floors: dict, args) -> list[dict]:
     print("\n(floor: what a perfect real-time spinner would have shown on this machine in that condition, "
           "bench/timing_floor.py; wake: how late a real-time 0.8 ms sleep ended there; stalls/skipped: the lookahead's; shipped late: events that reached the sender after "
           "their deadline; sender preempted: times a task of higher priority took its CPU (the hypervisor's are not "
-          "counted); others: CPU of other processes; "
+          "counted; traced on the project's VM, all were the kernel's migration/N stopper balancing the other "
+          "threads, 11 µs median, 21 µs at most); others: CPU of other processes; "
           "steal: the hypervisor's)")
     print("\nWhy messages were over 50 µs late, by the sender (docs/scheduling.md, late messages): the machine's "
           "(its sleep ended after the deadline; it was held off the CPU), or other (its own work, a slow write, "

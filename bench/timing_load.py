@@ -107,6 +107,10 @@ def preemptions(pid: int) -> tuple[int, int] | None:
     A SCHED_FIFO process is switched out involuntarily only for a task of
     higher priority (or by the real-time throttle); time the hypervisor takes
     from the whole virtual CPU is not counted. Policy 1 is SCHED_FIFO, 0 normal.
+    Traced with the kernel's sched_switch events (15 s at 1000/s under the busy
+    thread, 70 switches): every one was the stopper thread migration/N, which
+    moves normal threads between CPUs for the load balancer and outranks
+    every policy; it gave the CPU back after 11 µs (median), 21 µs at most.
     """
     try:
         with open(f"/proc/{pid}/sched") as file:
