@@ -40,7 +40,6 @@ from ..errors import PortError, PortNotFoundError, SenderError
 from ..messages import BaseMessage, Message
 from . import protocol
 from .core import Sent
-from .priority import THREAD_NICE, ask_nice
 
 __all__ = ["Sender", "SenderStats", "message_bytes"]
 
@@ -243,7 +242,6 @@ class Sender:
     # -- the reader thread -------------------------------------------------------------
 
     def _read(self) -> None:
-        ask_nice(THREAD_NICE)  # it holds the GIL at times, which the lookahead thread waits for (priority.py)
         conn = self._conn
         while True:
             try:

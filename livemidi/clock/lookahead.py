@@ -40,7 +40,7 @@ from .events import in_window
 from .following import Following
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
-from .priority import THREAD_NICE, ask_nice
+from .priority import LOOKAHEAD_NICE, ask_nice
 from .reach import Reach
 from .shipped import PRUNE_AFTER, Shipment, Shipped
 from .sync import SyncSource, SyncState
@@ -481,7 +481,7 @@ class Lookahead:
             self._thread.start()
 
     def _run_thread(self) -> None:
-        _, self.priority_detail = ask_nice(THREAD_NICE)  # a bigger share of the CPU where allowed (priority.py)
+        _, self.priority_detail = ask_nice(LOOKAHEAD_NICE)  # a bigger share of the CPU where allowed (priority.py)
         self.run()
 
     def run(self) -> None:

@@ -2,8 +2,7 @@
 
 Called by the sender process (`livemidi.clock.sender`) when it starts, and
 `ask_realtime` again when it goes back to real time after a busy spell; and
-`ask_nice` by the lookahead thread (`livemidi.clock.lookahead`) and the
-thread that reads the sender's reports (`livemidi.clock.handle`). Each says
+`ask_nice` by the lookahead thread (`livemidi.clock.lookahead`). Each says
 what happened rather than raising: what the OS refuses runs on at normal
 priority.
 """
@@ -15,9 +14,9 @@ import struct
 import sys
 import threading
 
-__all__ = ["THREAD_NICE", "ask_nice", "ask_realtime", "hold_idle_latency", "tighten_timer_slack"]
+__all__ = ["LOOKAHEAD_NICE", "ask_nice", "ask_realtime", "hold_idle_latency", "tighten_timer_slack"]
 
-THREAD_NICE = -10  # livemidi's threads in the performer's process (lookahead, sender reports), where allowed
+LOOKAHEAD_NICE = -10  # the lookahead thread's nice value, where the OS allows it
 
 
 def ask_realtime(priority: int) -> tuple[bool, str]:
@@ -40,12 +39,9 @@ def ask_nice(nice: int) -> tuple[bool, str]:
     value keeps it under the normal scheduler and only gives it a bigger share
     when other processes want every core: with two CPU burners on the
     project's 2-core VM, the thread waited on the run queue up to 105 ms while
-    runnable, longer than its lookahead (the notes shipped late). The thread
-    that reads the sender's reports asks too: the lookahead thread also waits
-    for whichever thread holds the GIL, and with only itself at nice -10 it
-    still once waited 77 ms, blocked rather than runnable. Only root, or a
-    user whose ``nice`` limit allows it (``/etc/security/limits.d``, the audio
-    group on most distributions), may lower it.
+    runnable, longer than its lookahead (the notes shipped late). Only root,
+    or a user whose ``nice`` limit allows it (``/etc/security/limits.d``, the
+    audio group on most distributions), may lower it.
     """
     if not sys.platform.startswith("linux"):
         return False, ""  # elsewhere setpriority would change the whole process, or is not there

@@ -358,7 +358,7 @@ def test_the_loop_s_thread_asks_for_a_bigger_share_of_the_cpu_and_plays_on_if_re
     nice, shipped = play(loop)
     assert shipped
     if loop.priority_detail.startswith("nice "):  # granted (root, or a nice limit that allows it)
-        assert loop.priority_detail == f"nice {priority.THREAD_NICE}" and nice == priority.THREAD_NICE
+        assert loop.priority_detail == f"nice {priority.LOOKAHEAD_NICE}" and nice == priority.LOOKAHEAD_NICE
     else:
         assert "not granted" in loop.priority_detail
     assert _nice_of(threading.get_native_id()) == before  # this thread: unchanged
@@ -370,4 +370,4 @@ def test_the_loop_s_thread_asks_for_a_bigger_share_of_the_cpu_and_plays_on_if_re
     loop = Lookahead(notes(), VirtualSender())
     nice, shipped = play(loop)
     assert shipped and nice == before
-    assert loop.priority_detail == f"nice {priority.THREAD_NICE} not granted (Permission denied); normal priority"
+    assert loop.priority_detail == f"nice {priority.LOOKAHEAD_NICE} not granted (Permission denied); normal priority"
