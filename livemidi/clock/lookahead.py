@@ -40,7 +40,6 @@ from .events import in_window
 from .following import Following
 from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
-from .priority import LOOKAHEAD_NICE, ask_nice
 from .reach import Reach
 from .shipped import PRUNE_AFTER, Shipment, Shipped
 from .sync import SyncSource, SyncState
@@ -141,7 +140,6 @@ class Lookahead:
         self.errors = 0
         self.last_error: BaseException | None = None
         self.cpu_seconds = 0.0  # CPU time of the loop's thread
-        self.priority_detail = ""  # what the OS said when the thread asked for a bigger share (ask_nice)
         self._following: Following | None = None  # while following a sync source (`follow`)
         # Called as on_tempo(time, bpm) when a sync source moves the tempo (a recorder's tempo track).
         self.on_tempo: Callable[[float, Fraction], None] | None = None
@@ -477,12 +475,8 @@ class Lookahead:
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._closing = False
-            self._thread = threading.Thread(target=self._run_thread, name="livemidi lookahead", daemon=True)
+            self._thread = threading.Thread(target=self.run, name="livemidi lookahead", daemon=True)
             self._thread.start()
-
-    def _run_thread(self) -> None:
-        _, self.priority_detail = ask_nice(LOOKAHEAD_NICE)  # a bigger share of the CPU where allowed (priority.py)
-        self.run()
 
     def run(self) -> None:
         """Step every `interval` (absolute deadlines) until `close`; exceptions are reported."""

@@ -1,10 +1,9 @@
 """The timed sender's standing with the OS: real-time priority, CPU idle latency, timer slack (Linux).
 
 Called by the sender process (`livemidi.clock.sender`) when it starts, and
-`ask_realtime` again when it goes back to real time after a busy spell; and
-`ask_nice` by the lookahead thread (`livemidi.clock.lookahead`). Each says
-what happened rather than raising: what the OS refuses runs on at normal
-priority.
+`ask_realtime` again when it goes back to real time after a busy spell. Each
+says what happened rather than raising: a sender the OS refuses runs on at
+normal priority.
 """
 
 from __future__ import annotations
@@ -12,11 +11,8 @@ from __future__ import annotations
 import os
 import struct
 import sys
-import threading
 
-__all__ = ["LOOKAHEAD_NICE", "ask_nice", "ask_realtime", "hold_idle_latency", "tighten_timer_slack"]
-
-LOOKAHEAD_NICE = -10  # the lookahead thread's nice value, where the OS allows it
+__all__ = ["ask_realtime", "hold_idle_latency", "tighten_timer_slack"]
 
 
 def ask_realtime(priority: int) -> tuple[bool, str]:
@@ -29,27 +25,6 @@ def ask_realtime(priority: int) -> tuple[bool, str]:
         reason = getattr(error, "strerror", None) or str(error)
         return False, f"real-time scheduling not granted ({reason}); running at normal priority"
     return True, f"SCHED_FIFO priority {priority}"
-
-
-def ask_nice(nice: int) -> tuple[bool, str]:
-    """Linux: give the calling thread (only) the nice value `nice`; (granted, what happened).
-
-    The lookahead thread runs the performer's patterns, so it does not ask for
-    real time (a pattern that never returns would hold a core). A lower nice
-    value keeps it under the normal scheduler and only gives it a bigger share
-    when other processes want every core: with two CPU burners on the
-    project's 2-core VM, the thread waited on the run queue up to 105 ms while
-    runnable, longer than its lookahead (the notes shipped late). Only root,
-    or a user whose ``nice`` limit allows it (``/etc/security/limits.d``, the
-    audio group on most distributions), may lower it.
-    """
-    if not sys.platform.startswith("linux"):
-        return False, ""  # elsewhere setpriority would change the whole process, or is not there
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    except OSError as error:
-        return False, f"nice {nice} not granted ({error.strerror or error}); normal priority"
-    return True, f"nice {nice}"
 
 
 def hold_idle_latency(path: str = "/dev/cpu_dma_latency") -> tuple[int | None, str]:

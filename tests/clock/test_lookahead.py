@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 import time
 from fractions import Fraction as F
 
@@ -327,47 +324,3 @@ def test_the_thread_runs_on_real_time_and_survives_errors():
     assert len(calls) >= 20 and len(problems) >= 10
     assert loop._thread is not None and not loop._thread.is_alive()
     assert not loop.running
-
-
-def _nice_of(native_id):
-    with open(f"/proc/self/task/{native_id}/stat") as file:
-        return int(file.read().rsplit(")", 1)[1].split()[16])
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
-def test_the_loop_s_thread_asks_for_a_bigger_share_of_the_cpu_and_plays_on_if_refused(monkeypatch):
-    """Two CPU burners kept the lookahead thread waiting on the run queue for up to 105 ms while it
-    was runnable (issue 15): longer than its lookahead. Its thread asks for a lower nice value; only
-    that thread gets it; a refusal (a normal user) is said and changes nothing else."""
-    from livemidi.clock import priority
-
-    def play(loop):
-        sender = loop.sender
-        sender.open_port("out")
-        loop.start()
-        try:
-            deadline = time.perf_counter() + 10
-            while not loop.shipments.records and time.perf_counter() < deadline:
-                time.sleep(0.01)
-            return _nice_of(loop._thread.native_id), bool(loop.shipments.records)
-        finally:
-            loop.close()
-
-    before = _nice_of(threading.get_native_id())
-    loop = Lookahead(notes(), VirtualSender())
-    nice, shipped = play(loop)
-    assert shipped
-    if loop.priority_detail.startswith("nice "):  # granted (root, or a nice limit that allows it)
-        assert loop.priority_detail == f"nice {priority.LOOKAHEAD_NICE}" and nice == priority.LOOKAHEAD_NICE
-    else:
-        assert "not granted" in loop.priority_detail
-    assert _nice_of(threading.get_native_id()) == before  # this thread: unchanged
-
-    def refuse(*args):
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(priority.os, "setpriority", refuse)
-    loop = Lookahead(notes(), VirtualSender())
-    nice, shipped = play(loop)
-    assert shipped and nice == before
-    assert loop.priority_detail == f"nice {priority.LOOKAHEAD_NICE} not granted (Permission denied); normal priority"
