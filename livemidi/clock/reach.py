@@ -17,10 +17,10 @@ queued in the sender. Shipping further ahead costs nothing heard: a swap,
 a tempo change, a hush or a stop cancel or retime what was shipped, however
 far ahead. Live input is the exception (what a knob or a key changes is
 heard only from the next window rendered), so a loop whose `responsive()`
-says so ships no further than its lookahead (`Lookahead.step`). The extra is built up `GROW` intervals of music a step at most,
-so that no window is big: the sender takes ~2 µs an event off its pipe,
-and a third of a second of 1000 notes a second in one command would hold
-it up for 1.5 ms.
+says so ships no further than its lookahead (`Lookahead.step`). The extra
+is built up `GROW` intervals of music a step at most, so that no window is
+big: the sender takes ~2 µs an event off its pipe, and a third of a second
+of 1000 notes a second in one command would hold it up for 1.5 ms.
 
 Misuse: `step` must be called at every step of a running loop and `reset`
 when it starts, resumes or stops; a loop stopped for a minute did not starve.
