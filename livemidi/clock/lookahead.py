@@ -225,11 +225,11 @@ class Lookahead:
                 self.shipments.prune(now)
             tempo = self.tempo
             reach = now + self.lookahead + self.shipments.most_early
-            horizon = self.reach.horizon(now, reach, tempo.time_at(self._next))
-            if self.responsive is not None and self.responsive():
-                horizon = reach
-                self._take_back(tempo.tick_at(reach))
-            end = tempo.tick_at(horizon)
+            horizon = self.reach.horizon(now, reach, tempo.time_at(self._next))  # (it watches every step)
+            responsive = self.responsive is not None and self.responsive()
+            end = tempo.tick_at(reach if responsive else horizon)
+            if responsive:
+                self._take_back(end)
             if end <= self._next:
                 return 0
             earliest = tempo.tick_at(now - self.max_late)

@@ -85,7 +85,6 @@ class Inputs:
         self._watching = threading.Event()
         self._watcher: threading.Thread | None = None
         self._reads: dict[str, tuple[int, float]] = {}  # port name -> (reads seen, when they last changed)
-        self._all_reads = (0, -LIVE_FOR)  # (reads of every input seen, when they last changed): read_lately
 
     @property
     def names(self) -> list[str]:
@@ -212,12 +211,14 @@ class Inputs:
     # -- what the toolbar shows ------------------------------------------------------------
 
     def live(self, now: float | None = None) -> list[str]:
-        """The inputs that patterns read lately (within `LIVE_FOR` seconds)."""
+        """The inputs that patterns read lately (within `LIVE_FOR` seconds); never waits for a lock.
+
+        (The lookahead thread asks too, through `read_lately`, and `add` holds
+        the lock while a port opens. A copy of the dict is whole under the GIL.)
+        """
         now = time.monotonic() if now is None else now
         live = []
-        with self._lock:
-            opened = list(self._opened.items())
-        for key, item in opened:
+        for key, item in list(self._opened.items()):
             reads = item.state.reads
             seen, when = self._reads.get(key, (0, -LIVE_FOR))
             if reads != seen:
@@ -228,18 +229,13 @@ class Inputs:
         return live
 
     def read_lately(self) -> bool:
-        """True if patterns read an input in the last `LIVE_FOR` seconds; never waits for a lock.
+        """True if patterns read an input in the last `LIVE_FOR` seconds: the toolbar's `live`, as a yes or no.
 
         The lookahead thread asks at every step (`Lookahead.responsive`): while
         patterns read an input, it ships no further than its lookahead, so that a
         knob turned or a key struck is heard within it.
         """
-        reads = sum(opened.state.reads for opened in list(self._opened.values()))
-        seen, when = self._all_reads
-        now = time.monotonic()
-        if reads != seen:
-            self._all_reads = seen, when = reads, now
-        return now - when < LIVE_FOR
+        return bool(self.live())
 
     def describe(self) -> str:
         """``in Keyboard ≤100 ms`` while patterns read an input (the latency is the lookahead); '' otherwise."""
