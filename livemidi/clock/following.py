@@ -70,11 +70,11 @@ class Following:
         self._problem: str | None = None
         self._jumps: int | None = None  # the source's count of its jumps at the last step
         if hasattr(source, "on_change"):
-            source.on_change = loop._wake.set  # a source that can tell of a change wakes the loop
+            source.on_change = loop.wake  # a source that can tell of a change wakes the loop
 
     def release(self) -> None:
         """The loop follows something else: the source no longer wakes it."""
-        if getattr(self.source, "on_change", None) == self.loop._wake.set:
+        if getattr(self.source, "on_change", None) == self.loop.wake:
             self.source.on_change = None
 
     @property
@@ -101,7 +101,7 @@ class Following:
             self.step(now)
             tempo = loop.tempo
             cycle = tempo.snap(tempo.cycle_at(now)) if tempo.running else tempo.position(now).cycle
-        loop._wake.set()
+        loop.wake()
         return cycle
 
     def start(self, cycle: Fraction) -> bool:
@@ -112,7 +112,7 @@ class Following:
         if self.source.request_start():  # the source starts; the next step follows it
             if loop.threaded:
                 loop._ensure_thread()
-            loop._wake.set()
+            loop.wake()
             return True
         with loop._lock:
             now = loop._now()

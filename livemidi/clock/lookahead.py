@@ -17,8 +17,9 @@ skipped; a bad event is reported and dropped; the thread never dies. See
 docs/scheduling.md for the whole path and for what happens in a stall.
 Following a sync source (Link, MIDI clock in: `follow`) is the work of a
 `Following` (following.py) that the loop holds and calls at each step;
-the record of what was shipped, which retimes and cancels it, is a
-`Shipped` (shipped.py).
+the record of what was shipped, which checks the source's events and
+retimes and cancels them, is a `Shipped` (shipped.py); the thread is a
+`Stepping` (stepping.py).
 
 Misuse: every method may be called from any thread (one lock guards the
 state), but the source is called with that lock held, so a source must not
@@ -35,13 +36,12 @@ from collections.abc import Callable, Hashable, Iterable
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from ..errors import ClockStoppedError, SenderError
-from .events import in_window
+from ..errors import SenderError
 from .following import Following
-from .handle import message_bytes
 from .midiclock import MIDI_CLOCK, MidiClockOut
 from .reach import Reach
 from .shipped import PRUNE_AFTER, Shipment, Shipped
+from .stepping import Stepping
 from .sync import SyncSource, SyncState
 from .tempo import Position, TempoMap, as_cycle
 
@@ -128,18 +128,17 @@ class Lookahead:
         self.threaded = threaded
         self.on_error = on_error or _default_on_error
         self._now = now
-        self._sleep = sleep
         self._lock = threading.RLock()
-        self._wake = threading.Event()
-        self._closing = False
-        self._thread: threading.Thread | None = None
+        self._stepping = Stepping(
+            self.step, interval, now=now, sleep=sleep, report=self._report,
+            active=lambda: self._next is not None or self._following is not None,
+        )  # fmt: skip
         self._next: Fraction | None = None  # where the next window begins; None while stopped
         self.shipments = Shipped(sender)  # what was shipped, the tags and the ports' latency (shipped.py)
         self.reach = Reach(interval)  # ships further ahead after the thread was starved (see reach.py)
         self.stalls = 0
         self.errors = 0
         self.last_error: BaseException | None = None
-        self.cpu_seconds = 0.0  # CPU time of the loop's thread
         self._following: Following | None = None  # while following a sync source (`follow`)
         # Called as on_tempo(time, bpm) when a sync source moves the tempo (a recorder's tempo track).
         self.on_tempo: Callable[[float, Fraction], None] | None = None
@@ -262,23 +261,10 @@ class Lookahead:
                 raw.extend(self.source(begin, end) or ())
             except Exception as error:
                 self._report(error, f"the source raised for cycles {begin}–{end} (window skipped)")
-        events = []
-        problem = None
-        for event in raw:
-            try:
-                checked = self._check(event, begin, end)
-            except (TypeError, ValueError) as error:
-                problem = problem or error
-                continue
-            if only_tag is None or checked[3] == only_tag:
-                events.append(checked)
+        events, problem = self.shipments.check_all(raw, begin, end, only_tag)
         if problem is not None:
             self._report(problem, f"a bad event from the source for cycles {begin}–{end} (dropped)")
         return events
-
-    def _check(self, event, begin: Fraction, end: Fraction) -> tuple:
-        event, onset, cycle = in_window(event, begin, end)
-        return (onset, cycle, self.sender.port_index(event.port), self._tag(event.tag), message_bytes(event.message))
 
     def _ship(self, events: list[tuple], now: float) -> int:
         return self.shipments.ship(events, self.tempo, now - self.max_late)
@@ -302,7 +288,7 @@ class Lookahead:
             self._following = None if source is None else Following(self, source)
             if source is not None and self.threaded:
                 self._ensure_thread()
-        self._wake.set()
+        self._stepping.wake()
 
     @property
     def sync(self) -> SyncSource | None:
@@ -333,7 +319,7 @@ class Lookahead:
             if midi_clock is not None:
                 cycle = self._next
                 transport = midi_clock.resume(cycle, self.tempo.beats_per_bar)
-                self._ship([self._check(event, cycle, cycle + 1) for event in transport], self._now())
+                self._ship([self.shipments.check(event, cycle, cycle + 1) for event in transport], self._now())
 
     # -- what the performer does --------------------------------------------------------
 
@@ -352,7 +338,7 @@ class Lookahead:
             cycle = self.tempo.set_tempo(bpm, at, now=now)
             if self.tempo.running:
                 self._retime(lambda record: record.cycle >= cycle)
-        self._wake.set()
+        self._stepping.wake()
         return cycle
 
     @property
@@ -437,10 +423,10 @@ class Lookahead:
         self._next = cycle
         self.reach.reset()
         if transport:
-            self._ship([self._check(event, cycle, cycle + 1) for event in transport], self._now())
+            self._ship([self.shipments.check(event, cycle, cycle + 1) for event in transport], self._now())
         if self.threaded:
             self._ensure_thread()
-        self._wake.set()
+        self._stepping.wake()
 
     def stop(self) -> Fraction | None:
         """Stop: queued events are cancelled (sounding notes end now), MIDI clock ports get Stop.
@@ -470,40 +456,23 @@ class Lookahead:
     def running(self) -> bool:
         return self.tempo.running
 
-    # -- the thread --------------------------------------------------------------------
-
-    def _ensure_thread(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._closing = False
-            self._thread = threading.Thread(target=self.run, name="livemidi lookahead", daemon=True)
-            self._thread.start()
+    # -- the thread (stepping.py) -------------------------------------------------------
 
     def run(self) -> None:
         """Step every `interval` (absolute deadlines) until `close`; exceptions are reported."""
-        started_cpu = time.thread_time()
-        next_tick = self._now()
-        repeated = None
-        while not self._closing:
-            try:
-                self.step()
-                repeated = None
-            except ClockStoppedError:
-                pass  # stopped between the check and the step
-            except Exception as error:  # the loop never dies; the same error is reported once
-                text = f"{type(error).__name__}: {error}"
-                if text != repeated:
-                    self._report(error, "the lookahead loop")
-                repeated = text
-            self.cpu_seconds = time.thread_time() - started_cpu
-            next_tick += self.interval
-            now = self._now()
-            if next_tick < now:
-                next_tick = now  # behind: catch up with one step, not a burst
-            if self._sleep is not None:
-                self._sleep(next_tick - now)
-            elif self._wake.wait(next_tick - now if self._next is not None or self.sync is not None else None):
-                self._wake.clear()  # woken: a start, a tempo change, a close
-                next_tick = self._now()
+        self._stepping.run()
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time (s) of the loop's thread so far."""
+        return self._stepping.cpu_seconds
+
+    def wake(self) -> None:
+        """Step now, not at the next interval (a sync source's news, a start)."""
+        self._stepping.wake()
+
+    def _ensure_thread(self) -> None:
+        self._stepping.ensure()
 
     def close(self, stop: bool = True) -> None:
         """Stop the thread (and, with `stop`, the transport: notes end). The sender stays open.
@@ -517,10 +486,7 @@ class Lookahead:
                 self.stop()
             except SenderError as error:  # nothing is playing without a sender anyway
                 self._report(error, "stopping")
-        self._closing = True
-        self._wake.set()
-        if self._thread is not None and self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(5)  # (not started: Ctrl-C came between making the thread and starting it)
+        self._stepping.close()
 
     def __enter__(self) -> Lookahead:
         return self

@@ -9,9 +9,10 @@ under the id the sender gave it, so that
   ledger ends the notes they leave sounding),
 - a seek or a stop forgets them all (`clear`).
 
-It also holds what turns a window's events into deadlines: the tags (a
-loop's name → the small number the sender carries) and each port's latency
-(s, subtracted from the deadline). Records are forgotten a second after
+It also checks what a source gives (`check_all`), and holds what turns a
+window's events into deadlines: the tags (a loop's name → the small number
+the sender carries) and each port's latency (s, subtracted from the
+deadline). Records are forgotten a second after
 their deadline (`prune`): by then nothing can move them.
 
 Misuse: it is the loop's state, used with the loop's lock held; a record
@@ -20,8 +21,11 @@ kept after `clear` no longer stands for anything in the sender.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from fractions import Fraction
+
+from .events import in_window
+from .handle import message_bytes
 
 __all__ = ["PRUNE_AFTER", "Shipment", "Shipped"]
 
@@ -78,7 +82,32 @@ class Shipped:
         self.latency[index] = seconds
         self.most_early = max(0.0, *self.latency.values())
 
-    # -- shipping, moving, taking back ---------------------------------------------------
+    # -- checking, shipping, moving, taking back ------------------------------------------
+
+    def check(self, event: object, begin: Fraction, end: Fraction) -> tuple:
+        """`event` (a `ClockEvent` or its tuple, onset in ``[begin, end)``) as (onset, cycle, port, tag, data).
+
+        Raises TypeError or ValueError for a bad event or a port the sender does not have.
+        """
+        event, onset, cycle = in_window(event, begin, end)
+        return (onset, cycle, self.sender.port_index(event.port), self.tag(event.tag), message_bytes(event.message))
+
+    def check_all(
+        self, raw: Iterable, begin: Fraction, end: Fraction, only_tag: int | None = None
+    ) -> tuple[list[tuple], Exception | None]:
+        """The good events of `raw` checked (`check`; of tag number `only_tag` alone, if given), and the
+        first problem with the others, which are dropped (None: there was none)."""
+        events = []
+        problem = None
+        for event in raw:
+            try:
+                checked = self.check(event, begin, end)
+            except (TypeError, ValueError) as error:
+                problem = problem or error
+                continue
+            if only_tag is None or checked[3] == only_tag:
+                events.append(checked)
+        return events, problem
 
     def ship(self, events: list[tuple], tempo, cutoff: float) -> int:
         """Send `events` ((onset, cycle, port, tag, data), checked) ahead; those due before `cutoff` are skipped."""

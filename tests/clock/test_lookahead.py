@@ -124,11 +124,11 @@ def test_bad_events_are_dropped_and_reported():
     assert any("expected a Message" in text for text in texts)
     assert [data for _, _, data in rig.sent()] == ["90 04 01"]
     with pytest.raises(TypeError, match="exact number of cycles"):
-        rig.loop._check(ClockEvent(0.5, [0x90, 1, 1]), F(0), F(1))
+        rig.loop.shipments.check(ClockEvent(0.5, [0x90, 1, 1]), F(0), F(1))
     with pytest.raises(ValueError, match="no open port 7"):
-        rig.loop._check(ClockEvent(0, [0x90, 1, 1], 7), F(0), F(1))
+        rig.loop.shipments.check(ClockEvent(0, [0x90, 1, 1], 7), F(0), F(1))
     with pytest.raises(ValueError, match=r"onset must be in the window asked for, \[0, 1\), got 1"):
-        rig.loop._check(ClockEvent(1, [0x90, 1, 1]), F(0), F(1))
+        rig.loop.shipments.check(ClockEvent(1, [0x90, 1, 1]), F(0), F(1))
 
 
 def test_a_stall_longer_than_the_lookahead_skips_the_past_instead_of_a_burst():
@@ -322,5 +322,5 @@ def test_the_thread_runs_on_real_time_and_survives_errors():
         time.sleep(0.01)
     loop.close()
     assert len(calls) >= 20 and len(problems) >= 10
-    assert loop._thread is not None and not loop._thread.is_alive()
+    assert loop._stepping.thread is not None and not loop._stepping.thread.is_alive()
     assert not loop.running
