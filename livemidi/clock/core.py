@@ -222,36 +222,42 @@ class SenderCore:
         return batch
 
     def record_instant(
-        self, batch: Instant, outcomes: list, woke: float = float("-inf"), held: float = 0.0
-    ) -> None:
+        self, batch: Instant, outcomes: list, woke: float = float("-inf"), held: float = 0.0,
+        asked: float = float("inf"), asked_for: float = float("-inf"),
+    ) -> None:  # fmt: skip
         """Account for the writes of an instant: `outcomes` has each one's stamp, or the error it raised.
 
         `woke`: when the sender woke from its last sleep, if that sleep ended
-        after it was due (-inf otherwise); `held`: seconds it was off the CPU
-        since then (or since the last instant it sent on time), up to the last
-        write. They say why a late message was late (`record`).
+        after it was due (-inf otherwise); `asked`: when that sleep was to
+        end, a margin ahead of the deadline `asked_for`; `held`: seconds it
+        was off the CPU since then (or since the last instant it sent on
+        time), up to the last write. They say why a late message was late (`record`).
         """
         record = self.record
         for (deadline, port, data, tag), outcome in zip(batch, outcomes):
             if isinstance(outcome, Exception):
                 record(port, data, deadline, 0.0, outcome, tag)
             else:
-                record(port, data, deadline, outcome, tag=tag, woke=woke, held=held)
+                record(port, data, deadline, outcome, tag=tag, woke=woke, held=held, asked=asked, asked_for=asked_for)
 
     def record(
         self, port: int, data: bytes, deadline: float, stamp: float, error: Exception | None = None, tag: int = 0,
-        woke: float = float("-inf"), held: float = 0.0,
+        woke: float = float("-inf"), held: float = 0.0, asked: float = float("inf"), asked_for: float = float("-inf"),
     ) -> None:  # fmt: skip
         """Account for a write of `data` on `port` at `stamp` (perf_counter s), or for its failure.
 
         A message sent more than `late_threshold` after its deadline is late
         (`late_count`). It is the machine's when the time the sender slept
-        past the deadline (its sleep ended at `woke`) and the time it was off
-        the CPU since (`held`) make up at least half its lateness: the
-        operating system or the hypervisor did not run the sender in time. It
-        counts in `late_woke` when the first is the bigger part, else in
-        `late_held`. Any other late message (the sender's own work, a slow
-        write, an event that arrived late) sets `worst_other_late`.
+        too long and the time it was off the CPU since (`held`) make up at
+        least half its lateness: the operating system or the hypervisor did
+        not run the sender in time. Slept too long: past the deadline (the
+        sleep ended at `woke`), or, for a message due no later than the
+        deadline the sleep was for (`asked_for`), past the time it was asked
+        to end (`asked`, a margin ahead of it: the margin it lost was the
+        time to get from the wake to the write). It counts in `late_woke`
+        when the first is the bigger part, else in `late_held`. Any other
+        late message (the sender's own work, a slow write, an event that
+        arrived late) sets `worst_other_late`.
         """
         if error is not None:
             text = f"could not send {data.hex(' ')} on port {port}: {error}"
@@ -264,7 +270,7 @@ class SenderCore:
             self.late_count += 1
             if late > self.worst_late:
                 self.worst_late = late
-            asleep = max(woke - deadline, 0.0)
+            asleep = max(woke - deadline, woke - asked if deadline <= asked_for else 0.0, 0.0)
             if asleep + held >= late / 2:
                 if asleep >= held:
                     self.late_woke += 1

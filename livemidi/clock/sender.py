@@ -343,10 +343,10 @@ class SenderProcess:
         perf = time.perf_counter
         spin = self.current_spin
         last = float("-inf")  # the deadline of the last message sent
-        # For telling why a message was late (SenderCore.record): when the last sleep ended, if that
-        # was after it was due (-inf otherwise; it counts only for messages due before), and the wall
+        # For telling why a message was late (SenderCore.record): when the last sleep ended, if that was
+        # after it was due (-inf otherwise), when it was due and the deadline it was for, and the wall
         # and CPU clocks since then or since the last instant sent on time.
-        woke = float("-inf")
+        woke, asked, asked_for = float("-inf"), float("inf"), float("-inf")
         off_cpu = OffCpu(perf, THREAD_CPU)
         # The last clock reading since which the sender did only short work (no commands, no
         # housekeeping), and how many messages of that work were bookkeeping (OffCpu.gap).
@@ -402,7 +402,8 @@ class SenderProcess:
                 # Held off the CPU: the wall time it did not get as CPU time, or jumps of the clock across
                 # deadlines in the spin (a hypervisor that takes the CPU may count it as the sender's).
                 spun = max(spun_from, deadline + overshot)  # the spin's end, or its start when it was due already
-                core.record_instant(batch, outcomes, woke, off_cpu.held(ended, ended_cpu, overshot, outcomes, spun))
+                held = off_cpu.held(ended, ended_cpu, overshot, outcomes, spun)
+                core.record_instant(batch, outcomes, woke, held, asked, asked_for)
                 if core.late_count == late_before:  # else the backlog behind it was late for the same cause
                     off_cpu.on_time(ended, ended_cpu, outcomes)
                 quiet, quiet_work = ended, len(batch)
@@ -430,6 +431,7 @@ class SenderProcess:
                 off_cpu.mark()
                 quiet, quiet_work = off_cpu.at, 0
                 woke = off_cpu.at if off_cpu.at > wake else float("-inf")  # a sleep that ended after it was due
+                asked, asked_for = wake, float("-inf") if deadline is None else deadline
                 if not woken_by_command:  # every timed-out sleep says how late sleeps end
                     spin = self.observe_wake(off_cpu.at - wake)
 

@@ -327,6 +327,25 @@ def test_a_late_message_is_put_down_to_a_late_wake_to_being_held_off_the_cpu_or_
     assert core.worst_late == pytest.approx(0.004)
 
 
+
+def test_a_sleep_that_ended_later_than_asked_made_its_instant_late_even_when_it_ended_just_past_the_deadline():
+    # Seen on the project's VM at 1000 notes/s (issue 15): the sleep was to end 180 µs before the deadline,
+    # the margin of the spin; it ended 17 µs after it, and the few lines from the wake to the write made the
+    # note 55 µs late. Only the 17 µs counted as asleep, less than half: it went down as the sender's own.
+    core = SenderCore(Wire().write, late_threshold=0.00005)
+    core.record(0, ON, 20.0, 20.000055, woke=20.000017, asked=19.99982, asked_for=20.0)
+    assert (core.late_count, core.late_woke, core.worst_other_late) == (1, 1, 0.0)
+    # Woken in time (no `woke`), the same lateness is the sender's own.
+    core.record(0, ON, 21.0, 21.000055, asked=20.99982, asked_for=21.0)
+    # A message due after the one the sleep was for did not lose its margin to that sleep.
+    core.record(0, ON, 22.001, 22.001055, woke=22.000017, asked=21.99982, asked_for=22.0)
+    assert (core.late_count, core.late_woke, core.late_held) == (3, 1, 0)
+    assert core.worst_other_late == pytest.approx(0.000055)
+    # record_instant passes them on, and the sleep counts for the backlog due before the instant too.
+    core.record_instant([(23.0, 0, OFF, 0), (22.9995, 0, ON, 0)], [23.00006, 23.00007],
+                        woke=23.00002, asked=22.9998, asked_for=23.0)  # fmt: skip
+    assert (core.late_count, core.late_woke) == (5, 3)
+
 def test_record_instant_gives_each_message_the_instants_wake_and_time_off_the_cpu():
     core = SenderCore(Wire().write, late_threshold=0.001)
     batch = [(1.0, 0, OFF, 0), (1.0, 0, ON, 0), (0.997, 0, ON, 0)]  # the last one was 3 ms overdue already
