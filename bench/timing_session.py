@@ -58,7 +58,8 @@ def _sender_pythonpath(tree: str) -> None:
 
 
 def _settle_memory() -> bool:
-    """What the `livemidi` command does once started: start-up's objects out of full collections."""
+    """What the `livemidi` command does before it starts and once started: start-up's objects out of
+    full collections."""
     try:
         from livemidi.cli.live import settle_memory
     except ImportError:  # a livemidi before issue 15 has none: collections walk everything, as it did
@@ -92,6 +93,7 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
         watch = CpuWatch(pids)
         cpu_sender, cpu_reader = sender.stats.cpu_seconds, thread_cpu(reader)
         switched = preemptions(sender.pid)
+        _settle_memory()
         collections = _CollectionWatch()
         session.start()
         settled = _settle_memory()

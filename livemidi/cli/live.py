@@ -126,8 +126,13 @@ def settle_memory() -> None:
     command: `gc.freeze` leaves it out of them. A session playing
     ``note("c4*2000")`` through the modules the REPL loads (issue 15): full
     collections of up to 38 ms before, 5.7 ms after, on the project's VM.
-    Called before `end_startup`: a Ctrl-C that lands in a collection's
-    callback is dropped by Python, and only the start-up guard remembers it.
+    Called twice: before the session starts, when the collection walks all
+    of start-up's objects (14 ms on that VM when idle, several times that
+    under load; after the start it fell inside the first lookahead, with
+    nothing more than that queued in the sender), and once start-up is over,
+    for what came since (the REPL, the eval server). Both before
+    `end_startup`: a Ctrl-C that lands in a collection's callback is
+    dropped by Python, and only the start-up guard remembers it.
     """
     gc.collect()
     gc.freeze()
@@ -255,6 +260,7 @@ def cmd_repl(args: argparse.Namespace) -> int:
     server = None
     with _sigterm_as_interrupt():
         try:
+            settle_memory()
             _start(session)
             if getattr(args, "pipe", False):
                 settle_memory()
@@ -301,6 +307,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 session.end_at(end)
             if monitor:
                 session.add_listener(_print_sent)
+            settle_memory()
             _start(session)
             session.note_code(_read(path))
             server = start_eval_server(session, args, "run")
