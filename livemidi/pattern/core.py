@@ -10,7 +10,8 @@ a few lines built on the primitives defined here:
   `Pattern.fmap`, `Pattern.filter_events`;
 - combining: `Pattern.app_left` / `app_right` / `app_both` (which side gives
   the structure), and the joins `inner_join`, `outer_join`, `squeeze_join`,
-  `mix_join` (and their `*_bind` forms) that flatten a pattern of patterns;
+  `mix_join` (and their `*_bind` forms) that flatten a pattern of patterns
+  (their queries are built in `joins`, which needs nothing of this module);
 - the atoms: `pure`, `silence`, `signal`.
 
 Events carry where they came from in the source as their class (see
@@ -34,10 +35,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable
 
+from . import joins
 from .event import Event, joined, show_value
 from .meter import spend
-from .rational import add, div, mul, sub
-from .time import TimeLike, TimeSpan, _span, cycle_span, sam, sect, to_time
+from .time import TimeLike, TimeSpan, _span, cycle_span, sect, to_time
 
 __all__ = ["Event", "Pattern", "pure", "show_value", "signal", "silence"]
 
@@ -236,97 +237,23 @@ class Pattern:
 
     # -- primitives: joins (flattening a pattern of patterns) ------------
 
+    # The four joins' queries are in `joins`; they differ in where the structure comes from.
+
     def inner_join(self) -> Pattern:
         """Structure from the inner patterns, played only while their outer event lasts."""
-        q = self.query
-
-        def query(span: TimeSpan) -> list[Event]:
-            out: list[Event] = []
-            for ev in q(span):
-                outer = type(ev)
-                if outer is Event:
-                    out.extend(ev[2].query(ev[1]))
-                else:  # the inner events' own locations first, then the outer's
-                    out.extend(_tuple_new(joined(type(iev), outer), iev) for iev in ev[2].query(ev[1]))
-            return out
-
-        return Pattern(query)
+        return Pattern(joins.inner_join(self.query))
 
     def outer_join(self) -> Pattern:
         """Structure from the outer pattern; values sampled from the inner ones at each outer onset."""
-        q = self.query
-
-        def query(span: TimeSpan) -> list[Event]:
-            out = []
-            for oev in q(span):
-                w, p, inner = oev
-                at = (w if w is not None else p)[0]
-                for ev in inner.query(_span(at, at)):
-                    c1, c2 = type(oev), type(ev)
-                    cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
-                    out.append(_tuple_new(cls, (w, p, ev[2])))
-            return out
-
-        return Pattern(query)
+        return Pattern(joins.outer_join(self.query))
 
     def squeeze_join(self) -> Pattern:
         """Each inner pattern's cycle squeezed into the whole of its outer event."""
-        q = self.query
-
-        def query(span: TimeSpan) -> list[Event]:
-            out = []
-            for oev in q(span):
-                w, p, inner = oev
-                outer = type(oev)
-                w = w if w is not None else p
-                wb, we = w
-                width = sub(we, wb)
-                if not width:
-                    continue
-                c = sam(wb)
-
-                def to_inner(t: Fraction, wb=wb, width=width, c=c) -> Fraction:
-                    return add(c, div(sub(t, wb), width))
-
-                def to_outer(t: Fraction, wb=wb, width=width, c=c) -> Fraction:
-                    return add(wb, mul(sub(t, c), width))
-
-                for iev in inner.query(_span(to_inner(p[0]), to_inner(p[1]))):
-                    iw, ip, v = iev
-                    ip = _span(to_outer(ip[0]), to_outer(ip[1]))
-                    part = sect(p, ip)
-                    if part is None:
-                        continue
-                    whole = None if iw is None else sect(w, _span(to_outer(iw[0]), to_outer(iw[1])))
-                    c1 = type(iev)
-                    cls = c1 if outer is Event or outer is c1 else joined(c1, outer)
-                    out.append(_tuple_new(cls, (whole, part, v)))
-            return out
-
-        return Pattern(query)
+        return Pattern(joins.squeeze_join(self.query))
 
     def mix_join(self) -> Pattern:
         """Structure from both levels: wholes are the overlap of outer and inner wholes."""
-        q = self.query
-
-        def query(span: TimeSpan) -> list[Event]:
-            out = []
-            for oev in q(span):
-                w, p, inner = oev
-                for iev in inner.query(p):
-                    iw, ip, v = iev
-                    if w is None or iw is None:
-                        whole = w if iw is None else iw
-                    else:
-                        whole = sect(w, iw)
-                        if whole is None:
-                            continue
-                    c1, c2 = type(iev), type(oev)
-                    cls = c1 if c2 is Event or c2 is c1 else joined(c1, c2)
-                    out.append(_tuple_new(cls, (whole, ip, v)))
-            return out
-
-        return Pattern(query)
+        return Pattern(joins.mix_join(self.query))
 
     def inner_bind(self, f: Callable[[Any], Any]) -> Pattern:
         return self.fmap(lambda v: reify(f(v))).inner_join()
