@@ -1,6 +1,7 @@
 """When a loop's pattern misbehaves: refused at its trial, reverted or muted while it plays; the notices.
 
-The session calls these so that its own module stays small:
+The session calls these so that its own module stays small (its `Playback`,
+playback.py, calls `render_segment`):
 
 - `refusal` is the text of the `PatternError` for a new pattern that failed
   its trial: it raised, or it is over the session's budget

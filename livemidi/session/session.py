@@ -2,17 +2,15 @@
 
 A `Session` joins the pieces: the timed-sender process that owns the output
 ports (`livemidi.clock.Sender`), the lookahead loop and tempo map, and the
-loops. The lookahead loop asks `Session.source` for each window; the source
-renders every audible loop's pattern for it (`livemidi.render`) and tags each
-event with its loop's name, so a swap, a mute or a hush can cancel and
-re-query one loop's events and leave the others alone. Collaborators do the
-rest of the work, and the session speaks for them (it is the one face the
-performer sees): `Outputs` (outputs.py: the output ports, their latency
-offsets, MIDI clock out), `SessionSync` (sync.py: Link, MIDI clock in),
-`Recording` (recording.py: what was sent, handed to the monitor and the
-recorder; inputs kept for `capture`), `Voices` (mpe.py: MPE, microtones),
-`Mixer` (mixer.py: mute, solo, hush) and `TempoLog` (tempolog.py: the tempo
-changes asked for, for rendering and the recorder).
+loops. Collaborators do the work, and the session speaks for them (it is the
+one face the performer sees): `Playback` (playback.py: `source`, which the
+lookahead loop asks for each window's events, every audible loop's rendered
+and tagged with its name; the toolbar's `status`), `Outputs` (outputs.py: the
+output ports, their latency offsets, MIDI clock out), `SessionSync` (sync.py:
+Link, MIDI clock in), `Recording` (recording.py: what was sent, handed to the
+monitor and the recorder; inputs kept for `capture`), `Voices` (mpe.py: MPE,
+microtones), `Mixer` (mixer.py: mute, solo, hush) and `TempoLog`
+(tempolog.py: the tempo changes asked for, for rendering and the recorder).
 
 Rules the performer can count on:
 
@@ -49,20 +47,21 @@ import threading
 import time
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..clock import ClockEvent, Lookahead, Position, Sender, TempoMap
 from ..clock.tempo import as_cycle
 from ..pattern import reify
 from .budget import Budget, trial
 from .capture import Listener
-from .guard import pace_at, refusal, render_segment
+from .guard import pace_at, refusal
 from .inputs import Inputs
 from .latency import stored_offsets
 from .loops import Loop, Loops
 from .mixer import Mixer
 from .mpe import Voices
 from .outputs import Outputs
+from .playback import LoopState, Playback, SessionStatus
 from .record import Recorder
 from .recording import Recording
 from .stalls import StallNotices
@@ -76,29 +75,6 @@ TRIAL_CYCLES = 4  # how far ahead a new pattern is tried before it takes over
 
 class PatternError(ValueError):
     """A new pattern raised when it was tried; the old one plays on. The cause is chained."""
-
-
-class LoopState(NamedTuple):
-    name: str
-    state: str  # playing, muted, pending, stopped, silent (solo)
-    channel: int
-
-
-class SessionStatus(NamedTuple):
-    """What a toolbar shows: position, BPM, transport, loops, ports, late events."""
-
-    position: Position
-    bpm: Fraction
-    running: bool
-    loops: list[LoopState]
-    outputs: list[str]
-    late: int
-    errors: int
-    sync: str = ""  # what livemidi follows, e.g. "Link 2 peers" ("" when nothing)
-    clock_out: tuple[str, ...] = ()  # the outputs that get MIDI clock
-    offsets: tuple[float, ...] = ()  # each output's latency offset in ms (negative: earlier), as `outputs`
-    late_machine: int = 0  # of `late`, those the machine made late: it woke or ran the sender late
-    stalls: int = 0  # times the clock did not run in time and skipped music rather than play it late
 
 
 def _default_notice(text: str) -> None:
@@ -164,6 +140,7 @@ class Session:
         self._outputs = Outputs(self.clock, stored, stored_from, self._notice, self._voices.configure)
         self.outputs: list[str] = self._outputs.names  # the output ports' names, in order
         self._sync = SessionSync(self.clock, self._notice)
+        self._playback = Playback(self)  # the lookahead loop's source and the toolbar's status (playback.py)
         self._recording = Recording(
             self.clock, now=now, notice=self._notice, tempo_history=self.tempo_history, next_boundary=self.next_boundary
         )
@@ -398,28 +375,18 @@ class Session:
         self.hush()
         self._voices.panic()
 
-    # -- what the lookahead loop asks ------------------------------------------------------
+    # -- what the lookahead loop and the toolbar ask (Playback's work, playback.py) ----------
 
     def audible(self, loop: Loop) -> bool:
         return self._mixer.audible(loop)
 
     def source(self, begin: Fraction, end: Fraction) -> list[ClockEvent]:
         """The events of every audible loop with onsets in ``[begin, end)``, tagged with the loop's name."""
-        events: list[ClockEvent] = []
-        with self._lock:
-            for loop in list(self.loops.values()):
-                loop.forget_before(begin)
-                if loop.ended(begin):
-                    del self.loops[loop.name]  # stopped: its notes were rendered with their note-offs
-                    continue
-                if not self.audible(loop):
-                    continue
-                for index, lo, hi in loop.segments(begin, end):
-                    events += self._render_segment(loop, index, lo, hi)
-        return self._voices.assign(events, begin, end)  # MPE and microtonal outputs' channels (mpe.py)
+        return self._playback.source(begin, end)
 
-    def _render_segment(self, loop: Loop, index: int, begin: Fraction, end: Fraction) -> list[ClockEvent]:
-        return render_segment(self, loop, index, begin, end)  # within the budget; errors revert or mute
+    def status(self) -> SessionStatus:
+        """Everything a toolbar shows, in one consistent read."""
+        return self._playback.status()
 
     # -- reports ---------------------------------------------------------------------------
 
@@ -433,25 +400,6 @@ class Session:
     def _sender_error(self, text: str) -> None:
         self.errors += 1
         self.on_notice(f"sender: {text}")
-
-    def status(self) -> SessionStatus:
-        """Everything a toolbar shows, in one consistent read."""
-        loop_status = self.clock.status()
-        cycle = loop_status.position.cycle
-        with self._lock:
-            loops = [LoopState(loop.name, self._state(loop, cycle), loop.channel) for loop in self.loops.values()]
-        offsets = tuple(self._outputs.offsets.get(index, 0.0) for index in range(len(self.outputs)))
-        return SessionStatus(
-            loop_status.position, loop_status.bpm, loop_status.running, loops, list(self.outputs),
-            loop_status.late, self.errors, loop_status.sync, self._outputs.clock_out_names(), offsets,
-            loop_status.late_machine, loop_status.stalls,
-        )  # fmt: skip
-
-    def _state(self, loop: Loop, cycle: Fraction) -> str:
-        state = loop.state(cycle)
-        if state == "playing" and not self.audible(loop):
-            return "silent (solo)"
-        return state
 
     # -- what was sent: the monitor and the recorder; capture (Recording's work, recording.py) --
 
