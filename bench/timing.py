@@ -20,13 +20,15 @@ sender process, the lookahead thread and the reader thread of a playing
 session; what other processes and the hypervisor took meanwhile; and the
 machine's floor (bench/timing_floor.py): how late a real-time spinner on
 this machine sees the time jump, as the p99 and max a perfect sender would
-have had, so that a stall that comes from the VM is shown as such.
+have had; and, during each livemidi run, a witness (bench/timing_witness.py)
+that tells which late notes were written as a CPU came back from a stall,
+so that a stall that comes from the VM is shown as such.
 
     python3 bench/timing.py                  # everything, 60 s a run (~45 minutes)
     python3 bench/timing.py --quick          # 25 s of 16ths, 5 s of 1000/s a run (~9 minutes)
     python3 bench/timing.py --tree ../old    # the same bench, on another checkout's livemidi
 
-Options: --seconds S, --systems, --cases, --conditions, --parts, --json PATH.
+Options: --seconds S, --systems, --cases, --conditions, --parts, --no-witness, --json PATH.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="comma-separated, of: notes (the table), floor (the machine's floor), "
                              "clock (MIDI clock out jitter), cpu (a running clock with nothing to play)")  # fmt: skip
     parser.add_argument("--tree", metavar="PATH", help="measure the livemidi of this checkout (default: this one)")
+    parser.add_argument("--no-witness", dest="witness", action="store_false",
+                        help="no witness beside livemidi's runs (bench/timing_witness.py): to see what it changes")  # fmt: skip
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
 
@@ -104,7 +108,7 @@ def summarize(system: str, case: str, condition: str, run: dict) -> dict:
         "gap_max_us": gaps[-1] if gaps else None,
     }  # fmt: skip
     for key in ("cpu", "others", "steal", "stalls", "skipped", "arrived_late", "preempted", "policy_at_end", "missing",
-                "off_grid", "realtime", "notices", "why_late", "gc_max_ms", "gc_frozen"):
+                "off_grid", "realtime", "notices", "why_late", "gc_max_ms", "gc_frozen", "witness"):
         if key in run:
             row[key] = run[key]
     if run.get("first") is not None:
@@ -117,6 +121,7 @@ def run_notes(args, seconds_for, floors: dict) -> list[dict]:
     from timing_load import condition
     from timing_peers import run_isobar, run_mido
     from timing_session import CASES, run_session
+    from timing_witness import Witness
 
     results = []
     for name in args.conditions:
@@ -138,7 +143,11 @@ def run_notes(args, seconds_for, floors: dict) -> list[dict]:
             for case in args.cases:
                 seconds = seconds_for(case)
                 for system in args.systems if "notes" in args.parts else ():
-                    if system == "livemidi":
+                    if system == "livemidi" and args.witness:
+                        with Witness() as witness:
+                            run = run_session(CASES[case], seconds, pids, witness)
+                        run["witness"] = witness.account(run["pairs"])
+                    elif system == "livemidi":
                         run = run_session(CASES[case], seconds, pids)
                     elif system == "isobar":
                         run = run_isobar(CASES[case], seconds)
@@ -162,6 +171,15 @@ def run_notes(args, seconds_for, floors: dict) -> list[dict]:
                         print(f"      {why['late']} of {why['messages']} messages over 50 µs: the sender woke late "
                               f"{why['woke']}, was held off the CPU {why['held']}, other {why['other']} "
                               f"(worst {fmt_us(why['worst_other_us'])})", flush=True)  # fmt: skip
+                    w = r.get("witness")
+                    if w:
+                        if not w["realtime"].startswith("SCHED_FIFO"):
+                            print(f"      witness: {w['realtime']}: its stalls are not the machine's alone", flush=True)
+                        print(f"      witness: {w['stalls']} stalls over 200 µs on the CPUs (longest "
+                              f"{fmt_us(w['longest_us'])}); note-ons over 1 ms late {w['over_1ms']}, inside a stall "
+                              f"{w['over_1ms_covered']}; over 200 µs {w['over_stall']}, inside "
+                              f"{w['over_stall_covered']} (a write would be inside one by chance {100 * w['chance']:.2f} % "
+                              f"of the time)", flush=True)  # fmt: skip
                     for text in r.get("notices", ()):
                         print(f"      notice: {text}", flush=True)
                     if r.get("policy_at_end") == 0 and "SCHED_FIFO" in r.get("realtime", ""):
@@ -260,6 +278,12 @@ def print_targets(results: list[dict], ratios: list[dict], floors: dict) -> None
                            f"{why['other']} of {why['messages']} ({100 * share:.2f} %)"))  # fmt: skip
             checks.append((f"  apart from the machine's: none over 1 ms ({where})", why["worst_other_us"] <= 1000,
                            f"worst {fmt_us(why['worst_other_us'])}"))  # fmt: skip
+        w = r.get("witness")
+        if w and r["max_us"] > 1000:
+            checks.append((f"  the machine's, by the witness: every note-on over 1 ms inside a stall ({where})",
+                           w["over_1ms_covered"] == w["over_1ms"],
+                           f"{w['over_1ms_covered']} of {w['over_1ms']} (longest stall {fmt_us(w['longest_us'])}; "
+                           f"by chance {100 * w['chance']:.2f} %)"))  # fmt: skip
         if r.get("gap_p99_us") is not None:
             checks.append((f"simultaneous messages ≤ 5 µs apart, p99 ({where})", r["gap_p99_us"] <= 5,
                            fmt_us(r["gap_p99_us"])))  # fmt: skip

@@ -68,8 +68,11 @@ def _settle_memory() -> bool:
     return True
 
 
-def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
-    """Play `case` through a Session for `seconds`; the stamps against the grid, and what it cost."""
+def run_session(case: Case, seconds: float, extra_pids: list[int] = (), witness=None) -> dict:
+    """Play `case` through a Session for `seconds`; the stamps against the grid, and what it cost.
+
+    `witness` (bench/timing_witness.py), if given, is told the grid once the session has started.
+    """
     import livemidi
     from livemidi.pattern import note
     from livemidi.session import Session
@@ -98,6 +101,8 @@ def run_session(case: Case, seconds: float, extra_pids: list[int] = ()) -> dict:
         session.start()
         settled = _settle_memory()
         t0 = session.tempo_map.time_at(0)
+        if witness is not None:
+            witness.grid(t0, case.period)
         end = t0 + seconds
         while time.perf_counter() < end:
             time.sleep(min(0.5, max(0.0, end - time.perf_counter())))
