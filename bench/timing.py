@@ -180,6 +180,10 @@ def run_notes(args, seconds_for, floors: dict) -> list[dict]:
                               f"{w['over_1ms_covered']}; over 200 µs {w['over_stall']}, inside "
                               f"{w['over_stall_covered']} (a write would be inside one by chance {100 * w['chance']:.2f} % "
                               f"of the time)", flush=True)  # fmt: skip
+                        for u in w.get("uncovered", ()):
+                            stall = u.get("stall_us")
+                            near = f"nearest stall {stall[0]:.0f} to {stall[1]:.0f} µs after its deadline" if stall else "no stall"
+                            print(f"      witness: not inside a stall: {fmt_us(u['late_us'])} late; {near}", flush=True)
                     for text in r.get("notices", ()):
                         print(f"      notice: {text}", flush=True)
                     if r.get("policy_at_end") == 0 and "SCHED_FIFO" in r.get("realtime", ""):

@@ -141,25 +141,25 @@ class Witness:
 
         A stall (asked, woke) is the least a CPU was away: it went before
         `asked`, at a time the witness cannot see, and came back at `woke`.
-        A message is inside it when the stall began before the write and
-        ended less than `RESUMED` before it (or at most `AFTER` after: the
-        sender may write on another CPU before the witness reads its
-        clock), or when the stall spans half the time it was late.
+        A message is inside it when it was written while the stall lasted
+        (the sender writes on another CPU while this one is away) or less
+        than `RESUMED` after it ended (or at most `AFTER` before the witness
+        read its clock), or when the stall spans half the time it was late.
         """
         stalls = self._all()
         k = bisect.bisect_left(stalls, deadline - self.longest(), key=lambda stall: stall[0])
         for asked, woke in stalls[k:]:
             if asked >= stamp:
                 break
-            if stamp - RESUMED <= woke <= stamp + AFTER:
+            if stamp - RESUMED <= woke and stamp <= woke + AFTER:
                 return True
             if min(woke, stamp) - max(asked, deadline) >= (stamp - deadline) / 2:
                 return True
         return False
 
     def chance(self) -> float:
-        """The share of the run's time in which a write would be inside a stall by chance (the `RESUMED` windows)."""
-        spans = sorted((woke - RESUMED, woke + AFTER) for _, woke in self._all())
+        """The share of the run's time in which a write would be inside a stall by chance (from `asked` to `AFTER` past `woke`)."""
+        spans = sorted((min(asked, woke - RESUMED), woke + AFTER) for asked, woke in self._all())
         covered, reach = 0.0, float("-inf")
         for start, end in spans:
             covered += max(0.0, end - max(start, reach))
@@ -174,6 +174,16 @@ class Witness:
             late = [(ideal, stamp) for ideal, stamp in pairs if stamp - ideal > limit]
             row[name] = len(late)
             row[name + "_covered"] = sum(self.covers(ideal, stamp) for ideal, stamp in late)
+        row["uncovered"] = [self.nearest(ideal, stamp) for ideal, stamp in pairs
+                            if stamp - ideal > 1e-3 and not self.covers(ideal, stamp)][:5]  # fmt: skip
+        return row
+
+    def nearest(self, deadline: float, stamp: float) -> dict:
+        """A late message and the stall nearest its write, in µs after its deadline: to show why it is not covered."""
+        row = {"late_us": (stamp - deadline) * 1e6}
+        stall = min(self._all(), key=lambda s: max(s[0] - stamp, stamp - s[1], 0.0), default=None)
+        if stall is not None:
+            row["stall_us"] = [(stall[0] - deadline) * 1e6, (stall[1] - deadline) * 1e6]
         return row
 
     def _all(self) -> list[tuple[float, float]]:
