@@ -33,15 +33,24 @@ CLOCK_SYSTEMS = ("livemidi", "isobar")  # mido has no clock of its own
 PULSES_PER_BEAT = 24
 
 
-def run_livemidi_clock(sender: Sender, bpm: int, seconds: float) -> list[tuple[float, float]]:
-    """(ideal, sent) of every clock pulse of a clock with nothing else to play."""
+def run_livemidi_clock(sender: Sender, bpm: int, seconds: float) -> tuple[list[tuple[float, float]], dict]:
+    """(ideal, sent) of every clock pulse of a clock with nothing else to play, and the sender's split of
+    the late ones (`why_late`).
+
+    The split is taken before the close: the Stop that `close` sends is due the moment it is called and
+    reaches the sender as late as the main thread is slow to ship it (5–20 ms under the busy thread),
+    which is not a pulse's lateness."""
+    sender.flush()  # the stats are as last reported: a flush brings them up to date
     sender.take_sent()
+    before = sender.stats
     loop = Lookahead(None, sender, TempoMap(bpm), midi_clock=MidiClockOut([0]))
     loop.start()
     time.sleep(seconds)
+    sender.flush()
+    why = why_late(before, sender.stats)
     loop.close()
     sender.flush()
-    return [(s.deadline, s.time) for s in sender.take_sent() if s.data == b"\xf8"]
+    return [(s.deadline, s.time) for s in sender.take_sent() if s.data == b"\xf8"], why
 
 
 def run_isobar_clock(bpm: int, seconds: float) -> list[tuple[float, float]]:
@@ -92,20 +101,37 @@ def summarize_clock(system: str, bpm: int, name: str, pairs: list[tuple[float, f
     }  # fmt: skip
 
 
+def why_late(before, after) -> dict:
+    """The sender's own account of the messages it sent over its late threshold between two of its stats."""
+    late = after.late - before.late
+    woke, held = after.late_woke - before.late_woke, after.late_held - before.late_held
+    return {"late": late, "woke": woke, "held": held, "other": late - woke - held,
+            "arrived_late": after.arrived_late - before.arrived_late}  # fmt: skip
+
+
+def why_late_text(why: dict) -> str:
+    return (f"over 1 ms late: {why['late']} (the sender woke late {why['woke']}, was held off the CPU "
+            f"{why['held']}, other {why['other']}; reached the sender late {why['arrived_late']})")  # fmt: skip
+
+
 def run_clock(sender: Sender, systems: list[str], seconds: float) -> list[dict]:
     results = []
     for name in CLOCK_CONDITIONS:
         with condition(name):
             for bpm in CLOCK_BPMS:
                 for system in [s for s in CLOCK_SYSTEMS if s in systems]:
+                    why = None
                     if system == "livemidi":
-                        pairs = run_livemidi_clock(sender, bpm, seconds)
+                        pairs, why = run_livemidi_clock(sender, bpm, seconds)
                     else:
                         pairs = run_isobar_clock(bpm, seconds)
                     results.append(summarize_clock(system, bpm, name, pairs))
                     r = results[-1]
                     print(f"  clock {system:9} {bpm:3d} BPM {name:12} pulse error p99 {r['error_p99_us']:9.1f} µs  "
                           f"interval p99 {r['interval_p99_us']:9.1f} µs", flush=True)  # fmt: skip
+                    if why is not None:
+                        r["why_late"] = why
+                        print(f"      {why_late_text(r['why_late'])}", flush=True)
     return results
 
 
