@@ -131,7 +131,7 @@ def run_clock(sender: Sender, systems: list[str], seconds: float) -> list[dict]:
                           f"interval p99 {r['interval_p99_us']:9.1f} µs", flush=True)  # fmt: skip
                     if why is not None:
                         r["why_late"] = why
-                        print(f"      {why_late_text(r['why_late'])}", flush=True)
+                        print(f"      {why_late_text(why)}", flush=True)
     return results
 
 
